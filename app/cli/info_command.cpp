@@ -1,0 +1,100 @@
+#include "info_command.h"
+
+#include "cli_support.h"
+#include "common/error.h"
+#include "episodes/episode.h"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+#include <memory>
+
+namespace grids::cli {
+namespace {
+
+struct InfoOptions
+{
+    std::string path;
+    bool json = false;
+};
+
+nlohmann::json episodeJson(const EpisodeInfo &e)
+{
+    nlohmann::json views = nlohmann::json::array();
+    for (const auto &v : e.views)
+        views.push_back({{"name", v.name}, {"width", v.width}, {"height", v.height}});
+    return {{"key", e.key},
+            {"length", e.length},
+            {"views", views},
+            {"instruction", e.instruction},
+            {"action_dim", e.actionDim},
+            {"state_dim", e.stateDim},
+            {"state_keys", e.stateKeys},
+            {"success", e.success ? nlohmann::json(*e.success) : nlohmann::json(nullptr)}};
+}
+
+void printText(const EpisodeFile &file)
+{
+    const auto &episodes = file.episodes();
+    std::cout << file.path() << " (" << file.format() << "): " << episodes.size()
+              << (episodes.size() == 1 ? " episode\n" : " episodes\n");
+    for (const auto &e : episodes) {
+        std::cout << "  " << e.key << ": " << e.length << " frames, views";
+        for (std::size_t v = 0; v < e.views.size(); ++v)
+            std::cout << (v ? ", " : " ") << e.views[v].name << " " << e.views[v].width << "x"
+                      << e.views[v].height;
+        std::cout << "; action " << e.actionDim << ", state " << e.stateDim;
+        if (e.success)
+            std::cout << "; " << (*e.success ? "success" : "failure");
+        std::cout << "\n    \"" << e.instruction << "\"\n";
+    }
+}
+
+void runInfo(const InfoOptions &options)
+{
+    OpenedEpisodes opened = openEpisodes(options.path);
+    std::size_t count = 0;
+    for (const auto &file : opened.files)
+        count += file->episodes().size();
+    if (options.json) {
+        nlohmann::json files = nlohmann::json::array();
+        for (const auto &file : opened.files) {
+            nlohmann::json episodes = nlohmann::json::array();
+            for (const auto &e : file->episodes())
+                episodes.push_back(episodeJson(e));
+            files.push_back(
+                {{"path", file->path()}, {"format", file->format()}, {"episodes", episodes}});
+        }
+        nlohmann::json doc = {{"path", options.path},
+                              {"episode_count", count},
+                              {"files", files},
+                              {"errors", opened.errors}};
+        std::cout << doc.dump(2) << std::endl;
+    } else {
+        for (const auto &file : opened.files)
+            printText(*file);
+        if (opened.files.size() > 1)
+            std::cout << opened.files.size() << " files, " << count << " episodes\n";
+    }
+    if (!opened.errors.empty()) {
+        for (std::size_t i = 0; i + 1 < opened.errors.size(); ++i)
+            printError(opened.errors[i]);
+        throw badInput(opened.errors.back());
+    }
+}
+
+} // namespace
+
+void addInfoCommand(CLI::App &app)
+{
+    auto options = std::make_shared<InfoOptions>();
+    CLI::App *info = app.add_subcommand(
+        "info", "Episodes in a file or folder: count, keys, lengths, views, instruction, widths");
+    info->add_option("path", options->path, "episode file (.hdf5, .mp4, …) or folder")
+        ->required();
+    info->add_flag("--json", options->json, "print one JSON document instead of text");
+    info->callback([options] { runInfo(*options); });
+}
+
+} // namespace grids::cli

@@ -1,0 +1,68 @@
+// grids: the command-line face of GridS Studio (CLI.md). Parses arguments, runs one sub-command,
+// and turns every failure into one `error:` line and the documented exit status.
+
+#include "annotate_command.h"
+#include "cli_support.h"
+#include "common/error.h"
+#include "info_command.h"
+
+#include <CLI/CLI.hpp>
+
+#include <exception>
+#include <iostream>
+#include <new>
+
+namespace {
+
+int exitCodeFor(grids::Error::Kind kind)
+{
+    using Kind = grids::Error::Kind;
+    switch (kind) {
+    case Kind::BadInput:
+        return grids::cli::kExitBadInput;
+    case Kind::Usage:
+        return grids::cli::kExitUsage;
+    case Kind::Cancelled:
+        return grids::cli::kExitInterrupted;
+    case Kind::Other:
+        return grids::cli::kExitOther;
+    }
+    return grids::cli::kExitOther;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    using namespace grids::cli;
+    installInterruptHandler();
+
+    CLI::App app{"GridS Studio command line: inspect episodes and GridS token selection"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "grids 0.1.0");
+    addInfoCommand(app);
+    addAnnotateCommand(app);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp &e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp &e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion &e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError &e) {
+        printError(std::string(e.what()) + " (see grids --help)");
+        return kExitUsage;
+    } catch (const grids::Error &e) {
+        printError(e.what());
+        return exitCodeFor(e.kind());
+    } catch (const std::bad_alloc &) {
+        printError("out of memory");
+        return kExitOther;
+    } catch (const std::exception &e) {
+        printError(e.what());
+        return kExitOther;
+    }
+    return interrupted().load() ? kExitInterrupted : kExitOk;
+}

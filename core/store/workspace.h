@@ -1,0 +1,67 @@
+#pragma once
+
+#include "store/annotation.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace grids {
+
+namespace sql {
+class Database;
+}
+
+// The workspace database (SQLite): annotations now; runs, results and saved plots come as later
+// schema migrations. Guarantees (DATA.md): versioned schema upgraded in place by migrations; WAL
+// journal, foreign keys, one transaction per multi-row write, bound parameters only; episodes keyed
+// by file SHA-256 + demo key so results survive moves; a file written by a newer version is opened
+// read-only and never altered.
+//
+// One Workspace per thread: the SQLite connection is not shared between threads.
+class Workspace
+{
+public:
+    static int schemaVersion(); // the newest version this build knows
+
+    // Opens or creates `path` and brings its schema up to date. Throws Error{BadInput} naming the
+    // file when it is not a SQLite database, is damaged, or is another application's database.
+    explicit Workspace(const std::string &path);
+    ~Workspace();
+    Workspace(const Workspace &) = delete;
+    Workspace &operator=(const Workspace &) = delete;
+
+    const std::string &path() const;
+    int fileSchemaVersion() const;
+    // True when the file's schema is newer than this build's; every write then throws.
+    bool readOnly() const;
+    std::string readOnlyReason() const;
+
+    // SHA-256 of an episode or checkpoint file, remembered per (path, size, mtime) so a large
+    // file is hashed once.
+    std::string contentKey(const std::string &filePath);
+
+    // Annotations. add/update/remove validate, run in one transaction, and throw Error{Usage}
+    // for invalid values (with the reason) or an unknown id.
+    std::int64_t addAnnotation(const Annotation &annotation);
+    void updateAnnotation(const Annotation &annotation);
+    void removeAnnotation(std::int64_t id);
+    std::optional<Annotation> annotation(std::int64_t id);
+    // Every annotation matching the filter, ordered by episode, first frame, id.
+    std::vector<Annotation> annotations(const AnnotationFilter &filter = {});
+
+    // Runs PRAGMA integrity_check; returns "ok" or the first problem.
+    std::string integrityCheck();
+
+private:
+    void requireWritable() const;
+    std::int64_t episodeId(const EpisodeRef &episode);
+
+    std::unique_ptr<sql::Database> m_db;
+    int m_fileVersion = 0;
+    bool m_readOnly = false;
+};
+
+} // namespace grids

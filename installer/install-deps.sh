@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package GridS Studio needs to build, run and test.
+# Idempotent and non-interactive; run as root or through sudo.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config git clang-format
+  # Qt 6: Widgets, Concurrent, PrintSupport, Test, platform plugins (offscreen, xcb)
+  qt6-base-dev qt6-base-dev-tools qt6-qpa-plugins libgl-dev libvulkan-dev
+  # plots
+  libqcustomplot-dev libqcustomplot2.1-qt6
+  # engine
+  libtorch-dev libopencv-dev libsqlite3-dev sqlite3 libhdf5-dev hdf5-tools
+  nlohmann-json3-dev libcli11-dev libssl-dev
+  # simulator: MuJoCo with offscreen EGL on Mesa's software renderer
+  libmujoco-dev libegl-dev libegl-mesa0 libgl1-mesa-dri
+  # tests: video fixtures, interoperability with Python, a virtual display for screenshots
+  ffmpeg python3 python3-torch python3-h5py python3-numpy xvfb xauth
+)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "installer: all ${#PACKAGES[@]} packages already installed"
+  exit 0
+fi
+
+echo "installer: installing ${#missing[@]} packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

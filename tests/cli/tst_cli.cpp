@@ -1,0 +1,277 @@
+// End-to-end tests of the real `grids` binary: exit statuses, one-line errors that name the
+// problem, no crash on any malformed input, and the annotate round trip.
+
+#include "fixtures.h"
+
+#include <hdf5.h>
+#include <nlohmann/json.hpp>
+#include <sqlite3.h>
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <filesystem>
+
+namespace {
+
+struct Result
+{
+    int code = -1;
+    bool crashed = false;
+    QString out, err;
+};
+
+Result runGrids(const QStringList &args)
+{
+    QProcess process;
+    process.start(GRIDS_CLI, args);
+    Result r;
+    if (!process.waitForFinished(120000)) {
+        process.kill();
+        process.waitForFinished();
+        r.crashed = true;
+        return r;
+    }
+    r.crashed = process.exitStatus() != QProcess::NormalExit;
+    r.code = process.exitCode();
+    r.out = QString::fromUtf8(process.readAllStandardOutput());
+    r.err = QString::fromUtf8(process.readAllStandardError());
+    return r;
+}
+
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_valid = m_dir.filePath("valid.hdf5");
+        fixtures::writeLiberoFile(m_valid.toStdString(), {6, 4, 5});
+    }
+
+    void infoOnAValidFile()
+    {
+        const Result r = runGrids({"info", m_valid});
+        QVERIFY2(r.code == 0 && !r.crashed, qPrintable(r.err));
+        QVERIFY(r.out.contains("3 episodes"));
+        QVERIFY(r.out.contains("demo_2: 5 frames"));
+        QVERIFY(r.out.contains("agentview_rgb 16x12"));
+        QVERIFY(r.out.contains(fixtures::kInstruction));
+        QVERIFY(r.err.isEmpty());
+    }
+
+    void infoJsonIsOneDocument()
+    {
+        const Result r = runGrids({"info", m_valid, "--json"});
+        QCOMPARE(r.code, 0);
+        const auto doc = nlohmann::json::parse(r.out.toStdString());
+        QCOMPARE(doc["episode_count"].get<int>(), 3);
+        const auto &episode = doc["files"][0]["episodes"][1];
+        QCOMPARE(episode["key"].get<std::string>(), std::string("demo_1"));
+        QCOMPARE(episode["length"].get<int>(), 4);
+        QCOMPARE(episode["action_dim"].get<int>(), 7);
+        QCOMPARE(episode["state_dim"].get<int>(), 8);
+        QCOMPARE(episode["views"][1]["name"].get<std::string>(), std::string("eye_in_hand_rgb"));
+    }
+
+    void infoOnAFolder()
+    {
+        QDir(m_dir.path()).mkdir("folder");
+        fixtures::writeLiberoFile(m_dir.filePath("folder/one.hdf5").toStdString(), {2});
+        fixtures::writeLiberoFile(m_dir.filePath("folder/two.hdf5").toStdString(), {3, 3});
+        const Result r = runGrids({"info", m_dir.filePath("folder"), "--json"});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(nlohmann::json::parse(r.out.toStdString())["episode_count"].get<int>(), 3);
+    }
+
+    void badInputGetsOneLineAndExitThree_data()
+    {
+        QTest::addColumn<QString>("fileName");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("missing file") << "missing.hdf5" << "no such file";
+        QTest::newRow("truncated HDF5") << "truncated.hdf5" << "truncated.hdf5";
+        QTest::newRow("random bytes .hdf5") << "random.hdf5" << "not an HDF5 file";
+        QTest::newRow("no camera dataset") << "nocamera.hdf5" << "no camera dataset";
+        QTest::newRow("empty folder") << "empty" << "holds no episode files";
+        QTest::newRow("random bytes .mp4") << "random.mp4" << "random.mp4";
+    }
+
+    void badInputGetsOneLineAndExitThree()
+    {
+        QFETCH(QString, fileName);
+        QFETCH(QString, expected);
+        const QString path = m_dir.filePath(fileName);
+        const std::string p = path.toStdString();
+        if (fileName == "truncated.hdf5") {
+            fixtures::writeLiberoFile(p, {30});
+            std::filesystem::resize_file(p, std::filesystem::file_size(p) / 3);
+        } else if (fileName.startsWith("random")) {
+            fixtures::writeBytes(p, fixtures::randomBytes(10000, 5));
+        } else if (fileName == "nocamera.hdf5") {
+            fixtures::writeLiberoFile(p, {3});
+            hid_t f = H5Fopen(p.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+            H5Ldelete(f, "data/demo_0/obs/agentview_rgb", H5P_DEFAULT);
+            H5Ldelete(f, "data/demo_0/obs/eye_in_hand_rgb", H5P_DEFAULT);
+            H5Fclose(f);
+        } else if (fileName == "empty") {
+            QDir(m_dir.path()).mkdir("empty");
+        }
+        const Result r = runGrids({"info", path});
+        QVERIFY(!r.crashed);
+        QCOMPARE(r.code, 3);
+        QVERIFY2(r.err.startsWith("error: "), qPrintable(r.err));
+        QCOMPARE(r.err.count('\n'), 1);
+        QVERIFY2(r.err.contains(expected), qPrintable(r.err));
+        QVERIFY2(r.err.contains(fileName), qPrintable(r.err));
+    }
+
+    void badUsageExitsTwo_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::newRow("no sub-command") << QStringList{};
+        QTest::newRow("unknown flag") << QStringList{"info", "--frobnicate", "x"};
+        QTest::newRow("unknown sub-command") << QStringList{"frobnicate"};
+        QTest::newRow("annotate without --db") << QStringList{"annotate", "list"};
+        QTest::newRow("annotate without action") << QStringList{"annotate", "--db", "x.sqlite"};
+    }
+
+    void badUsageExitsTwo()
+    {
+        QFETCH(QStringList, args);
+        const Result r = runGrids(args);
+        QVERIFY(!r.crashed);
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.startsWith("error: "), qPrintable(r.err));
+        QCOMPARE(r.err.count('\n'), 1);
+    }
+
+    void helpExitsZero()
+    {
+        const Result r = runGrids({"annotate", "add", "--help"});
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.contains("--keypoint"));
+    }
+
+    void corruptDatabaseExitsThree()
+    {
+        const QString db = m_dir.filePath("corrupt.sqlite");
+        fixtures::writeBytes(db.toStdString(), fixtures::randomBytes(4096, 9));
+        const Result r = runGrids({"annotate", "--db", db, "list"});
+        QVERIFY(!r.crashed);
+        QCOMPARE(r.code, 3);
+        QVERIFY2(r.err.startsWith("error: ") && r.err.contains("corrupt.sqlite"), qPrintable(r.err));
+        QCOMPARE(r.err.count('\n'), 1);
+    }
+
+    void annotateRoundTrip()
+    {
+        const QString db = m_dir.filePath("ws.sqlite");
+        auto add = [&](const QStringList &extra) {
+            return runGrids(QStringList{"annotate", "--db", db, "add", "--episodes", m_valid,
+                                        "--episode", "demo_1", "--json"} + extra);
+        };
+        Result r = add({"--tag", "missed contact point", "--frames", "1:3"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const int tagId = nlohmann::json::parse(r.out.toStdString())["id"].get<int>();
+        r = add({"--keypoint", "0.5,0.25", "--frame", "2", "--view", "agentview_rgb", "--label",
+                 "contact"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        r = add({"--note", "gripper closes, then slips"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+
+        r = runGrids({"annotate", "--db", db, "list", "--episodes", m_valid, "--episode",
+                      "demo_1", "--json"});
+        QCOMPARE(r.code, 0);
+        auto doc = nlohmann::json::parse(r.out.toStdString());
+        QCOMPARE(doc["annotations"].size(), std::size_t(3));
+        QCOMPARE(doc["annotations"][0]["kind"].get<std::string>(), std::string("note"));
+        QCOMPARE(doc["annotations"][0]["start_frame"].get<int>(), -1);
+
+        r = runGrids({"annotate", "--db", db, "edit", QString::number(tagId), "--frames", "0:2"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+
+        const QString csv = m_dir.filePath("notes.csv");
+        r = runGrids({"annotate", "--db", db, "export", "--out", csv, "--kind", "tag"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile csvFile(csv);
+        QVERIFY(csvFile.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = csvFile.readAll().split('\n');
+        QCOMPARE(lines.size(), 3); // header, one tag, trailing newline
+        QVERIFY(lines[1].contains("missed contact point"));
+        QVERIFY(lines[1].contains(",0,2,"));
+
+        r = runGrids({"annotate", "--db", db, "delete", QString::number(tagId)});
+        QCOMPARE(r.code, 0);
+        r = runGrids({"annotate", "--db", db, "list", "--json"});
+        QCOMPARE(nlohmann::json::parse(r.out.toStdString())["annotations"].size(), std::size_t(2));
+    }
+
+    void annotateRefusesWhatDoesNotFit_data()
+    {
+        QTest::addColumn<QStringList>("extra");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("frames past the end")
+            << QStringList{"--episode", "demo_1", "--tag", "x", "--frames", "2:9"} << "outside";
+        QTest::newRow("unknown view")
+            << QStringList{"--episode", "demo_1", "--tag", "x", "--frames", "1", "--view", "top"}
+            << "no view 'top'";
+        QTest::newRow("unknown episode")
+            << QStringList{"--episode", "demo_9", "--note", "x"} << "demo_9";
+        QTest::newRow("keypoint outside the image")
+            << QStringList{"--episode", "demo_1", "--keypoint", "1.5,0.2", "--frame", "1",
+                           "--view", "agentview_rgb"}
+            << "[0, 1]";
+        QTest::newRow("malformed keypoint")
+            << QStringList{"--episode", "demo_1", "--keypoint", "left", "--frame", "1"} << "X,Y";
+    }
+
+    void annotateRefusesWhatDoesNotFit()
+    {
+        QFETCH(QStringList, extra);
+        QFETCH(QString, expected);
+        const QString db = m_dir.filePath("refusals.sqlite");
+        const Result r =
+            runGrids(QStringList{"annotate", "--db", db, "add", "--episodes", m_valid} + extra);
+        QVERIFY(!r.crashed);
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.startsWith("error: ") && r.err.contains(expected), qPrintable(r.err));
+        const Result list = runGrids({"annotate", "--db", db, "list", "--json"});
+        QCOMPARE(nlohmann::json::parse(list.out.toStdString())["annotations"].size(),
+                 std::size_t(0));
+    }
+
+    void newerDatabaseIsReadOnly()
+    {
+        const QString db = m_dir.filePath("newer.sqlite");
+        QCOMPARE(runGrids({"annotate", "--db", db, "add", "--episodes", m_valid, "--episode",
+                           "demo_0", "--note", "hello"})
+                     .code,
+                 0);
+        sqlite3 *handle = nullptr;
+        sqlite3_open(db.toUtf8().constData(), &handle);
+        sqlite3_exec(handle, "PRAGMA user_version = 42", nullptr, nullptr, nullptr);
+        sqlite3_close(handle);
+
+        Result r = runGrids({"annotate", "--db", db, "add", "--episodes", m_valid, "--episode",
+                             "demo_0", "--note", "again"});
+        QCOMPARE(r.code, 3);
+        QVERIFY2(r.err.contains("newer") && r.err.contains("read-only"), qPrintable(r.err));
+        r = runGrids({"annotate", "--db", db, "list"});
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.contains("hello"));
+    }
+
+private:
+    QTemporaryDir m_dir;
+    QString m_valid;
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

@@ -1,0 +1,120 @@
+#include "fixtures.h"
+
+#include <QProcess>
+#include <QTest>
+
+#include <fstream>
+#include <random>
+
+namespace fixtures {
+
+std::uint8_t pixel(int view, std::int64_t t, int x, int y, int channel)
+{
+    return std::uint8_t((x * 7 + y * 13 + t * 5 + view * 50 + channel * 80) % 256);
+}
+
+cv::Mat uprightFrame(int view, std::int64_t t, int width, int height)
+{
+    cv::Mat frame(height, width, CV_8UC3);
+    for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x)
+            for (int c = 0; c < 3; ++c)
+                frame.at<cv::Vec3b>(y, x)[c] = pixel(view, t, x, y, c);
+    return frame;
+}
+
+float actionValue(int demo, std::int64_t t, int dim)
+{
+    return float(demo) + 0.01f * float(t) - 0.1f * float(dim);
+}
+
+float stateValue(int demo, std::int64_t t, int dim)
+{
+    return 0.5f * float(demo) + 0.02f * float(t) + float(dim);
+}
+
+namespace {
+grids::Track table(int demo, int length, int cols, int offset, float (*value)(int, std::int64_t, int))
+{
+    grids::Track track;
+    track.rows = length;
+    track.cols = cols;
+    for (int t = 0; t < length; ++t)
+        for (int d = 0; d < cols; ++d)
+            track.values.push_back(value(demo, t, offset + d));
+    return track;
+}
+} // namespace
+
+grids::DemoRecord makeDemo(int demo, int length, int width, int height)
+{
+    grids::DemoRecord record;
+    record.viewNames = {"agentview_rgb", "eye_in_hand_rgb"};
+    record.frames.resize(2);
+    for (int v = 0; v < 2; ++v)
+        for (int t = 0; t < length; ++t)
+            record.frames[std::size_t(v)].push_back(uprightFrame(v, t, width, height));
+    record.actions = table(demo, length, 7, 0, actionValue);
+    record.lowDim = {{"ee_pos", table(demo, length, 3, 0, stateValue)},
+                     {"ee_ori", table(demo, length, 3, 3, stateValue)},
+                     {"gripper_states", table(demo, length, 2, 6, stateValue)}};
+    record.rewards.assign(std::size_t(length), 0.0f);
+    record.rewards.back() = 1.0f;
+    record.dones = record.rewards;
+    return record;
+}
+
+void writeLiberoFile(const std::string &path, const std::vector<int> &lengths,
+                     const std::string &instruction)
+{
+    grids::LiberoFileAttributes attributes;
+    attributes.instruction = instruction;
+    attributes.problemName = "fixture";
+    attributes.bddlFileName = "fixture.bddl";
+    grids::LiberoHdf5Writer writer(path, attributes);
+    for (std::size_t i = 0; i < lengths.size(); ++i)
+        writer.addDemo(makeDemo(int(i), lengths[i]));
+    writer.finish();
+}
+
+bool makeVideo(const QString &path, int width, int height, int frames, bool audio)
+{
+    const double seconds = frames / 30.0;
+    QStringList args = {"-y", "-loglevel", "error", "-f", "lavfi", "-i",
+                        QStringLiteral("testsrc2=size=%1x%2:rate=30:duration=%3")
+                            .arg(width)
+                            .arg(height)
+                            .arg(seconds, 0, 'f', 4)};
+    if (audio)
+        args << "-f" << "lavfi" << "-i"
+             << QStringLiteral("sine=frequency=440:duration=%1").arg(seconds, 0, 'f', 4);
+    if (path.endsWith(".mp4"))
+        args << "-c:v" << "libx264" << "-pix_fmt" << "yuv420p";
+    if (audio)
+        args << "-c:a" << "aac";
+    args << "-frames:v" << QString::number(frames) << path;
+    QProcess ffmpeg;
+    ffmpeg.start(GRIDS_FFMPEG, args);
+    const bool ok = ffmpeg.waitForFinished(120000) && ffmpeg.exitStatus() == QProcess::NormalExit &&
+                    ffmpeg.exitCode() == 0;
+    if (!ok)
+        qWarning() << "ffmpeg failed:" << ffmpeg.readAllStandardError();
+    return ok;
+}
+
+void writeBytes(const std::string &path, const std::string &bytes)
+{
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), std::streamsize(bytes.size()));
+}
+
+std::string randomBytes(std::size_t n, unsigned seed)
+{
+    std::mt19937 rng(seed);
+    std::string bytes(n, '\0');
+    for (char &c : bytes)
+        c = char(rng() & 0xff);
+    return bytes;
+}
+
+} // namespace fixtures

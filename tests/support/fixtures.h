@@ -1,0 +1,41 @@
+#pragma once
+
+// Test fixtures made on the fly: small LIBERO files written by our writer, videos made by the
+// ffmpeg command. Content is a deterministic function of (view, frame, x, y, channel) so a test
+// can check any pixel it reads back, including whether it came back upright.
+
+#include "episodes/libero_hdf5_writer.h"
+
+#include <QString>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace fixtures {
+
+inline const char *const kInstruction = "put the red cube in the blue bowl";
+
+std::uint8_t pixel(int view, std::int64_t t, int x, int y, int channel);
+// Upright RGB frame filled with pixel().
+cv::Mat uprightFrame(int view, std::int64_t t, int width, int height);
+float actionValue(int demo, std::int64_t t, int dim);
+float stateValue(int demo, std::int64_t t, int dim);
+
+// A two-view demo (agentview_rgb, eye_in_hand_rgb) with 7-D actions and LIBERO's 8-D state.
+grids::DemoRecord makeDemo(int demo, int length, int width = 16, int height = 12);
+
+// Writes a LIBERO-layout file with one demo per entry of `lengths`.
+void writeLiberoFile(const std::string &path, const std::vector<int> &lengths,
+                     const std::string &instruction = kInstruction);
+
+// Makes a video with the ffmpeg command (H.264 in MP4 unless the extension says otherwise),
+// `frames` frames of a moving test pattern at 30 fps, with a sine audio track when `audio`.
+// Fails the calling test (QVERIFY) when ffmpeg fails; returns false then.
+bool makeVideo(const QString &path, int width, int height, int frames, bool audio);
+
+// Writes arbitrary bytes (corrupt-file fixtures).
+void writeBytes(const std::string &path, const std::string &bytes);
+std::string randomBytes(std::size_t n, unsigned seed);
+
+} // namespace fixtures

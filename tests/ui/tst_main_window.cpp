@@ -1,0 +1,76 @@
+// The main window under QT_QPA_PLATFORM=offscreen: opening episodes off the UI thread, the
+// dataset panel's contents and filter, and errors shown in the window without a crash.
+
+#include "dataset_panel.h"
+#include "episode_library.h"
+#include "fixtures.h"
+#include "main_window.h"
+
+#include <QApplication>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeWidget>
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        QApplication::setOrganizationName("GridS-tests");
+        QApplication::setApplicationName("tst_main_window");
+        QVERIFY(m_dir.isValid());
+        m_file = m_dir.filePath("episodes.hdf5");
+        fixtures::writeLiberoFile(m_file.toStdString(), {3, 4});
+    }
+
+    void opensAFileIntoTheDatasetPanel()
+    {
+        MainWindow window;
+        window.show();
+        QSignalSpy opened(window.library(), &EpisodeLibrary::opened);
+        window.openPath(m_file);
+        QVERIFY(opened.wait(10000));
+        QTreeWidget *tree = window.datasetPanel()->tree();
+        QCOMPARE(tree->topLevelItemCount(), 1);
+        QTreeWidgetItem *file = tree->topLevelItem(0);
+        QCOMPARE(file->childCount(), 2);
+        QCOMPARE(file->child(1)->text(0), QString("demo_1"));
+        QCOMPARE(file->child(1)->text(1), QString("4"));
+        QVERIFY(file->child(1)->text(4).contains("red cube"));
+        QVERIFY(window.errorText().isEmpty());
+
+        window.datasetPanel()->setFilterText("demo_1");
+        QVERIFY(file->child(0)->isHidden());
+        QVERIFY(!file->child(1)->isHidden());
+        window.datasetPanel()->setFilterText("no such episode");
+        QVERIFY(file->isHidden());
+    }
+
+    void brokenFileShowsAnErrorAndTheWindowKeepsWorking()
+    {
+        const QString broken = m_dir.filePath("broken.hdf5");
+        fixtures::writeBytes(broken.toStdString(), fixtures::randomBytes(2048, 1));
+        MainWindow window;
+        window.show();
+        QSignalSpy failed(window.library(), &EpisodeLibrary::failed);
+        window.openPath(broken);
+        QVERIFY(failed.wait(10000));
+        QVERIFY(window.errorText().contains("broken.hdf5"));
+
+        QSignalSpy opened(window.library(), &EpisodeLibrary::opened);
+        window.openPath(m_file);
+        QVERIFY(opened.wait(10000));
+        QCOMPARE(window.datasetPanel()->tree()->topLevelItemCount(), 1);
+        QVERIFY(window.errorText().isEmpty());
+    }
+
+private:
+    QTemporaryDir m_dir;
+    QString m_file;
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_main_window.moc"

@@ -1,0 +1,47 @@
+#pragma once
+
+#include "episodes/episode.h"
+
+#include <QFutureWatcher>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+#include <vector>
+
+// The episode files the user has opened. Owns the core EpisodeFile readers; opening runs on a
+// worker thread (it touches the disk) and the result arrives by signal on the UI thread.
+class EpisodeLibrary : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit EpisodeLibrary(QObject *parent = nullptr);
+    ~EpisodeLibrary() override;
+
+    // Starts opening a file or folder; emits opened() or failed() when done.
+    void open(const QString &path);
+    bool busy() const;
+
+    const std::vector<std::shared_ptr<grids::EpisodeFile>> &files() const { return m_files; }
+
+signals:
+    void opened(const QString &path, int filesAdded);
+    // One line per problem ("file: what is wrong"); the files that did open are still added.
+    void failed(const QString &path, const QStringList &errors);
+    void changed();
+
+private:
+    struct OpenResult
+    {
+        QString path;
+        std::vector<std::shared_ptr<grids::EpisodeFile>> files;
+        QStringList errors;
+    };
+    void finishOpen();
+
+    std::vector<std::shared_ptr<grids::EpisodeFile>> m_files;
+    QFutureWatcher<OpenResult> m_watcher;
+    QStringList m_queue;
+};
