@@ -6,8 +6,10 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 
 namespace fs = std::filesystem;
 
@@ -199,6 +201,12 @@ std::string findVideoSidecar(const std::string &videoPath)
 
 std::unique_ptr<EpisodeFile> openVideoEpisode(const std::string &path)
 {
+    // FFmpeg prints its own complaints ("moov atom not found") to stderr, which would break the
+    // CLI's one-line errors; our exceptions say what went wrong instead. OpenCV reads this
+    // variable once, when its FFmpeg backend starts, so set it before the first capture (and
+    // leave a value the user chose, e.g. for debugging, alone).
+    static std::once_flag quiet;
+    std::call_once(quiet, [] { ::setenv("OPENCV_FFMPEG_LOGLEVEL", "-8", /*overwrite=*/0); });
     return std::make_unique<VideoEpisodeFile>(path);
 }
 
