@@ -23,8 +23,8 @@ DatasetPanel::DatasetPanel(EpisodeLibrary *library, QWidget *parent)
     m_filter->setPlaceholderText(tr("Filter episodes by key or instruction"));
     m_filter->setClearButtonEnabled(true);
     m_tree->setColumnCount(kColumnCount);
-    m_tree->setHeaderLabels({tr("Episode"), tr("Frames"), tr("Views"), tr("Result"),
-                             tr("Instruction")});
+    m_tree->setHeaderLabels(
+        {tr("Episode"), tr("Frames"), tr("Views"), tr("Result"), tr("Instruction")});
     m_tree->header()->setSectionResizeMode(kInstruction, QHeaderView::Stretch);
     m_tree->setUniformRowHeights(true);
     m_tree->setAlternatingRowColors(true);

@@ -4,7 +4,8 @@
 
 #include <QtConcurrent>
 
-EpisodeLibrary::EpisodeLibrary(QObject *parent) : QObject(parent)
+EpisodeLibrary::EpisodeLibrary(QObject *parent)
+    : QObject(parent)
 {
     connect(&m_watcher, &QFutureWatcher<OpenResult>::finished, this, &EpisodeLibrary::finishOpen);
 }

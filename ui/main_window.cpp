@@ -80,7 +80,8 @@ void MainWindow::createMenus()
     });
     openFile->setShortcut(QKeySequence::Open);
     QAction *openFolder = file->addAction(tr("Open &Folder…"), this, [this] {
-        const QString path = QFileDialog::getExistingDirectory(this, tr("Open a folder of episodes"));
+        const QString path =
+            QFileDialog::getExistingDirectory(this, tr("Open a folder of episodes"));
         if (!path.isEmpty())
             openPath(path);
     });

@@ -69,8 +69,7 @@ void checkView(const EpisodeInfo &info, const std::string &view, const std::stri
     std::string names;
     for (const auto &v : info.views)
         names += (names.empty() ? "" : ", ") + v.name;
-    throw usageError(file + ": " + info.key + " has no view '" + view + "' (views: " + names +
-                     ")");
+    throw usageError(file + ": " + info.key + " has no view '" + view + "' (views: " + names + ")");
 }
 
 std::pair<double, double> parsePoint(const std::string &text)
@@ -91,11 +90,13 @@ std::pair<double, double> parsePoint(const std::string &text)
 
 // Applies the options that were given to `a` (for add: a fresh annotation; for edit: the stored
 // one), checking frames and views against the episode.
-void applyOptions(Annotation &a, const AnnotateOptions &o, const EpisodeInfo &info,
+void applyOptions(Annotation &a,
+                  const AnnotateOptions &o,
+                  const EpisodeInfo &info,
                   const std::string &file)
 {
-    const int kinds = int(o.tag.has_value()) + int(o.keypoint.has_value()) +
-                      int(o.note.has_value());
+    const int kinds =
+        int(o.tag.has_value()) + int(o.keypoint.has_value()) + int(o.note.has_value());
     if (kinds > 1)
         throw usageError("give one of --tag, --keypoint, --note");
     if (o.tag) {
@@ -235,7 +236,8 @@ void runExport(const AnnotateOptions &o)
 void addEpisodeOptions(CLI::App *command, AnnotateOptions &o, bool required)
 {
     auto *episodes = command->add_option("--episodes", o.episodes, "episode file");
-    command->add_option("--episode", o.episode, "episode key (demo_3; optional for one-episode files)");
+    command->add_option("--episode", o.episode,
+                        "episode key (demo_3; optional for one-episode files)");
     if (required)
         episodes->required();
 }

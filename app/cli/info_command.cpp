@@ -91,8 +91,7 @@ void addInfoCommand(CLI::App &app)
     auto options = std::make_shared<InfoOptions>();
     CLI::App *info = app.add_subcommand(
         "info", "Episodes in a file or folder: count, keys, lengths, views, instruction, widths");
-    info->add_option("path", options->path, "episode file (.hdf5, .mp4, …) or folder")
-        ->required();
+    info->add_option("path", options->path, "episode file (.hdf5, .mp4, …) or folder")->required();
     info->add_flag("--json", options->json, "print one JSON document instead of text");
     info->callback([options] { runInfo(*options); });
 }

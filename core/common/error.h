@@ -18,7 +18,10 @@ public:
         Other,     // anything else; exit 1
     };
 
-    Error(Kind kind, const std::string &message) : std::runtime_error(message), m_kind(kind) {}
+    Error(Kind kind, const std::string &message)
+        : std::runtime_error(message)
+        , m_kind(kind)
+    {}
     Kind kind() const { return m_kind; }
 
 private:

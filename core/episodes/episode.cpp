@@ -17,9 +17,8 @@ namespace {
 std::string lowerExtension(const std::string &path)
 {
     std::string ext = fs::path(path).extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) {
-        return char(std::tolower(c));
-    });
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
     return ext;
 }
 
@@ -40,8 +39,10 @@ bool isHdf5Extension(const std::string &ext)
 
 bool isVideoExtension(const std::string &ext)
 {
-    static const char *videos[] = {".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".mpg", ".mpeg"};
-    return std::any_of(std::begin(videos), std::end(videos), [&](const char *v) { return ext == v; });
+    static const char *videos[] = {".mp4", ".m4v",  ".mov", ".avi",
+                                   ".mkv", ".webm", ".mpg", ".mpeg"};
+    return std::any_of(std::begin(videos), std::end(videos),
+                       [&](const char *v) { return ext == v; });
 }
 
 } // namespace
@@ -52,9 +53,9 @@ std::size_t EpisodeFile::indexOf(const std::string &key) const
     for (std::size_t i = 0; i < list.size(); ++i)
         if (list[i].key == key)
             return i;
-    throw usageError(path() + ": no episode '" + key + "' (it has " +
-                     std::to_string(list.size()) + " episodes, first '" +
-                     (list.empty() ? std::string() : list.front().key) + "')");
+    throw usageError(path() + ": no episode '" + key + "' (it has " + std::to_string(list.size()) +
+                     " episodes, first '" + (list.empty() ? std::string() : list.front().key) +
+                     "')");
 }
 
 void EpisodeFile::checkFrame(std::size_t episode, std::int64_t t) const
@@ -63,9 +64,8 @@ void EpisodeFile::checkFrame(std::size_t episode, std::int64_t t) const
     if (episode >= list.size())
         throw usageError(path() + ": episode index " + std::to_string(episode) + " out of range");
     if (t < 0 || t >= list[episode].length)
-        throw usageError(path() + ": frame " + std::to_string(t) + " outside " +
-                         list[episode].key + " (0.." + std::to_string(list[episode].length - 1) +
-                         ")");
+        throw usageError(path() + ": frame " + std::to_string(t) + " outside " + list[episode].key +
+                         " (0.." + std::to_string(list[episode].length - 1) + ")");
 }
 
 bool looksLikeEpisodeFile(const std::string &path)

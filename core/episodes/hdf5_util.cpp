@@ -183,9 +183,9 @@ void writeIntegerAttribute(hid_t object, const std::string &name, std::int64_t v
     Handle space(H5Screate(H5S_SCALAR), &H5Sclose);
     if (H5Aexists(object, name.c_str()) > 0)
         H5Adelete(object, name.c_str());
-    Handle attr(H5Acreate2(object, name.c_str(), H5T_STD_I64LE, space.get(), H5P_DEFAULT,
-                           H5P_DEFAULT),
-                &H5Aclose);
+    Handle attr(
+        H5Acreate2(object, name.c_str(), H5T_STD_I64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+        &H5Aclose);
     H5Awrite(attr.get(), H5T_NATIVE_INT64, &value);
 }
 

@@ -26,8 +26,16 @@ class Handle
 public:
     using Closer = herr_t (*)(hid_t);
     Handle() = default;
-    Handle(hid_t id, Closer closer) : m_id(id), m_closer(closer) {}
-    Handle(Handle &&other) noexcept : m_id(other.m_id), m_closer(other.m_closer) { other.m_id = -1; }
+    Handle(hid_t id, Closer closer)
+        : m_id(id)
+        , m_closer(closer)
+    {}
+    Handle(Handle &&other) noexcept
+        : m_id(other.m_id)
+        , m_closer(other.m_closer)
+    {
+        other.m_id = -1;
+    }
     Handle &operator=(Handle &&other) noexcept;
     Handle(const Handle &) = delete;
     Handle &operator=(const Handle &) = delete;

@@ -52,7 +52,11 @@ std::string fileName(const std::string &path)
 class LiberoHdf5File final : public EpisodeFile
 {
 public:
-    explicit LiberoHdf5File(std::string path) : m_path(std::move(path)) { open(); }
+    explicit LiberoHdf5File(std::string path)
+        : m_path(std::move(path))
+    {
+        open();
+    }
     ~LiberoHdf5File() override
     {
         std::lock_guard lock(h5::libraryLock());
@@ -214,8 +218,9 @@ private:
         // The first demo decides the views; every later demo must have the same cameras.
         if (!m_episodes.empty()) {
             for (const auto &view : m_episodes.front().views) {
-                const auto it = std::find_if(found.begin(), found.end(),
-                                             [&](const ViewDataset &d) { return d.name == view.name; });
+                const auto it = std::find_if(found.begin(), found.end(), [&](const ViewDataset &d) {
+                    return d.name == view.name;
+                });
                 if (it == found.end())
                     fail(view.name + " missing in " + obsPath);
                 info.views.push_back({it->name, it->width, it->height});
@@ -268,8 +273,11 @@ private:
     }
 
     // Reads rows [first, first + count) of a dataset whose first axis is time.
-    void readRows(const std::string &datasetPath, std::int64_t first, std::int64_t count,
-                  hid_t memType, void *out) const
+    void readRows(const std::string &datasetPath,
+                  std::int64_t first,
+                  std::int64_t count,
+                  hid_t memType,
+                  void *out) const
     {
         Handle ds(H5Dopen2(m_file.get(), datasetPath.c_str(), H5P_DEFAULT), &H5Dclose);
         if (!ds)

@@ -37,9 +37,14 @@ struct LiberoHdf5Writer::Impl
     }
 
     // Writes a whole dataset; `dims` is its shape, `chunk` its chunk shape (empty = contiguous).
-    void writeDataset(hid_t group, const std::string &name, const std::vector<hsize_t> &dims,
-                      const std::vector<hsize_t> &chunk, hid_t fileType, hid_t memType,
-                      const void *values, int gzip)
+    void writeDataset(hid_t group,
+                      const std::string &name,
+                      const std::vector<hsize_t> &dims,
+                      const std::vector<hsize_t> &chunk,
+                      hid_t fileType,
+                      hid_t memType,
+                      const void *values,
+                      int gzip)
     {
         Handle space(H5Screate_simple(int(dims.size()), dims.data(), nullptr), &H5Sclose);
         Handle props(H5Pcreate(H5P_DATASET_CREATE), &H5Pclose);
@@ -59,8 +64,8 @@ struct LiberoHdf5Writer::Impl
     void writeTrack(hid_t group, const std::string &name, const Track &track)
     {
         std::vector<double> values(track.values.begin(), track.values.end());
-        writeDataset(group, name, {hsize_t(track.rows), hsize_t(track.cols)}, {},
-                     H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, values.data(), 0);
+        writeDataset(group, name, {hsize_t(track.rows), hsize_t(track.cols)}, {}, H5T_IEEE_F64LE,
+                     H5T_NATIVE_DOUBLE, values.data(), 0);
     }
 
     void writeVector(hid_t group, const std::string &name, const std::vector<float> &v)
@@ -79,14 +84,13 @@ LiberoHdf5Writer::LiberoHdf5Writer(std::string path, LiberoFileAttributes attrib
     m_impl->attributes = std::move(attributes);
     std::lock_guard lock(h5::libraryLock());
     h5::silenceErrorStack();
-    m_impl->file = Handle(H5Fcreate(m_impl->partialPath.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT,
-                                    H5P_DEFAULT),
-                          &H5Fclose);
+    m_impl->file = Handle(
+        H5Fcreate(m_impl->partialPath.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), &H5Fclose);
     if (!m_impl->file)
         throw Error(Error::Kind::Other, m_impl->partialPath + ": cannot create HDF5 file");
-    m_impl->data = Handle(H5Gcreate2(m_impl->file.get(), libero::kDataGroup, H5P_DEFAULT,
-                                     H5P_DEFAULT, H5P_DEFAULT),
-                          &H5Gclose);
+    m_impl->data = Handle(
+        H5Gcreate2(m_impl->file.get(), libero::kDataGroup, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+        &H5Gclose);
 }
 
 LiberoHdf5Writer::~LiberoHdf5Writer()

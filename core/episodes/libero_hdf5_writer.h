@@ -26,11 +26,11 @@ struct DemoRecord
 
 struct LiberoFileAttributes
 {
-    std::string instruction;     // problem_info's language_instruction
-    std::string problemName;     // problem_info's problem_name
-    std::string envArgs = "{}";  // env_args (JSON)
-    std::string bddlFileName;    // bddl_file_name
-    int compressionLevel = 4;    // gzip level for camera datasets (0 = none)
+    std::string instruction;    // problem_info's language_instruction
+    std::string problemName;    // problem_info's problem_name
+    std::string envArgs = "{}"; // env_args (JSON)
+    std::string bddlFileName;   // bddl_file_name
+    int compressionLevel = 4;   // gzip level for camera datasets (0 = none)
 };
 
 // Writes the LIBERO / robomimic HDF5 layout of DATA.md, frames rotated by 180° as LIBERO stores

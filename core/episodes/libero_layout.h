@@ -23,9 +23,8 @@ inline const char *const kDemoInstruction = "language_instruction";
 inline const char *const kDemoSuccess = "success";
 
 // Preferred camera order: LIBERO's two cameras first, then others by name.
-inline const std::vector<std::string> kPreferredViews = {"agentview_rgb", "eye_in_hand_rgb",
-                                                         "agentview_image",
-                                                         "robot0_eye_in_hand_image"};
+inline const std::vector<std::string> kPreferredViews = {
+    "agentview_rgb", "eye_in_hand_rgb", "agentview_image", "robot0_eye_in_hand_image"};
 
 // Low-dimensional observations that make up the state, per naming convention: the first set
 // whose keys are all present in a demo is used.

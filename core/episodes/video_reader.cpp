@@ -17,7 +17,9 @@ namespace grids {
 namespace {
 
 // A sidecar table: a list of equally long number lists, one per frame.
-Track readTable(const nlohmann::json &json, const char *key, std::int64_t frames,
+Track readTable(const nlohmann::json &json,
+                const char *key,
+                std::int64_t frames,
                 const std::string &sidecar)
 {
     Track track;
@@ -52,7 +54,8 @@ Track readTable(const nlohmann::json &json, const char *key, std::int64_t frames
 class VideoEpisodeFile final : public EpisodeFile
 {
 public:
-    explicit VideoEpisodeFile(std::string path) : m_path(std::move(path))
+    explicit VideoEpisodeFile(std::string path)
+        : m_path(std::move(path))
     {
         openCapture();
         EpisodeInfo info;
@@ -190,8 +193,8 @@ private:
 std::string findVideoSidecar(const std::string &videoPath)
 {
     const fs::path video(videoPath);
-    for (const fs::path &candidate : {fs::path(videoPath + ".json"),
-                                      fs::path(video).replace_extension(".json")}) {
+    for (const fs::path &candidate :
+         {fs::path(videoPath + ".json"), fs::path(video).replace_extension(".json")}) {
         std::error_code ec;
         if (fs::is_regular_file(candidate, ec))
             return candidate.string();

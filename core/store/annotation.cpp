@@ -42,8 +42,7 @@ std::string validateAnnotation(const Annotation &a)
             return "a keypoint needs a frame >= 0";
         if (a.view.empty())
             return "a keypoint needs a view";
-        if (!std::isfinite(a.x) || !std::isfinite(a.y) || a.x < 0 || a.x > 1 || a.y < 0 ||
-            a.y > 1)
+        if (!std::isfinite(a.x) || !std::isfinite(a.y) || a.x < 0 || a.x > 1 || a.y < 0 || a.y > 1)
             return "keypoint coordinates must lie in [0, 1] (image-normalised x, y)";
         break;
     case AnnotationKind::Note:

@@ -37,7 +37,7 @@ struct Annotation
     std::string view;
     double x = 0.0, y = 0.0; // keypoints only
     std::string label;
-    std::string text; // notes only
+    std::string text;                 // notes only
     std::string createdAt, updatedAt; // UTC ISO 8601, set by the database
 };
 

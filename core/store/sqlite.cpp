@@ -6,7 +6,8 @@
 
 namespace grids::sql {
 
-Database::Database(const std::string &path, bool readOnly, bool create) : m_path(path)
+Database::Database(const std::string &path, bool readOnly, bool create)
+    : m_path(path)
 {
     int flags = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
     if (create && !readOnly)
@@ -56,7 +57,8 @@ int Database::changes() const
     return sqlite3_changes(m_db);
 }
 
-Statement::Statement(Database &db, const std::string &sql) : m_db(db)
+Statement::Statement(Database &db, const std::string &sql)
+    : m_db(db)
 {
     if (sqlite3_prepare_v2(db.handle(), sql.c_str(), int(sql.size()), &m_stmt, nullptr) !=
         SQLITE_OK)
@@ -142,7 +144,8 @@ std::string Statement::text(int column) const
                  : std::string();
 }
 
-Transaction::Transaction(Database &db) : m_db(db)
+Transaction::Transaction(Database &db)
+    : m_db(db)
 {
     m_db.exec("BEGIN IMMEDIATE");
 }

@@ -95,12 +95,18 @@ private slots:
     {
         QTest::addColumn<QString>("fileName");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("missing file") << "missing.hdf5" << "no such file";
-        QTest::newRow("truncated HDF5") << "truncated.hdf5" << "truncated.hdf5";
-        QTest::newRow("random bytes .hdf5") << "random.hdf5" << "not an HDF5 file";
-        QTest::newRow("no camera dataset") << "nocamera.hdf5" << "no camera dataset";
-        QTest::newRow("empty folder") << "empty" << "holds no episode files";
-        QTest::newRow("random bytes .mp4") << "random.mp4" << "random.mp4";
+        QTest::newRow("missing file") << "missing.hdf5"
+                                      << "no such file";
+        QTest::newRow("truncated HDF5") << "truncated.hdf5"
+                                        << "truncated.hdf5";
+        QTest::newRow("random bytes .hdf5") << "random.hdf5"
+                                            << "not an HDF5 file";
+        QTest::newRow("no camera dataset") << "nocamera.hdf5"
+                                           << "no camera dataset";
+        QTest::newRow("empty folder") << "empty"
+                                      << "holds no episode files";
+        QTest::newRow("random bytes .mp4") << "random.mp4"
+                                           << "random.mp4";
     }
 
     void badInputGetsOneLineAndExitThree()
@@ -166,7 +172,8 @@ private slots:
         const Result r = runGrids({"annotate", "--db", db, "list"});
         QVERIFY(!r.crashed);
         QCOMPARE(r.code, 3);
-        QVERIFY2(r.err.startsWith("error: ") && r.err.contains("corrupt.sqlite"), qPrintable(r.err));
+        QVERIFY2(r.err.startsWith("error: ") && r.err.contains("corrupt.sqlite"),
+                 qPrintable(r.err));
         QCOMPARE(r.err.count('\n'), 1);
     }
 
@@ -175,7 +182,8 @@ private slots:
         const QString db = m_dir.filePath("ws.sqlite");
         auto add = [&](const QStringList &extra) {
             return runGrids(QStringList{"annotate", "--db", db, "add", "--episodes", m_valid,
-                                        "--episode", "demo_1", "--json"} + extra);
+                                        "--episode", "demo_1", "--json"} +
+                            extra);
         };
         Result r = add({"--tag", "missed contact point", "--frames", "1:3"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
@@ -186,8 +194,8 @@ private slots:
         r = add({"--note", "gripper closes, then slips"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
 
-        r = runGrids({"annotate", "--db", db, "list", "--episodes", m_valid, "--episode",
-                      "demo_1", "--json"});
+        r = runGrids({"annotate", "--db", db, "list", "--episodes", m_valid, "--episode", "demo_1",
+                      "--json"});
         QCOMPARE(r.code, 0);
         auto doc = nlohmann::json::parse(r.out.toStdString());
         QCOMPARE(doc["annotations"].size(), std::size_t(3));
@@ -225,8 +233,8 @@ private slots:
         QTest::newRow("unknown episode")
             << QStringList{"--episode", "demo_9", "--note", "x"} << "demo_9";
         QTest::newRow("keypoint outside the image")
-            << QStringList{"--episode", "demo_1", "--keypoint", "1.5,0.2", "--frame", "1",
-                           "--view", "agentview_rgb"}
+            << QStringList{"--episode", "demo_1", "--keypoint", "1.5,0.2",
+                           "--frame",   "1",      "--view",     "agentview_rgb"}
             << "[0, 1]";
         QTest::newRow("malformed keypoint")
             << QStringList{"--episode", "demo_1", "--keypoint", "left", "--frame", "1"} << "X,Y";

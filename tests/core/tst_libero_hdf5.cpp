@@ -9,8 +9,8 @@
 #include "fixtures.h"
 
 #include <hdf5.h>
-#include <opencv2/core.hpp>
 #include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
 
 #include <QProcess>
 #include <QTemporaryDir>
@@ -26,7 +26,10 @@ namespace {
 
 struct RawDemo
 {
-    RawDemo(std::string demoName, int frames) : name(std::move(demoName)), length(frames) {}
+    RawDemo(std::string demoName, int frames)
+        : name(std::move(demoName))
+        , length(frames)
+    {}
     std::string name; // "demo_10"
     int length = 4;
     std::vector<std::string> views = {"agentview_rgb", "eye_in_hand_rgb"};
@@ -59,7 +62,12 @@ void intAttr(hid_t obj, const char *name, long long value)
     H5Sclose(space);
 }
 
-void doubles(hid_t group, const char *name, int rows, int cols, int demo, int offset,
+void doubles(hid_t group,
+             const char *name,
+             int rows,
+             int cols,
+             int demo,
+             int offset,
              float (*value)(int, std::int64_t, int))
 {
     std::vector<double> data;
@@ -68,8 +76,8 @@ void doubles(hid_t group, const char *name, int rows, int cols, int demo, int of
             data.push_back(value(demo, t, offset + d));
     hsize_t dims[2] = {hsize_t(rows), hsize_t(cols)};
     hid_t space = H5Screate_simple(2, dims, nullptr);
-    hid_t ds = H5Dcreate2(group, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT,
-                          H5P_DEFAULT);
+    hid_t ds =
+        H5Dcreate2(group, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data());
     H5Dclose(ds);
     H5Sclose(space);
@@ -83,7 +91,8 @@ size_t passThrough(unsigned, size_t, const unsigned[], size_t nbytes, size_t *, 
 constexpr int kWidth = 10, kHeight = 6; // not square: a transposition would show
 
 // Writes a LIBERO-style file; `demoIndex` numbers feed the fixtures' value functions.
-void writeRawLibero(const std::string &path, const std::vector<RawDemo> &demos,
+void writeRawLibero(const std::string &path,
+                    const std::vector<RawDemo> &demos,
                     bool liberoMarkers = true)
 {
     hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
@@ -111,8 +120,8 @@ void writeRawLibero(const std::string &path, const std::vector<RawDemo> &demos,
                 for (int y = 0; y < kHeight; ++y)
                     for (int x = 0; x < kWidth; ++x)
                         for (int c = 0; c < 3; ++c)
-                            pixels.push_back(fixtures::pixel(int(v), t, kWidth - 1 - x,
-                                                             kHeight - 1 - y, c));
+                            pixels.push_back(
+                                fixtures::pixel(int(v), t, kWidth - 1 - x, kHeight - 1 - y, c));
             hsize_t dims[4] = {hsize_t(demo.length), kHeight, kWidth, 3};
             hid_t space = H5Screate_simple(4, dims, nullptr);
             hid_t props = H5Pcreate(H5P_DATASET_CREATE);
@@ -257,7 +266,8 @@ private slots:
     {
         QTest::addColumn<int>("which");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("camera in a later demo") << 0 << "eye_in_hand_rgb missing in data/demo_1/obs";
+        QTest::newRow("camera in a later demo")
+            << 0 << "eye_in_hand_rgb missing in data/demo_1/obs";
         QTest::newRow("no camera at all") << 1 << "no camera dataset";
         QTest::newRow("no actions") << 2 << "actions missing in data/demo_1";
     }
@@ -292,8 +302,9 @@ private slots:
         // Camera data written through a filter that is unregistered before reading: opening
         // must succeed (it reads no frame), and reading a frame must fail cleanly.
         const int filterId = 32001;
-        H5Z_class2_t filter = {H5Z_CLASS_T_VERS, H5Z_filter_t(filterId), 1, 1, "test pass-through",
-                               nullptr, nullptr, passThrough};
+        H5Z_class2_t filter = {
+            H5Z_CLASS_T_VERS, H5Z_filter_t(filterId), 1, 1, "test pass-through", nullptr, nullptr,
+            passThrough};
         QVERIFY(H5Zregister(&filter) >= 0);
         const std::string path = file("lazy.hdf5");
         RawDemo demo{"demo_0", 3};

@@ -3,9 +3,9 @@
 
 #include "common/error.h"
 #include "common/hash.h"
+#include "fixtures.h"
 #include "store/annotation_export.h"
 #include "store/workspace.h"
-#include "fixtures.h"
 
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
@@ -47,7 +47,10 @@ void rawExec(const std::string &db, const char *sql)
     sqlite3_close(handle);
 }
 
-Annotation tag(const std::string &sha, const std::string &demo, std::int64_t a, std::int64_t b,
+Annotation tag(const std::string &sha,
+               const std::string &demo,
+               std::int64_t a,
+               std::int64_t b,
                const std::string &label)
 {
     Annotation x;
@@ -159,12 +162,26 @@ private slots:
         Workspace ws(m_db);
         Annotation a = tag(kShaA, "demo_0", 3, 4, "x");
         switch (which) {
-        case 0: a.endFrame = 2; break;
-        case 1: a.label.clear(); break;
-        case 2: a.kind = AnnotationKind::Keypoint; a.view = "agentview_rgb"; a.x = 1.5; break;
-        case 3: a.kind = AnnotationKind::Keypoint; break;
-        case 4: a.kind = AnnotationKind::Note; break;
-        case 5: a.episode.fileSha256.clear(); break;
+        case 0:
+            a.endFrame = 2;
+            break;
+        case 1:
+            a.label.clear();
+            break;
+        case 2:
+            a.kind = AnnotationKind::Keypoint;
+            a.view = "agentview_rgb";
+            a.x = 1.5;
+            break;
+        case 3:
+            a.kind = AnnotationKind::Keypoint;
+            break;
+        case 4:
+            a.kind = AnnotationKind::Note;
+            break;
+        case 5:
+            a.episode.fileSha256.clear();
+            break;
         }
         try {
             ws.addAnnotation(a);
@@ -228,7 +245,8 @@ private slots:
         exportAnnotations(list, csvPath);
         QVERIFY(std::filesystem::exists(csvPath));
         QVERIFY(!std::filesystem::exists(csvPath + ".partial"));
-        QVERIFY_THROWS_EXCEPTION(Error, exportAnnotations(list, m_dir.filePath("out.txt").toStdString()));
+        QVERIFY_THROWS_EXCEPTION(Error,
+                                 exportAnnotations(list, m_dir.filePath("out.txt").toStdString()));
     }
 
     void newerSchemaOpensReadOnlyAndUnaltered()
@@ -271,7 +289,8 @@ private slots:
         else if (which == 1)
             rawExec(m_db, "CREATE TABLE people (name TEXT); INSERT INTO people VALUES ('x');");
         else
-            fixtures::writeBytes(m_db, std::string("SQLite format 3\0", 16) + std::string(50, '\x7f'));
+            fixtures::writeBytes(m_db,
+                                 std::string("SQLite format 3\0", 16) + std::string(50, '\x7f'));
         const std::string before = sha256OfFile(m_db);
         try {
             Workspace ws(m_db);

@@ -34,7 +34,8 @@ float stateValue(int demo, std::int64_t t, int dim)
 }
 
 namespace {
-grids::Track table(int demo, int length, int cols, int offset, float (*value)(int, std::int64_t, int))
+grids::Track
+table(int demo, int length, int cols, int offset, float (*value)(int, std::int64_t, int))
 {
     grids::Track track;
     track.rows = length;
@@ -64,7 +65,8 @@ grids::DemoRecord makeDemo(int demo, int length, int width, int height)
     return record;
 }
 
-void writeLiberoFile(const std::string &path, const std::vector<int> &lengths,
+void writeLiberoFile(const std::string &path,
+                     const std::vector<int> &lengths,
                      const std::string &instruction)
 {
     grids::LiberoFileAttributes attributes;
@@ -80,18 +82,28 @@ void writeLiberoFile(const std::string &path, const std::vector<int> &lengths,
 bool makeVideo(const QString &path, int width, int height, int frames, bool audio)
 {
     const double seconds = frames / 30.0;
-    QStringList args = {"-y", "-loglevel", "error", "-f", "lavfi", "-i",
+    QStringList args = {"-y",
+                        "-loglevel",
+                        "error",
+                        "-f",
+                        "lavfi",
+                        "-i",
                         QStringLiteral("testsrc2=size=%1x%2:rate=30:duration=%3")
                             .arg(width)
                             .arg(height)
                             .arg(seconds, 0, 'f', 4)};
     if (audio)
-        args << "-f" << "lavfi" << "-i"
-             << QStringLiteral("sine=frequency=440:duration=%1").arg(seconds, 0, 'f', 4);
+        args << "-f"
+             << "lavfi"
+             << "-i" << QStringLiteral("sine=frequency=440:duration=%1").arg(seconds, 0, 'f', 4);
     if (path.endsWith(".mp4"))
-        args << "-c:v" << "libx264" << "-pix_fmt" << "yuv420p";
+        args << "-c:v"
+             << "libx264"
+             << "-pix_fmt"
+             << "yuv420p";
     if (audio)
-        args << "-c:a" << "aac";
+        args << "-c:a"
+             << "aac";
     args << "-frames:v" << QString::number(frames) << path;
     QProcess ffmpeg;
     ffmpeg.start(GRIDS_FFMPEG, args);

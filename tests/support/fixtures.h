@@ -26,7 +26,8 @@ float stateValue(int demo, std::int64_t t, int dim);
 grids::DemoRecord makeDemo(int demo, int length, int width = 16, int height = 12);
 
 // Writes a LIBERO-layout file with one demo per entry of `lengths`.
-void writeLiberoFile(const std::string &path, const std::vector<int> &lengths,
+void writeLiberoFile(const std::string &path,
+                     const std::vector<int> &lengths,
                      const std::string &instruction = kInstruction);
 
 // Makes a video with the ffmpeg command (H.264 in MP4 unless the extension says otherwise),
