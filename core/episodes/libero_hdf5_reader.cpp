@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 
 namespace grids {
 namespace {
@@ -60,6 +61,7 @@ public:
     ~LiberoHdf5File() override
     {
         std::lock_guard lock(h5::libraryLock());
+        m_openDatasets.clear();
         m_file.reset();
     }
 
@@ -279,10 +281,8 @@ private:
                   hid_t memType,
                   void *out) const
     {
-        Handle ds(H5Dopen2(m_file.get(), datasetPath.c_str(), H5P_DEFAULT), &H5Dclose);
-        if (!ds)
-            fail("cannot open " + datasetPath);
-        Handle space(H5Dget_space(ds.get()), &H5Sclose);
+        const hid_t ds = dataset(datasetPath);
+        Handle space(H5Dget_space(ds), &H5Sclose);
         const int rank = H5Sget_simple_extent_ndims(space.get());
         std::vector<hsize_t> dims(std::size_t(std::max(rank, 0)));
         H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
@@ -292,14 +292,28 @@ private:
         H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start.data(), nullptr, extent.data(),
                             nullptr);
         Handle memSpace(H5Screate_simple(rank, extent.data(), nullptr), &H5Sclose);
-        if (H5Dread(ds.get(), memType, memSpace.get(), space.get(), H5P_DEFAULT, out) < 0)
+        if (H5Dread(ds, memType, memSpace.get(), space.get(), H5P_DEFAULT, out) < 0)
             fail("cannot read rows " + std::to_string(first) + ".." +
                  std::to_string(first + count - 1) + " of " + datasetPath +
                  " (truncated or corrupt?)");
     }
 
+    // Datasets stay open after their first read: playback reads the same few datasets every frame.
+    hid_t dataset(const std::string &datasetPath) const
+    {
+        auto it = m_openDatasets.find(datasetPath);
+        if (it == m_openDatasets.end()) {
+            Handle ds(H5Dopen2(m_file.get(), datasetPath.c_str(), H5P_DEFAULT), &H5Dclose);
+            if (!ds)
+                fail("cannot open " + datasetPath);
+            it = m_openDatasets.emplace(datasetPath, std::move(ds)).first;
+        }
+        return it->second.get();
+    }
+
     std::string m_path;
     Handle m_file;
+    mutable std::map<std::string, Handle> m_openDatasets;
     bool m_rotated = false;
     std::vector<EpisodeInfo> m_episodes;
     std::vector<DemoLayout> m_layouts; // parallel to m_episodes
