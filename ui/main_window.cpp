@@ -10,6 +10,7 @@
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QIcon>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -17,6 +18,13 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QVBoxLayout>
+
+// The .qrc is compiled into the static grids_ui library; this reference keeps the linker from
+// dropping it. Outside any namespace, as Q_INIT_RESOURCE requires.
+static void initGridsResources()
+{
+    Q_INIT_RESOURCE(resources);
+}
 
 namespace {
 constexpr int kMaxRecent = 10;
@@ -29,15 +37,19 @@ MainWindow::MainWindow(QWidget *parent)
     , m_datasetPanel(new DatasetPanel(m_library, this))
     , m_errorBanner(new QLabel(this))
 {
+    initGridsResources();
     setWindowTitle(tr("GridS Studio"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/grids-studio.png")));
     setAcceptDrops(true);
 
     m_errorBanner->setObjectName(QStringLiteral("errorBanner"));
     m_errorBanner->setWordWrap(true);
     m_errorBanner->setStyleSheet(
         QStringLiteral("QLabel { background: #fde2e1; color: #7a1712; padding: 6px; }"));
-    m_errorBanner->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_errorBanner->setTextFormat(Qt::RichText);
+    m_errorBanner->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::LinksAccessibleByMouse);
     m_errorBanner->hide();
+    connect(m_errorBanner, &QLabel::linkActivated, this, [this] { hideErrors(); });
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
@@ -51,7 +63,7 @@ MainWindow::MainWindow(QWidget *parent)
 
     connect(m_library, &EpisodeLibrary::opened, this, [this](const QString &path, int files) {
         rememberRecent(path);
-        m_errorBanner->hide();
+        hideErrors();
         statusBar()->showMessage(tr("Opened %1 (%n file(s))", nullptr, files).arg(path), 5000);
     });
     connect(m_library, &EpisodeLibrary::failed, this,
@@ -108,14 +120,22 @@ void MainWindow::openPath(const QString &path)
 
 QString MainWindow::errorText() const
 {
-    return m_errorBanner->isVisible() ? m_errorBanner->text() : QString();
+    return m_errorText;
 }
 
 void MainWindow::showErrors(const QStringList &errors)
 {
-    m_errorBanner->setText(errors.join(QLatin1Char('\n')));
+    m_errorText = errors.join(QLatin1Char('\n'));
+    m_errorBanner->setText(m_errorText.toHtmlEscaped().replace(QLatin1Char('\n'), "<br>") +
+                           QStringLiteral(" &nbsp;<a href=\"dismiss\">Dismiss</a>"));
     m_errorBanner->show();
     statusBar()->showMessage(tr("Could not open everything: see the message above"), 5000);
+}
+
+void MainWindow::hideErrors()
+{
+    m_errorText.clear();
+    m_errorBanner->hide();
 }
 
 void MainWindow::rememberRecent(const QString &path)

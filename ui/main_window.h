@@ -21,7 +21,7 @@ public:
     void openPath(const QString &path);
     EpisodeLibrary *library() const { return m_library; }
     DatasetPanel *datasetPanel() const { return m_datasetPanel; }
-    // The message shown in the window's error banner (empty when none).
+    // The message shown in the window's error banner, as plain text (empty when none).
     QString errorText() const;
 
 protected:
@@ -32,12 +32,14 @@ protected:
 private:
     void createMenus();
     void showErrors(const QStringList &errors);
+    void hideErrors();
     void rememberRecent(const QString &path);
     void rebuildRecentMenu();
 
     EpisodeLibrary *m_library;
     DatasetPanel *m_datasetPanel;
     QLabel *m_errorBanner;
+    QString m_errorText; // what the banner says, as plain text
     QMenu *m_recentMenu = nullptr;
     QStringList m_recent;
 };

@@ -7,6 +7,7 @@
 #include "main_window.h"
 
 #include <QApplication>
+#include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -30,6 +31,7 @@ private slots:
     {
         MainWindow window;
         window.show();
+        QVERIFY(QFile::exists(QStringLiteral(":/icons/grids-studio.png"))); // resources linked
         QSignalSpy opened(window.library(), &EpisodeLibrary::opened);
         window.openPath(m_file);
         QVERIFY(opened.wait(10000));
