@@ -37,24 +37,27 @@ bool linkExists(hid_t parent, const std::string &name)
     return H5Lexists(parent, name.c_str(), H5P_DEFAULT) > 0;
 }
 
+namespace {
+// True when `name` under `parent` exists and is an object of `type` (a soft link to nothing, or a
+// dataset where a group is expected, is not).
+bool isObjectOfType(hid_t parent, const std::string &name, H5O_type_t type)
+{
+    H5O_info_t info;
+    return linkExists(parent, name) &&
+           H5Oget_info_by_name(parent, name.c_str(), &info, H5P_DEFAULT) >= 0 && info.type == type;
+}
+} // namespace
+
 Handle openGroup(hid_t parent, const std::string &name)
 {
-    if (!linkExists(parent, name))
-        return {};
-    H5O_info_t info;
-    if (H5Oget_info_by_name(parent, name.c_str(), &info, H5P_DEFAULT) < 0 ||
-        info.type != H5O_TYPE_GROUP)
+    if (!isObjectOfType(parent, name, H5O_TYPE_GROUP))
         return {};
     return Handle(H5Gopen2(parent, name.c_str(), H5P_DEFAULT), &H5Gclose);
 }
 
 Handle openDataset(hid_t parent, const std::string &name)
 {
-    if (!linkExists(parent, name))
-        return {};
-    H5O_info_t info;
-    if (H5Oget_info_by_name(parent, name.c_str(), &info, H5P_DEFAULT) < 0 ||
-        info.type != H5O_TYPE_DATASET)
+    if (!isObjectOfType(parent, name, H5O_TYPE_DATASET))
         return {};
     return Handle(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), &H5Dclose);
 }

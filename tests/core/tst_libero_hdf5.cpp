@@ -161,18 +161,6 @@ bool sameImage(const cv::Mat &a, const cv::Mat &b)
     return a.size() == b.size() && a.type() == b.type() && cv::norm(a, b, cv::NORM_INF) == 0;
 }
 
-QString errorOf(const std::function<void()> &action, Error::Kind *kind = nullptr)
-{
-    try {
-        action();
-    } catch (const Error &e) {
-        if (kind)
-            *kind = e.kind();
-        return QString::fromStdString(e.what());
-    }
-    return {};
-}
-
 } // namespace
 
 class TestLiberoHdf5 : public QObject
@@ -291,7 +279,7 @@ private slots:
         }
         writeRawLibero(path, demos);
         Error::Kind kind = Error::Kind::Other;
-        const QString message = errorOf([&] { openLiberoHdf5(path); }, &kind);
+        const QString message = fixtures::errorOf([&] { openLiberoHdf5(path); }, &kind);
         QVERIFY2(message.contains(expected), qPrintable(message));
         QVERIFY2(message.contains("broken.hdf5"), qPrintable(message));
         QVERIFY(kind == Error::Kind::BadInput);
@@ -316,7 +304,7 @@ private slots:
         QCOMPARE(episodes->episodes()[0].length, 3);
         QCOMPARE(episodes->actions(0).rows, 3);
         Error::Kind kind = Error::Kind::Other;
-        const QString message = errorOf([&] { episodes->frame(0, 1); }, &kind);
+        const QString message = fixtures::errorOf([&] { episodes->frame(0, 1); }, &kind);
         QVERIFY2(message.contains("lazy.hdf5") && message.contains("agentview_rgb"),
                  qPrintable(message));
         QVERIFY(kind == Error::Kind::BadInput);
@@ -328,9 +316,9 @@ private slots:
         writeRawLibero(path, {{"demo_0", 3}});
         auto episodes = openLiberoHdf5(path);
         Error::Kind kind = Error::Kind::Other;
-        QVERIFY(errorOf([&] { episodes->frame(0, 3); }, &kind).contains("frame 3"));
+        QVERIFY(fixtures::errorOf([&] { episodes->frame(0, 3); }, &kind).contains("frame 3"));
         QVERIFY(kind == Error::Kind::Usage);
-        QVERIFY(errorOf([&] { episodes->indexOf("demo_7"); }).contains("demo_7"));
+        QVERIFY(fixtures::errorOf([&] { episodes->indexOf("demo_7"); }).contains("demo_7"));
     }
 
     void corruptFilesAreRefused_data()
@@ -358,7 +346,7 @@ private slots:
             H5Fclose(f);
         }
         Error::Kind kind = Error::Kind::Other;
-        const QString message = errorOf(
+        const QString message = fixtures::errorOf(
             [&] {
                 auto episodes = openEpisodeFile(path);
                 for (std::size_t e = 0; e < episodes->episodes().size(); ++e)
@@ -441,7 +429,7 @@ private slots:
         LiberoHdf5Writer writer(file("bad-demo.hdf5"), {});
         DemoRecord demo = fixtures::makeDemo(0, 3);
         demo.frames[1].pop_back();
-        QVERIFY(errorOf([&] { writer.addDemo(demo); }).contains("eye_in_hand_rgb"));
+        QVERIFY(fixtures::errorOf([&] { writer.addDemo(demo); }).contains("eye_in_hand_rgb"));
     }
 
     void h5pyReadsOurFilesLikeLiberoUsers()

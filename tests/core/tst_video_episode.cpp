@@ -18,18 +18,6 @@ using namespace grids;
 
 namespace {
 
-QString errorOf(const std::function<void()> &action, Error::Kind *kind = nullptr)
-{
-    try {
-        action();
-    } catch (const Error &e) {
-        if (kind)
-            *kind = e.kind();
-        return QString::fromStdString(e.what());
-    }
-    return {};
-}
-
 // Writes `frames` frames whose colour encodes the frame index, with OpenCV (MJPG in AVI, which
 // every FFmpeg build writes), so a test can tell which frame it decoded.
 void writeIndexedVideo(const std::string &path, int frames, int width, int height)
@@ -124,7 +112,7 @@ private slots:
         const std::string path = m_dir.filePath("badsidecar.avi").toStdString();
         writeIndexedVideo(path, 4, 32, 32);
         std::ofstream(path + ".json") << R"({"actions": [[0], [1]]})";
-        const QString message = errorOf([&] { openEpisodeFile(path); });
+        const QString message = fixtures::errorOf([&] { openEpisodeFile(path); });
         QVERIFY2(message.contains("badsidecar.avi.json") && message.contains("2 rows"),
                  qPrintable(message));
     }
@@ -134,7 +122,7 @@ private slots:
         const std::string path = m_dir.filePath("noise.mp4").toStdString();
         fixtures::writeBytes(path, fixtures::randomBytes(20000, 3));
         Error::Kind kind = Error::Kind::Other;
-        const QString message = errorOf([&] { openEpisodeFile(path); }, &kind);
+        const QString message = fixtures::errorOf([&] { openEpisodeFile(path); }, &kind);
         QVERIFY2(message.contains("noise.mp4"), qPrintable(message));
         QVERIFY(kind == Error::Kind::BadInput);
     }

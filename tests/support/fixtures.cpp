@@ -114,6 +114,18 @@ bool makeVideo(const QString &path, int width, int height, int frames, bool audi
     return ok;
 }
 
+QString errorOf(const std::function<void()> &action, grids::Error::Kind *kind)
+{
+    try {
+        action();
+    } catch (const grids::Error &e) {
+        if (kind)
+            *kind = e.kind();
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
 void writeBytes(const std::string &path, const std::string &bytes)
 {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);

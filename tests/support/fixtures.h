@@ -4,11 +4,13 @@
 // ffmpeg command. Content is a deterministic function of (view, frame, x, y, channel) so a test
 // can check any pixel it reads back, including whether it came back upright.
 
+#include "common/error.h"
 #include "episodes/libero_hdf5_writer.h"
 
 #include <QString>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,10 @@ void writeLiberoFile(const std::string &path,
 // `frames` frames of a moving test pattern at 30 fps, with a sine audio track when `audio`.
 // Fails the calling test (QVERIFY) when ffmpeg fails; returns false then.
 bool makeVideo(const QString &path, int width, int height, int frames, bool audio);
+
+// Runs `action` and returns the message of the grids::Error it throws (empty when none), storing
+// the error's kind in `kind` when given.
+QString errorOf(const std::function<void()> &action, grids::Error::Kind *kind = nullptr);
 
 // Writes arbitrary bytes (corrupt-file fixtures).
 void writeBytes(const std::string &path, const std::string &bytes);
