@@ -32,10 +32,15 @@ struct DemoLayout
     std::string actionsPath;
 };
 
+// Larger camera images than this are taken as a corrupt header rather than allocated.
+constexpr std::uint64_t kMaxImageSide = 16384;
+
 bool isDemoName(const std::string &name)
 {
     const std::string prefix = libero::kDemoPrefix;
-    return name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0 &&
+    // At most 9 digits, so the number always fits and sorting never overflows.
+    return name.size() > prefix.size() && name.size() <= prefix.size() + 9 &&
+           name.compare(0, prefix.size(), prefix) == 0 &&
            std::all_of(name.begin() + std::ptrdiff_t(prefix.size()), name.end(),
                        [](unsigned char c) { return std::isdigit(c); });
 }
@@ -211,6 +216,10 @@ private:
                 continue;
             const auto shape = h5::shapeOf(ds.get());
             if (shape.size() == 4 && shape[3] == 3 && h5::isUint8(ds.get())) {
+                if (shape[1] < 1 || shape[2] < 1 || shape[1] > kMaxImageSide ||
+                    shape[2] > kMaxImageSide)
+                    fail(obsPath + "/" + name + " has an implausible image size " +
+                         std::to_string(shape[2]) + "x" + std::to_string(shape[1]));
                 if (std::int64_t(shape[0]) != info.length)
                     fail(obsPath + "/" + name + " has " + std::to_string(shape[0]) +
                          " frames but actions has " + std::to_string(info.length));
