@@ -13,8 +13,9 @@ PACKAGES=(
   # engine
   libtorch-dev libopencv-dev libsqlite3-dev sqlite3 libhdf5-dev hdf5-tools
   nlohmann-json3-dev libcli11-dev libssl-dev
-  # simulator: MuJoCo with offscreen EGL on Mesa's software renderer
-  libmujoco-dev libegl-dev libegl-mesa0 libgl1-mesa-dri
+  # simulator: MuJoCo with offscreen EGL on Mesa's software renderer (MuJoCo's CMake
+  # target names the qhull headers, hence libqhull-dev)
+  libmujoco-dev libqhull-dev libegl-dev libegl-mesa0 libgl1-mesa-dri
   # tests: video fixtures, interoperability with Python, a virtual display for screenshots
   ffmpeg python3 python3-torch python3-h5py python3-numpy xvfb xauth
 )

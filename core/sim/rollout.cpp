@@ -1,0 +1,90 @@
+#include "sim/rollout.h"
+
+#include "sim/scripted_expert.h"
+
+#include <memory>
+
+namespace grids::sim {
+namespace {
+
+void appendRow(Track &track, const float *values, int count)
+{
+    track.cols = count;
+    track.values.insert(track.values.end(), values, values + count);
+    ++track.rows;
+}
+
+} // namespace
+
+RolloutResult runRollout(TabletopEnv &env, const TaskLayout &layout, const Policy &policy,
+                         const RolloutOptions &options)
+{
+    env.reset(layout);
+    const int limit = options.maxSteps > 0 ? options.maxSteps : stepLimit(layout.task);
+    RolloutResult result;
+    DemoRecord record;
+    if (options.record) {
+        record.viewNames = TabletopEnv::viewNames();
+        record.frames.resize(record.viewNames.size());
+        for (const auto &key : TabletopEnv::stateKeys())
+            record.lowDim.push_back({key, {}});
+        record.instruction = layout.instruction;
+    }
+    std::vector<Action> chunk;
+    std::size_t next = 0;
+    while (env.steps() < limit) {
+        Observation obs = env.observe();
+        if (next >= chunk.size() || next >= std::size_t(std::max(options.actionsPerCall, 1))) {
+            chunk = policy(obs, layout.instruction);
+            next = 0;
+            if (chunk.empty())
+                break;
+        }
+        const Action action = chunk[next++];
+        if (options.record) {
+            for (std::size_t v = 0; v < obs.views.size(); ++v)
+                record.frames[v].push_back(obs.views[v]);
+            appendRow(record.lowDim[0].second, obs.state.data(), 3);
+            appendRow(record.lowDim[1].second, obs.state.data() + 3, 3);
+            appendRow(record.lowDim[2].second, obs.state.data() + 6, 2);
+            appendRow(record.actions, action.data(), int(action.size()));
+        }
+        env.step(action);
+        if (env.success()) {
+            result.success = true;
+            break;
+        }
+    }
+    result.steps = env.steps();
+    if (options.record) {
+        record.rewards.assign(std::size_t(record.actions.rows), 0.0f);
+        record.dones.assign(std::size_t(record.actions.rows), 0.0f);
+        if (result.success && !record.rewards.empty())
+            record.rewards.back() = record.dones.back() = 1.0f;
+        record.success = result.success;
+        result.episode = std::move(record);
+    }
+    return result;
+}
+
+Policy expertPolicy(TabletopEnv &env, const TaskLayout &layout, std::uint64_t noiseSeed)
+{
+    auto expert = std::make_shared<ScriptedExpert>(layout, noiseSeed);
+    return [expert, &env](const Observation &, const std::string &) {
+        return std::vector<Action>{expert->act(env.simState())};
+    };
+}
+
+Policy randomPolicy(std::uint64_t seed)
+{
+    auto random = std::make_shared<Random>(seed);
+    return [random](const Observation &, const std::string &) {
+        Action action{};
+        for (std::size_t i = 0; i < 3; ++i)
+            action[i] = float(random->uniform(-1.0, 1.0));
+        action[6] = random->uniform(-1.0, 1.0) > 0 ? 1.0f : -1.0f;
+        return std::vector<Action>{action};
+    };
+}
+
+} // namespace grids::sim

@@ -1,0 +1,32 @@
+#pragma once
+
+#include "sim/tabletop_env.h"
+
+namespace grids::sim {
+
+// A waypoint planner that solves every task family from privileged simulator state, with small
+// seeded noise on its actions so demonstrations are not all alike. Proportional control towards
+// the current waypoint; waypoints follow the objects as they move (closed loop).
+class ScriptedExpert
+{
+public:
+    ScriptedExpert(const TaskLayout &layout, std::uint64_t noiseSeed, double noise = 0.12);
+    Action act(const SimState &state);
+
+private:
+    enum class Phase { Approach, Descend, Close, Lift, Carry, Lower, Release, Retreat, Hold,
+                       PushAbove, PushDown, Push };
+
+    Action toward(const std::array<double, 3> &ee, const std::array<double, 3> &goal, bool closed,
+                  double noiseScale);
+    Action pick(const SimState &state);
+    Action push(const SimState &state);
+
+    TaskLayout m_layout;
+    Random m_random;
+    double m_noise;
+    Phase m_phase;
+    int m_phaseSteps = 0;
+};
+
+} // namespace grids::sim
