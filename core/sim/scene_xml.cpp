@@ -75,8 +75,8 @@ std::string sceneXml(const TaskLayout &layout)
            "rgba='0.62 0.5 0.38 1' friction='0.35 0.005 0.0001'/>\n"
            "    <geom type='box' size='0.3 0.25 0.02' pos='0 0.03 -0.0201' "
            "rgba='0.55 0.44 0.33 1' contype='0' conaffinity='0'/>\n"
-           "    <camera name='agentview' pos='0 -0.62 0.55' xyaxes='1 0 0 0 0.67 0.74' "
-           "fovy='42'/>\n"
+           "    <camera name='agentview' pos='0 -0.4 0.45' xyaxes='1 0 0 0 0.707 0.707' "
+           "fovy='45'/>\n"
            "    <body name='target' mocap='true' pos='"
         << g[0] << ' ' << g[1] << ' ' << g[2]
         << "'/>\n"
@@ -88,8 +88,8 @@ std::string sceneXml(const TaskLayout &layout)
            "      <geom name='palm' type='box' size='0.052 0.016 0.008' pos='0 0 0.062' "
            "rgba='0.2 0.2 0.22 1'/>\n"
 
-           "      <camera name='eye_in_hand' pos='0 -0.055 0.115' "
-           "xyaxes='1 0 0 0 0.94 0.34' fovy='75'/>\n";
+           "      <camera name='eye_in_hand' pos='0 -0.035 0.045' "
+           "xyaxes='1 0 0 0 0.87 0.5' fovy='80'/>\n";
     for (int side : {-1, 1}) {
         xml << "      <body name='finger_" << (side < 0 ? "left" : "right") << "' pos='"
             << side * 0.045

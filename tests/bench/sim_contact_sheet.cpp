@@ -39,7 +39,17 @@ int main(int argc, char **argv)
                             result.steps);
             if (!result.episode)
                 continue;
-            const auto &frames = result.episode->frames;
+            auto frames = result.episode->frames;
+            // Mark where the simulator projects each object in the first frames, to check the
+            // camera model against the pictures.
+            env.reset(layout);
+            const SimState state = env.simState();
+            for (std::size_t i = 0; i < layout.objects.size(); ++i)
+                for (int v = 0; v < 2; ++v)
+                    if (auto p = env.project(v, state.objectPos[i]))
+                        cv::drawMarker(frames[std::size_t(v)][0],
+                                       cv::Point(int((*p)[0] * 128), int((*p)[1] * 128)),
+                                       cv::Scalar(255, 0, 255), cv::MARKER_CROSS, 6, 1);
             const int columns = 8, T = int(frames[0].size());
             cv::Mat sheet(2 * 128, columns * 128, CV_8UC3, cv::Scalar(0, 0, 0));
             for (int c = 0; c < columns; ++c) {
