@@ -2,7 +2,10 @@
 
 #include "common/error.h"
 
+#include <unistd.h>
+
 #include <csignal>
+#include <cstdio>
 #include <iostream>
 
 namespace grids::cli {
@@ -33,6 +36,63 @@ void printError(const std::string &message)
         if (c == '\n' || c == '\r')
             c = ' ';
     std::cerr << "error: " << line << std::endl;
+}
+
+namespace {
+std::string duration(double seconds)
+{
+    const int s = int(seconds + 0.5);
+    char text[32];
+    if (s >= 3600)
+        std::snprintf(text, sizeof text, "%dh%02dm", s / 3600, s / 60 % 60);
+    else
+        std::snprintf(text, sizeof text, "%dm%02ds", s / 60, s % 60);
+    return text;
+}
+} // namespace
+
+ProgressPrinter::ProgressPrinter(bool quiet)
+    : m_quiet(quiet)
+    , m_terminal(::isatty(STDERR_FILENO) == 1)
+    , m_start(std::chrono::steady_clock::now())
+    , m_lastLine(m_start)
+{
+    m_progress.cancel = &interrupted();
+    m_progress.report = [this](std::int64_t done, std::int64_t total, const std::string &what) {
+        print(done, total, what);
+    };
+}
+
+ProgressPrinter::~ProgressPrinter()
+{
+    if (m_drawn)
+        std::cerr << std::endl;
+}
+
+void ProgressPrinter::print(std::int64_t done, std::int64_t total, const std::string &what)
+{
+    if (m_quiet || total <= 0)
+        return;
+    const auto now = std::chrono::steady_clock::now();
+    const double elapsed = std::chrono::duration<double>(now - m_start).count();
+    const double fraction = double(done) / double(total);
+    const std::string eta =
+        done > 0 && done < total ? " ETA " + duration(elapsed / fraction - elapsed) : "";
+    if (m_terminal) {
+        constexpr int kWidth = 30;
+        const int filled = int(fraction * kWidth);
+        std::cerr << "\r[" << std::string(std::size_t(filled), '#')
+                  << std::string(std::size_t(kWidth - filled), '.') << "] " << done << "/" << total
+                  << " " << what << eta << "\033[K" << std::flush;
+        m_drawn = true;
+        return;
+    }
+    // Plain lines for logs: the first, the last, and one every few seconds in between.
+    if (done != total && done != 1 && now - m_lastLine < std::chrono::seconds(5))
+        return;
+    m_lastLine = now;
+    std::cerr << "progress: " << done << "/" << total << " " << what << " (" << duration(elapsed)
+              << " elapsed" << eta << ")" << std::endl;
 }
 
 FrameRange parseFrameRange(const std::string &text, long long length)

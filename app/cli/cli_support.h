@@ -1,6 +1,9 @@
 #pragma once
 
+#include "common/progress.h"
+
 #include <atomic>
+#include <chrono>
 #include <string>
 
 namespace grids::cli {
@@ -20,6 +23,24 @@ void installInterruptHandler();
 
 // Prints "error: <message>" as one line on stderr (newlines in the message become spaces).
 void printError(const std::string &message);
+
+// Turns a core Progress into a progress bar on stderr when stderr is a terminal, plain progress
+// lines (at most every few seconds) otherwise, and nothing with --quiet. Its cancellation flag is
+// interrupted(), so SIGINT stops the job cleanly.
+class ProgressPrinter
+{
+public:
+    explicit ProgressPrinter(bool quiet);
+    ~ProgressPrinter();
+    const Progress &progress() const { return m_progress; }
+
+private:
+    void print(std::int64_t done, std::int64_t total, const std::string &what);
+
+    bool m_quiet, m_terminal, m_drawn = false;
+    std::chrono::steady_clock::time_point m_start, m_lastLine;
+    Progress m_progress;
+};
 
 // Parses "A:B" (inclusive; either side may be empty for open ends, resolved against `length`) or
 // a single frame "A". Throws Error{Usage} on malformed text.

@@ -5,6 +5,7 @@
 #include "cli_support.h"
 #include "common/error.h"
 #include "info_command.h"
+#include "make_dataset_command.h"
 
 #include <CLI/CLI.hpp>
 
@@ -42,6 +43,7 @@ int main(int argc, char **argv)
     app.set_version_flag("--version", "grids 0.1.0");
     addInfoCommand(app);
     addAnnotateCommand(app);
+    addMakeDatasetCommand(app);
 
     try {
         app.parse(argc, argv);

@@ -20,6 +20,7 @@ struct LiberoHdf5Writer::Impl
     std::string partialPath;
     LiberoFileAttributes attributes;
     Handle file;
+    Handle groupProps; // group creation properties (no timestamps)
     Handle data;
     int demos = 0;
     std::int64_t totalSamples = 0;
@@ -48,6 +49,8 @@ struct LiberoHdf5Writer::Impl
     {
         Handle space(H5Screate_simple(int(dims.size()), dims.data(), nullptr), &H5Sclose);
         Handle props(H5Pcreate(H5P_DATASET_CREATE), &H5Pclose);
+        // No modification times in object headers: the same content gives the same file bytes.
+        check(H5Pset_obj_track_times(props.get(), false), name);
         if (!chunk.empty()) {
             check(H5Pset_chunk(props.get(), int(chunk.size()), chunk.data()), name);
             if (gzip > 0)
@@ -88,9 +91,11 @@ LiberoHdf5Writer::LiberoHdf5Writer(std::string path, LiberoFileAttributes attrib
         H5Fcreate(m_impl->partialPath.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), &H5Fclose);
     if (!m_impl->file)
         throw Error(Error::Kind::Other, m_impl->partialPath + ": cannot create HDF5 file");
-    m_impl->data = Handle(
-        H5Gcreate2(m_impl->file.get(), libero::kDataGroup, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-        &H5Gclose);
+    m_impl->groupProps = Handle(H5Pcreate(H5P_GROUP_CREATE), &H5Pclose);
+    H5Pset_obj_track_times(m_impl->groupProps.get(), false);
+    m_impl->data = Handle(H5Gcreate2(m_impl->file.get(), libero::kDataGroup, H5P_DEFAULT,
+                                     m_impl->groupProps.get(), H5P_DEFAULT),
+                          &H5Gclose);
 }
 
 LiberoHdf5Writer::~LiberoHdf5Writer()
@@ -134,11 +139,13 @@ void LiberoHdf5Writer::addDemo(const DemoRecord &demo)
 
     std::lock_guard lock(h5::libraryLock());
     const std::string name = libero::kDemoPrefix + std::to_string(d.demos);
-    Handle group(H5Gcreate2(d.data.get(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+    Handle group(H5Gcreate2(d.data.get(), name.c_str(), H5P_DEFAULT, d.groupProps.get(),
+                            H5P_DEFAULT),
                  &H5Gclose);
     if (!group)
         d.fail("cannot create group data/" + name);
-    Handle obs(H5Gcreate2(group.get(), libero::kObsGroup, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+    Handle obs(H5Gcreate2(group.get(), libero::kObsGroup, H5P_DEFAULT, d.groupProps.get(),
+                          H5P_DEFAULT),
                &H5Gclose);
 
     for (std::size_t v = 0; v < demo.frames.size(); ++v) {

@@ -33,7 +33,7 @@ RolloutResult runRollout(TabletopEnv &env, const TaskLayout &layout, const Polic
     std::vector<Action> chunk;
     std::size_t next = 0;
     while (env.steps() < limit) {
-        Observation obs = env.observe();
+        Observation obs = env.observe(options.renderViews || options.record);
         if (next >= chunk.size() || next >= std::size_t(std::max(options.actionsPerCall, 1))) {
             chunk = policy(obs, layout.instruction);
             next = 0;

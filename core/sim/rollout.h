@@ -20,6 +20,7 @@ struct RolloutOptions
     bool record = false;   // keep frames, states and actions as a DemoRecord
     int maxSteps = 0;      // 0: the task's step limit
     int actionsPerCall = 1; // how many actions of each chunk run before the policy is asked again
+    bool renderViews = true; // false: observations carry the state only (blind policies, faster)
 };
 
 struct RolloutResult

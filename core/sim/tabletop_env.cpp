@@ -141,14 +141,16 @@ const TaskLayout &TabletopEnv::layout() const
     return m_impl->layout;
 }
 
-Observation TabletopEnv::observe()
+Observation TabletopEnv::observe(bool withViews)
 {
     Impl &s = *m_impl;
-    const auto start = Clock::now();
     Observation obs;
-    for (int camera : s.cameras)
-        obs.views.push_back(s.renderer.render(s.model, s.data, camera));
-    s.renderTime += seconds(start);
+    if (withViews) {
+        const auto start = Clock::now();
+        for (int camera : s.cameras)
+            obs.views.push_back(s.renderer.render(s.model, s.data, camera));
+        s.renderTime += seconds(start);
+    }
 
     const auto ee = s.eePos();
     obs.state.assign(ee.begin(), ee.end());

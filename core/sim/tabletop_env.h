@@ -44,7 +44,8 @@ public:
     void reset(const TaskLayout &layout);
     const TaskLayout &layout() const;
 
-    Observation observe();
+    // The current views (unless `withViews` is false) and state.
+    Observation observe(bool withViews = true);
     void step(const Action &action);
     int steps() const;
     bool success() const;

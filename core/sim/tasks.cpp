@@ -1,5 +1,7 @@
 #include "sim/tasks.h"
 
+#include "common/error.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -246,6 +248,20 @@ std::optional<TaskFamily> taskFromName(const std::string &name)
         if (taskName(task) == name)
             return task;
     return std::nullopt;
+}
+
+std::vector<TaskFamily> parseSuite(const std::string &suite)
+{
+    const std::string prefix = "tabletop";
+    if (suite == prefix)
+        return allTaskFamilies();
+    if (suite.rfind(prefix + "/", 0) == 0)
+        if (auto task = taskFromName(suite.substr(prefix.size() + 1)))
+            return {*task};
+    std::string known;
+    for (TaskFamily task : allTaskFamilies())
+        known += (known.empty() ? "" : ", ") + prefix + "/" + taskName(task);
+    throw usageError("unknown suite '" + suite + "' (known: tabletop, " + known + ")");
 }
 
 int stepLimit(TaskFamily task)

@@ -21,6 +21,8 @@ enum class TaskFamily {
 const std::vector<TaskFamily> &allTaskFamilies();
 std::string taskName(TaskFamily task); // "pick_place", …
 std::optional<TaskFamily> taskFromName(const std::string &name);
+// "tabletop" (every family) or "tabletop/<task>"; throws Error{Usage} naming the known tasks.
+std::vector<TaskFamily> parseSuite(const std::string &suite);
 int stepLimit(TaskFamily task); // control steps at 20 Hz
 
 enum class Shape { Cube, Cylinder, WideCylinder, Plate, Zone };
