@@ -51,8 +51,8 @@ void runMakeDataset(const MakeDatasetOptions &o)
         return;
     }
     std::cout << "wrote " << report.written << " episodes (" << report.frames << " frames, "
-              << report.attempts - report.written << " failed expert attempts skipped) to "
-              << o.out << " in " << int(report.wallSeconds + 0.5) << " s" << std::endl;
+              << report.attempts - report.written << " failed expert attempts skipped) to " << o.out
+              << " in " << int(report.wallSeconds + 0.5) << " s" << std::endl;
 }
 
 } // namespace

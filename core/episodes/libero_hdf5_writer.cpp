@@ -139,14 +139,14 @@ void LiberoHdf5Writer::addDemo(const DemoRecord &demo)
 
     std::lock_guard lock(h5::libraryLock());
     const std::string name = libero::kDemoPrefix + std::to_string(d.demos);
-    Handle group(H5Gcreate2(d.data.get(), name.c_str(), H5P_DEFAULT, d.groupProps.get(),
-                            H5P_DEFAULT),
-                 &H5Gclose);
+    Handle group(
+        H5Gcreate2(d.data.get(), name.c_str(), H5P_DEFAULT, d.groupProps.get(), H5P_DEFAULT),
+        &H5Gclose);
     if (!group)
         d.fail("cannot create group data/" + name);
-    Handle obs(H5Gcreate2(group.get(), libero::kObsGroup, H5P_DEFAULT, d.groupProps.get(),
-                          H5P_DEFAULT),
-               &H5Gclose);
+    Handle obs(
+        H5Gcreate2(group.get(), libero::kObsGroup, H5P_DEFAULT, d.groupProps.get(), H5P_DEFAULT),
+        &H5Gclose);
 
     for (std::size_t v = 0; v < demo.frames.size(); ++v) {
         const cv::Size size = demo.frames[v].front().size();

@@ -24,7 +24,9 @@ constexpr int kMaxConsecutiveFailures = 40;
 class JobBoard
 {
 public:
-    explicit JobBoard(int window) : m_window(window) {}
+    explicit JobBoard(int window)
+        : m_window(window)
+    {}
 
     void startTask(TaskFamily task)
     {
@@ -117,8 +119,8 @@ void work(JobBoard &board, std::uint64_t seed, WorkerTimes &times)
             const TaskLayout layout = sampleLayout(task, episodeSeed(seed, task, attempt));
             RolloutOptions options;
             options.record = true;
-            RolloutResult result =
-                runRollout(env, layout, expertPolicy(env, layout, layout.seed ^ 0x5EEDull), options);
+            RolloutResult result = runRollout(
+                env, layout, expertPolicy(env, layout, layout.seed ^ 0x5EEDull), options);
             board.deliver(generation, attempt,
                           result.success ? std::move(result.episode) : std::nullopt);
         }
@@ -145,14 +147,14 @@ DatasetReport makeDataset(const DatasetOptions &options, const Progress &progres
     if (options.tasks.empty() || options.episodes < 1)
         throw usageError("make-dataset needs at least one task and one episode");
     const auto start = Clock::now();
-    const int threads = options.threads > 0
-                            ? options.threads
-                            : std::max(1, int(std::thread::hardware_concurrency()));
+    const int threads = options.threads > 0 ? options.threads
+                                            : std::max(1, int(std::thread::hardware_concurrency()));
     DatasetReport report;
 
     LiberoFileAttributes attributes;
     attributes.problemName = "grids_tabletop";
-    attributes.envArgs = R"({"env_name": "grids_tabletop", "control_freq": 20, "camera_size": 128})";
+    attributes.envArgs =
+        R"({"env_name": "grids_tabletop", "control_freq": 20, "camera_size": 128})";
     attributes.bddlFileName = "grids/tabletop.bddl";
     attributes.compressionLevel = options.compression;
     if (options.tasks.size() == 1) // one task per file, as LIBERO has it
@@ -192,10 +194,9 @@ DatasetReport makeDataset(const DatasetOptions &options, const Progress &progres
                 ++report.attempts;
                 if (!demo) {
                     if (++failuresInARow >= kMaxConsecutiveFailures)
-                        throw Error(Error::Kind::Other,
-                                    "the scripted expert failed " +
-                                        std::to_string(failuresInARow) + " times in a row on " +
-                                        taskName(task));
+                        throw Error(Error::Kind::Other, "the scripted expert failed " +
+                                                            std::to_string(failuresInARow) +
+                                                            " times in a row on " + taskName(task));
                     continue;
                 }
                 failuresInARow = 0;
@@ -224,9 +225,9 @@ DatasetReport makeDataset(const DatasetOptions &options, const Progress &progres
     report.writeSeconds += std::chrono::duration<double>(Clock::now() - finishStart).count();
     report.wallSeconds = std::chrono::duration<double>(Clock::now() - start).count();
     if (cancelled)
-        throw Error(Error::Kind::Cancelled,
-                    options.out + ": interrupted; kept the " + std::to_string(report.written) +
-                        " episodes written so far");
+        throw Error(Error::Kind::Cancelled, options.out + ": interrupted; kept the " +
+                                                std::to_string(report.written) +
+                                                " episodes written so far");
     return report;
 }
 

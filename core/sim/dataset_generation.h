@@ -14,9 +14,9 @@ struct DatasetOptions
     std::vector<TaskFamily> tasks; // episodes are split evenly across these, in this order
     int episodes = 0;              // successful demonstrations to write, in all
     std::uint64_t seed = 0;
-    std::string out;      // .hdf5 path (LIBERO layout)
-    int threads = 0;      // 0: one per core
-    int compression = 4;  // gzip level of camera datasets
+    std::string out;     // .hdf5 path (LIBERO layout)
+    int threads = 0;     // 0: one per core
+    int compression = 4; // gzip level of camera datasets
 };
 
 struct DatasetReport

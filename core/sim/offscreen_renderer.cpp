@@ -22,8 +22,8 @@ EGLDisplay surfacelessDisplay()
         auto getPlatformDisplay = reinterpret_cast<PFNEGLGETPLATFORMDISPLAYEXTPROC>(
             eglGetProcAddress("eglGetPlatformDisplayEXT"));
         if (getPlatformDisplay)
-            display = getPlatformDisplay(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY,
-                                         nullptr);
+            display =
+                getPlatformDisplay(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, nullptr);
         if (display == EGL_NO_DISPLAY)
             display = eglGetDisplay(EGL_DEFAULT_DISPLAY);
         EGLint major = 0, minor = 0;
@@ -42,10 +42,18 @@ EGLDisplay surfacelessDisplay()
 OffscreenRenderer::OffscreenRenderer()
 {
     EGLDisplay display = surfacelessDisplay();
-    const EGLint attributes[] = {EGL_SURFACE_TYPE, EGL_PBUFFER_BIT, EGL_RENDERABLE_TYPE,
-                                 EGL_OPENGL_BIT,   EGL_RED_SIZE,    8,
-                                 EGL_GREEN_SIZE,   8,               EGL_BLUE_SIZE,
-                                 8,                EGL_DEPTH_SIZE,  24,
+    const EGLint attributes[] = {EGL_SURFACE_TYPE,
+                                 EGL_PBUFFER_BIT,
+                                 EGL_RENDERABLE_TYPE,
+                                 EGL_OPENGL_BIT,
+                                 EGL_RED_SIZE,
+                                 8,
+                                 EGL_GREEN_SIZE,
+                                 8,
+                                 EGL_BLUE_SIZE,
+                                 8,
+                                 EGL_DEPTH_SIZE,
+                                 24,
                                  EGL_NONE};
     EGLConfig config = nullptr;
     EGLint count = 0;

@@ -16,7 +16,9 @@ void appendRow(Track &track, const float *values, int count)
 
 } // namespace
 
-RolloutResult runRollout(TabletopEnv &env, const TaskLayout &layout, const Policy &policy,
+RolloutResult runRollout(TabletopEnv &env,
+                         const TaskLayout &layout,
+                         const Policy &policy,
                          const RolloutOptions &options)
 {
     env.reset(layout);

@@ -17,9 +17,9 @@ using Policy = std::function<std::vector<Action>(const Observation &, const std:
 
 struct RolloutOptions
 {
-    bool record = false;   // keep frames, states and actions as a DemoRecord
-    int maxSteps = 0;      // 0: the task's step limit
-    int actionsPerCall = 1; // how many actions of each chunk run before the policy is asked again
+    bool record = false;     // keep frames, states and actions as a DemoRecord
+    int maxSteps = 0;        // 0: the task's step limit
+    int actionsPerCall = 1;  // how many actions of each chunk run before the policy is asked again
     bool renderViews = true; // false: observations carry the state only (blind policies, faster)
 };
 
@@ -33,7 +33,9 @@ struct RolloutResult
 // Runs one episode of `layout` to success or the step limit. `policy` is called with the
 // observation before each chunk; a recorded episode holds, per step, the observation the policy
 // saw and the action executed (LIBERO's layout).
-RolloutResult runRollout(TabletopEnv &env, const TaskLayout &layout, const Policy &policy,
+RolloutResult runRollout(TabletopEnv &env,
+                         const TaskLayout &layout,
+                         const Policy &policy,
                          const RolloutOptions &options = {});
 
 // The scripted expert as a Policy (it reads the environment's privileged state).

@@ -27,8 +27,8 @@ void writeObject(std::ostringstream &xml, const SceneObject &o)
         return;
     case Shape::Zone:
         xml << "    <geom name='" << o.name << "' type='box' size='" << o.radius() << ' '
-            << o.radius() << " 0.001' pos='" << x << ' ' << y << " 0.001' rgba='"
-            << rgba(o.colour) << "' contype='0' conaffinity='0'/>\n";
+            << o.radius() << " 0.001' pos='" << x << ' ' << y << " 0.001' rgba='" << rgba(o.colour)
+            << "' contype='0' conaffinity='0'/>\n";
         return;
     default:
         break;

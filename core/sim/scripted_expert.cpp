@@ -31,13 +31,16 @@ ScriptedExpert::ScriptedExpert(const TaskLayout &layout, std::uint64_t noiseSeed
     , m_phase(layout.task == TaskFamily::PushToZone ? Phase::PushAbove : Phase::Approach)
 {}
 
-Action ScriptedExpert::toward(const std::array<double, 3> &ee, const std::array<double, 3> &goal,
-                              bool closed, double noiseScale)
+Action ScriptedExpert::toward(const std::array<double, 3> &ee,
+                              const std::array<double, 3> &goal,
+                              bool closed,
+                              double noiseScale)
 {
     Action action{};
     for (std::size_t i = 0; i < 3; ++i) {
         const double command = (goal[i] - ee[i]) / TabletopEnv::kMaxStep;
-        action[i] = float(std::clamp(command + m_noise * noiseScale * m_random.normal(), -1.0, 1.0));
+        action[i] =
+            float(std::clamp(command + m_noise * noiseScale * m_random.normal(), -1.0, 1.0));
     }
     action[6] = closed ? 1.0f : -1.0f;
     return action;

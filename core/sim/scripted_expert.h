@@ -14,10 +14,24 @@ public:
     Action act(const SimState &state);
 
 private:
-    enum class Phase { Approach, Descend, Close, Lift, Carry, Lower, Release, Retreat, Hold,
-                       PushAbove, PushDown, Push };
+    enum class Phase {
+        Approach,
+        Descend,
+        Close,
+        Lift,
+        Carry,
+        Lower,
+        Release,
+        Retreat,
+        Hold,
+        PushAbove,
+        PushDown,
+        Push
+    };
 
-    Action toward(const std::array<double, 3> &ee, const std::array<double, 3> &goal, bool closed,
+    Action toward(const std::array<double, 3> &ee,
+                  const std::array<double, 3> &goal,
+                  bool closed,
                   double noiseScale);
     Action pick(const SimState &state);
     Action push(const SimState &state);

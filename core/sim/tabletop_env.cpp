@@ -108,7 +108,9 @@ const std::vector<std::string> &TabletopEnv::stateKeys()
     return keys;
 }
 
-TabletopEnv::TabletopEnv() : m_impl(std::make_unique<Impl>()) {}
+TabletopEnv::TabletopEnv()
+    : m_impl(std::make_unique<Impl>())
+{}
 TabletopEnv::~TabletopEnv() = default;
 
 void TabletopEnv::reset(const TaskLayout &layout)
@@ -126,9 +128,8 @@ void TabletopEnv::reset(const TaskLayout &layout)
                  mj_name2id(s.model, mjOBJ_CAMERA, "eye_in_hand")};
     s.objectBodies.clear();
     for (const auto &object : layout.objects)
-        s.objectBodies.push_back(object.movable()
-                                     ? mj_name2id(s.model, mjOBJ_BODY, object.name.c_str())
-                                     : -1);
+        s.objectBodies.push_back(
+            object.movable() ? mj_name2id(s.model, mjOBJ_BODY, object.name.c_str()) : -1);
     s.target = layout.gripperStart;
     s.closing = 0.0;
     s.steps = 0;

@@ -53,7 +53,8 @@ public:
 
     // Image-normalised (x, y) where a world point appears in view `view` (0 = agentview), or
     // nullopt when it lies behind the camera.
-    std::optional<std::array<double, 2>> project(int view, const std::array<double, 3> &world) const;
+    std::optional<std::array<double, 2>> project(int view,
+                                                 const std::array<double, 3> &world) const;
 
     // Seconds spent in physics and in rendering since construction (for the benchmark).
     double physicsSeconds() const;

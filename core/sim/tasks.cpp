@@ -20,14 +20,15 @@ double distance2d(const std::array<double, 2> &a, const std::array<double, 2> &b
 }
 
 // Distance from p to the segment a–b.
-double distanceToSegment(const std::array<double, 2> &p, const std::array<double, 2> &a,
+double distanceToSegment(const std::array<double, 2> &p,
+                         const std::array<double, 2> &a,
                          const std::array<double, 2> &b)
 {
     const double vx = b[0] - a[0], vy = b[1] - a[1];
     const double length2 = vx * vx + vy * vy;
-    const double t = length2 > 0 ? std::clamp(((p[0] - a[0]) * vx + (p[1] - a[1]) * vy) / length2,
-                                              0.0, 1.0)
-                                 : 0.0;
+    const double t = length2 > 0
+                         ? std::clamp(((p[0] - a[0]) * vx + (p[1] - a[1]) * vy) / length2, 0.0, 1.0)
+                         : 0.0;
     return std::hypot(p[0] - (a[0] + t * vx), p[1] - (a[1] + t * vy));
 }
 
@@ -52,11 +53,17 @@ std::vector<Colour> distinctColours(Random &random, int n)
 class LayoutBuilder
 {
 public:
-    LayoutBuilder(TaskLayout &layout, Random &random) : m_layout(layout), m_random(random) {}
+    LayoutBuilder(TaskLayout &layout, Random &random)
+        : m_layout(layout)
+        , m_random(random)
+    {}
 
     // Places an object at a random free spot inside [x0, x1] × [y0, y1]; false when none found.
-    bool place(SceneObject object, double x0 = kTableXMin, double x1 = kTableXMax,
-               double y0 = kTableYMin, double y1 = kTableYMax)
+    bool place(SceneObject object,
+               double x0 = kTableXMin,
+               double x1 = kTableXMax,
+               double y0 = kTableYMin,
+               double y1 = kTableYMax)
     {
         for (int attempt = 0; attempt < 200; ++attempt) {
             object.xy = {m_random.uniform(x0 + object.radius(), x1 - object.radius()),
@@ -66,12 +73,13 @@ public:
                 object.xy[1] - object.radius() < kTableYMin ||
                 object.xy[1] + object.radius() > kTableYMax)
                 continue;
-            const bool free = std::all_of(
-                m_layout.objects.begin(), m_layout.objects.end(), [&](const SceneObject &other) {
-                    // Flat marks may not overlap each other; objects keep clear of everything.
-                    return distance2d(object.xy, other.xy) >
-                           object.radius() + other.radius() + kClearance;
-                });
+            const bool free = std::all_of(m_layout.objects.begin(), m_layout.objects.end(),
+                                          [&](const SceneObject &other) {
+                                              // Flat marks may not overlap each other; objects keep
+                                              // clear of everything.
+                                              return distance2d(object.xy, other.xy) >
+                                                     object.radius() + other.radius() + kClearance;
+                                          });
             if (!free)
                 continue;
             object.yaw = object.shape == Shape::Cube ? m_random.uniform(-0.5, 0.5) : 0.0;
@@ -148,8 +156,8 @@ bool buildPushToZone(TaskLayout &layout, Random &random)
         return false;
     if (distance2d(start, other.xy) < other.radius() + 0.04)
         return false;
-    layout.instruction = "push the " + target.colour.name + " cylinder to the " +
-                         goal.colour.name + " zone";
+    layout.instruction =
+        "push the " + target.colour.name + " cylinder to the " + goal.colour.name + " zone";
     return true;
 }
 
@@ -168,8 +176,8 @@ bool buildPickByShape(TaskLayout &layout, Random &random)
     layout.goal = 0;
     layout.target = 1;
     layout.distractor = 2;
-    layout.instruction = "put the " + colours[0].name + " " + shapeWord(targetShape) +
-                         " on the plate";
+    layout.instruction =
+        "put the " + colours[0].name + " " + shapeWord(targetShape) + " on the plate";
     return true;
 }
 
@@ -182,8 +190,8 @@ bool buildLiftRelative(TaskLayout &layout, Random &random)
     const auto plate = layout.objects[0].xy;
     if (!builder.place(make(Shape::Cube, colours[0]), kTableXMin, plate[0] - 0.06, plate[1] - 0.07,
                        plate[1] + 0.07) ||
-        !builder.place(make(Shape::Cube, colours[0]), plate[0] + 0.06, kTableXMax,
-                       plate[1] - 0.07, plate[1] + 0.07) ||
+        !builder.place(make(Shape::Cube, colours[0]), plate[0] + 0.06, kTableXMax, plate[1] - 0.07,
+                       plate[1] + 0.07) ||
         !builder.place(make(random.index(2) ? Shape::Cube : Shape::Cylinder, colours[2])))
         return false;
     const bool left = random.index(2) == 0;
@@ -279,8 +287,8 @@ int stepLimit(TaskFamily task)
 const std::vector<Colour> &palette()
 {
     static const std::vector<Colour> colours = {
-        {"red", {0.85f, 0.12f, 0.10f}},  {"green", {0.10f, 0.65f, 0.20f}},
-        {"blue", {0.12f, 0.30f, 0.90f}}, {"yellow", {0.95f, 0.82f, 0.10f}},
+        {"red", {0.85f, 0.12f, 0.10f}},    {"green", {0.10f, 0.65f, 0.20f}},
+        {"blue", {0.12f, 0.30f, 0.90f}},   {"yellow", {0.95f, 0.82f, 0.10f}},
         {"purple", {0.55f, 0.20f, 0.75f}}, {"white", {0.95f, 0.95f, 0.95f}},
     };
     return colours;

@@ -44,7 +44,10 @@ struct SceneObject
     std::array<double, 2> xy{}; // position on the table (m)
     double yaw = 0.0;
 
-    bool movable() const { return shape == Shape::Cube || shape == Shape::Cylinder || shape == Shape::WideCylinder; }
+    bool movable() const
+    {
+        return shape == Shape::Cube || shape == Shape::Cylinder || shape == Shape::WideCylinder;
+    }
     double radius() const;     // footprint radius (m)
     double halfHeight() const; // 0 for flat marks
 };
@@ -80,7 +83,9 @@ bool isSuccess(const TaskLayout &layout, const SimState &state);
 class Random
 {
 public:
-    explicit Random(std::uint64_t seed) : m_state(seed) {}
+    explicit Random(std::uint64_t seed)
+        : m_state(seed)
+    {}
     std::uint64_t next();
     double uniform(double lo, double hi);
     double normal(); // standard normal (Box–Muller)

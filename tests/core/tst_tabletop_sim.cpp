@@ -1,0 +1,249 @@
+// The tabletop suite: determinism, an expert that solves every family, predicates that a random
+// policy rarely satisfies, cameras that show the objects where the scene puts them, and dataset
+// files that our reader and h5py (as LIBERO users read) both open.
+
+#include "common/hash.h"
+#include "episodes/episode.h"
+#include "sim/dataset_generation.h"
+#include "sim/rollout.h"
+
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <future>
+
+using namespace grids;
+using namespace grids::sim;
+
+namespace {
+
+// Seeds the expert was not tuned on (tuning used 0–19).
+constexpr std::uint64_t kHeldOutSeed = 1000;
+
+// Successes of `policyFor` over `seeds` seeds of one family, in its own environment.
+int successes(TaskFamily task, int seeds, bool expert)
+{
+    TabletopEnv env;
+    int count = 0;
+    for (int i = 0; i < seeds; ++i) {
+        const TaskLayout layout = sampleLayout(task, kHeldOutSeed + std::uint64_t(i));
+        RolloutOptions options;
+        options.renderViews = false; // neither policy looks at the pictures
+        const Policy policy = expert ? expertPolicy(env, layout, 7 + std::uint64_t(i))
+                                     : randomPolicy(31 + std::uint64_t(i));
+        count += runRollout(env, layout, policy, options).success ? 1 : 0;
+    }
+    return count;
+}
+
+// Which palette colour (or the table) a pixel looks like, by chromaticity, so lighting and
+// shading do not matter.
+std::string nearestColour(const cv::Vec3b &pixel)
+{
+    auto chroma = [](double r, double g, double b) {
+        const double sum = std::max(r + g + b, 1e-6);
+        return std::array<double, 3>{r / sum, g / sum, b / sum};
+    };
+    const auto p = chroma(pixel[0], pixel[1], pixel[2]);
+    std::string best;
+    double bestDistance = 1e9;
+    std::vector<Colour> candidates = palette();
+    candidates.push_back({"table", {0.62f, 0.5f, 0.38f}});
+    for (const auto &c : candidates) {
+        const auto q = chroma(c.rgb[0], c.rgb[1], c.rgb[2]);
+        const double d = std::hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
+        if (d < bestDistance) {
+            bestDistance = d;
+            best = c.name;
+        }
+    }
+    return best;
+}
+
+std::string framesDigest(const DemoRecord &demo)
+{
+    std::string bytes;
+    for (const auto &view : demo.frames)
+        for (const auto &frame : view)
+            bytes.append(reinterpret_cast<const char *>(frame.data), frame.total() * 3);
+    bytes.append(reinterpret_cast<const char *>(demo.actions.values.data()),
+                 demo.actions.values.size() * sizeof(float));
+    return sha256OfBytes(bytes);
+}
+
+} // namespace
+
+class TestTabletopSim : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void layoutsAreDeterministicAndNeedTheInstruction()
+    {
+        for (TaskFamily task : allTaskFamilies()) {
+            const TaskLayout a = sampleLayout(task, 42), b = sampleLayout(task, 42);
+            QCOMPARE(a.instruction, b.instruction);
+            QCOMPARE(a.objects.size(), b.objects.size());
+            for (std::size_t i = 0; i < a.objects.size(); ++i)
+                QCOMPARE(a.objects[i].xy, b.objects[i].xy);
+            // A distractor shares a colour or a shape with the target: the image alone, or the
+            // instruction alone, does not say which object to move.
+            const auto &target = a.objects[std::size_t(a.target)];
+            const auto &distractor = a.objects[std::size_t(a.distractor)];
+            QVERIFY(target.shape == distractor.shape ||
+                    target.colour.name == distractor.colour.name);
+            QVERIFY(sampleLayout(task, 43).objects[0].xy != a.objects[0].xy);
+        }
+    }
+
+    void sameSeedGivesIdenticalFramesAndActions()
+    {
+        const TaskLayout layout = sampleLayout(TaskFamily::PickPlace, 5);
+        RolloutOptions options;
+        options.record = true;
+        options.maxSteps = 25;
+        std::string digests[2];
+        for (auto &digest : digests) {
+            TabletopEnv env; // a fresh simulator and GL context each time
+            const RolloutResult result =
+                runRollout(env, layout, expertPolicy(env, layout, 9), options);
+            QCOMPARE(result.episode->actions.rows, 25);
+            digest = framesDigest(*result.episode);
+        }
+        QCOMPARE(digests[0], digests[1]);
+    }
+
+    void expertSolvesEveryFamily()
+    {
+        // Two families per core, on held-out seeds.
+        constexpr int kSeeds = 20;
+        std::vector<std::future<int>> runs;
+        for (TaskFamily task : allTaskFamilies())
+            runs.push_back(std::async(std::launch::async, successes, task, kSeeds, true));
+        for (std::size_t i = 0; i < runs.size(); ++i) {
+            const int solved = runs[i].get();
+            qInfo("%s: expert %d/%d", taskName(allTaskFamilies()[i]).c_str(), solved, kSeeds);
+            QVERIFY2(solved >= 19,
+                     qPrintable(QString::fromStdString(taskName(allTaskFamilies()[i]))));
+        }
+    }
+
+    void randomPolicyRarelySucceeds()
+    {
+        constexpr int kSeeds = 10;
+        int total = 0;
+        for (TaskFamily task : allTaskFamilies()) {
+            const int solved = successes(task, kSeeds, false);
+            qInfo("%s: random %d/%d", taskName(task).c_str(), solved, kSeeds);
+            QVERIFY(solved <= 1);
+            total += solved;
+        }
+        QVERIFY(total <= 2);
+    }
+
+    void camerasShowTheObjectsWhereTheSceneHasThem()
+    {
+        TabletopEnv env;
+        for (TaskFamily task : allTaskFamilies()) {
+            for (std::uint64_t seed : {3, 4}) {
+                const TaskLayout layout = sampleLayout(task, seed);
+                env.reset(layout);
+                const Observation obs = env.observe();
+                QCOMPARE(int(obs.views.size()), 2);
+                const SimState state = env.simState();
+                int movable = 0, seenAgent = 0, seenHand = 0;
+                for (std::size_t i = 0; i < layout.objects.size(); ++i) {
+                    if (!layout.objects[i].movable())
+                        continue;
+                    ++movable;
+                    for (int view = 0; view < 2; ++view) {
+                        const auto where = env.project(view, state.objectPos[i]);
+                        if (!where || (*where)[0] < 0.02 || (*where)[0] > 0.98 ||
+                            (*where)[1] < 0.02 || (*where)[1] > 0.98)
+                            continue;
+                        const cv::Vec3b pixel = obs.views[std::size_t(view)].at<cv::Vec3b>(
+                            int((*where)[1] * 128), int((*where)[0] * 128));
+                        if (nearestColour(pixel) == layout.objects[i].colour.name)
+                            ++(view == 0 ? seenAgent : seenHand);
+                    }
+                }
+                // The gripper may hide one object from the front camera at the start.
+                QVERIFY2(seenAgent >= movable - 1,
+                         qPrintable(QString("%1 seed %2: %3 of %4 objects seen")
+                                        .arg(QString::fromStdString(taskName(task)))
+                                        .arg(seed)
+                                        .arg(seenAgent)
+                                        .arg(movable)));
+                QVERIFY(seenHand >= 0);
+                cv::Scalar mean, stddev;
+                cv::meanStdDev(obs.views[1], mean, stddev);
+                QVERIFY(stddev[0] + stddev[1] + stddev[2] > 20); // not a blank wrist image
+            }
+        }
+    }
+
+    void datasetFilesOpenInOurReaderAndInH5py()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("tabletop.hdf5").toStdString();
+        DatasetOptions options;
+        options.tasks = {TaskFamily::PushToZone, TaskFamily::LiftRelative};
+        options.episodes = 3;
+        options.seed = 11;
+        options.out = path;
+        int reports = 0;
+        Progress progress;
+        progress.report = [&](std::int64_t, std::int64_t total, const std::string &) {
+            ++reports;
+            QCOMPARE(total, std::int64_t(3));
+        };
+        const DatasetReport report = makeDataset(options, progress);
+        QCOMPARE(report.written, 3);
+        QCOMPARE(reports, 3);
+
+        auto file = openEpisodeFile(path);
+        const auto &episodes = file->episodes();
+        QCOMPARE(int(episodes.size()), 3);
+        for (const auto &e : episodes) {
+            QCOMPARE(e.views.size(), std::size_t(2));
+            QCOMPARE(e.views[0].name, std::string("agentview_rgb"));
+            QCOMPARE(e.views[1].width, 128);
+            QCOMPARE(e.stateDim, 8);
+            QCOMPARE(e.actionDim, 7);
+            QCOMPARE(e.success, std::optional<bool>(true));
+        }
+        QVERIFY(episodes[0].instruction.rfind("push the ", 0) == 0);
+        QVERIFY(episodes[2].instruction.rfind("pick up the cube ", 0) == 0);
+
+        // The episode written is the episode the expert recorded for that seed.
+        TabletopEnv env;
+        const TaskLayout layout =
+            sampleLayout(TaskFamily::LiftRelative, episodeSeed(11, TaskFamily::LiftRelative, 0));
+        RolloutOptions record;
+        record.record = true;
+        const RolloutResult again =
+            runRollout(env, layout, expertPolicy(env, layout, layout.seed ^ 0x5EEDull), record);
+        QCOMPARE(again.steps, int(episodes[2].length));
+        const Frame last = file->frame(2, episodes[2].length - 1);
+        QCOMPARE(cv::norm(last.views[1], again.episode->frames[1].back(), cv::NORM_INF), 0.0);
+        QCOMPARE(last.action, again.episode->actions.row(again.episode->actions.rows - 1));
+
+        QProcess python;
+        python.start(GRIDS_SYSTEM_PYTHON,
+                     {QStringLiteral(GRIDS_TESTS_DIR "/python/read_sim_dataset.py"),
+                      QString::fromStdString(path)});
+        QVERIFY(python.waitForFinished(60000));
+        QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
+        const auto seen = nlohmann::json::parse(python.readAllStandardOutput().toStdString());
+        QCOMPARE(seen["demos"].size(), std::size_t(3));
+        QCOMPARE(seen["instructions"][2].get<std::string>(), episodes[2].instruction);
+        QCOMPARE(seen["lengths"][1].get<int>(), int(episodes[1].length));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTabletopSim)
+#include "tst_tabletop_sim.moc"
