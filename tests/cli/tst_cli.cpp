@@ -303,6 +303,70 @@ private slots:
         QVERIFY(r.out.contains("hello"));
     }
 
+    void makeDatasetWritesAReadableFile()
+    {
+        const QString out = m_dir.filePath("made.hdf5");
+        Result r = runGrids({"make-dataset", "--suite", "tabletop/lift_relative", "--episodes", "2",
+                             "--seed", "3", "--out", out, "--json"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(nlohmann::json::parse(r.out.toStdString())["episodes"].get<int>(), 2);
+        QVERIFY(r.err.contains("progress: 2/2")); // plain progress lines when not a terminal
+        r = runGrids({"info", out, "--json"});
+        QCOMPARE(r.code, 0);
+        const auto doc = nlohmann::json::parse(r.out.toStdString());
+        QCOMPARE(doc["episode_count"].get<int>(), 2);
+        QVERIFY(doc["files"][0]["episodes"][1]["instruction"].get<std::string>().rfind(
+                    "pick up the cube", 0) == 0);
+    }
+
+    void makeDatasetRefusesBadRequests_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("unknown task")
+            << QStringList{"--suite", "tabletop/juggle", "--episodes", "1", "--out", "x.hdf5"}
+            << "tabletop/pick_place";
+        QTest::newRow("no episodes")
+            << QStringList{"--suite", "tabletop", "--episodes", "0", "--out", "x.hdf5"}
+            << "episodes";
+        QTest::newRow("missing folder")
+            << QStringList{"--suite", "tabletop", "--episodes", "1", "--out", "/no/such/x.hdf5"}
+            << "does not exist";
+    }
+
+    void makeDatasetRefusesBadRequests()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, expected);
+        const Result r = runGrids(QStringList{"make-dataset"} + args);
+        QVERIFY(!r.crashed);
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.startsWith("error: ") && r.err.contains(expected), qPrintable(r.err));
+    }
+
+    void interruptedMakeDatasetKeepsWhatItWrote()
+    {
+        const QString out = m_dir.filePath("interrupted.hdf5");
+        QProcess process;
+        process.start(GRIDS_CLI, {"make-dataset", "--suite", "tabletop", "--episodes", "400",
+                                  "--seed", "1", "--out", out});
+        process.setReadChannel(QProcess::StandardError);
+        QByteArray err;
+        while (!err.contains("progress: 1/400") && process.waitForReadyRead(60000))
+            err += process.readAllStandardError();
+        QVERIFY2(err.contains("progress: 1/400"), err.constData());
+        process.terminate(); // SIGTERM, handled like SIGINT
+        QVERIFY(process.waitForFinished(60000));
+        err += process.readAllStandardError();
+        QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(process.exitCode(), 4);
+        QVERIFY2(err.contains("error: ") && err.contains("interrupted"), err.constData());
+        const Result info = runGrids({"info", out, "--json"});
+        QCOMPARE(info.code, 0);
+        const int kept = nlohmann::json::parse(info.out.toStdString())["episode_count"].get<int>();
+        QVERIFY(kept >= 1 && kept < 400);
+    }
+
 private:
     QTemporaryDir m_dir;
     QString m_valid;

@@ -143,6 +143,18 @@ private slots:
             total += solved;
         }
         QVERIFY(total <= 2);
+
+        // A failed rollout can be recorded too, as an episode marked unsuccessful.
+        TabletopEnv env;
+        RolloutOptions record;
+        record.record = true;
+        record.maxSteps = 20;
+        const RolloutResult failed =
+            runRollout(env, sampleLayout(TaskFamily::PickPlace, 77), randomPolicy(5), record);
+        QVERIFY(!failed.success);
+        QCOMPARE(failed.episode->success, std::optional<bool>(false));
+        QCOMPARE(failed.episode->actions.rows, std::int64_t(20));
+        QCOMPARE(failed.episode->frames[0].size(), std::size_t(20));
     }
 
     void camerasShowTheObjectsWhereTheSceneHasThem()
