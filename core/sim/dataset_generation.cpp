@@ -105,7 +105,7 @@ private:
 
 struct WorkerTimes
 {
-    double physics = 0, render = 0;
+    double physics = 0, render = 0, reset = 0;
     std::string error;
 };
 
@@ -126,6 +126,7 @@ void work(JobBoard &board, std::uint64_t seed, WorkerTimes &times)
         }
         times.physics = env.physicsSeconds();
         times.render = env.renderSeconds();
+        times.reset = env.resetSeconds();
     } catch (const std::exception &e) {
         times.error = e.what();
         board.shutdown();
@@ -174,6 +175,7 @@ DatasetReport makeDataset(const DatasetOptions &options, const Progress &progres
         for (const auto &t : times) {
             report.physicsSeconds += t.physics;
             report.renderSeconds += t.render;
+            report.resetSeconds += t.reset;
         }
     };
 

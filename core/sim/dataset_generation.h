@@ -24,7 +24,8 @@ struct DatasetReport
     int written = 0;
     int attempts = 0;       // expert episodes run (failures are not written)
     double wallSeconds = 0; // whole job
-    double physicsSeconds = 0, renderSeconds = 0, writeSeconds = 0; // summed over threads
+    // Summed over worker threads: physics, rendering, scene building; writing is the main thread's.
+    double physicsSeconds = 0, renderSeconds = 0, resetSeconds = 0, writeSeconds = 0;
     std::int64_t frames = 0; // time steps written (each with both camera views)
 };
 

@@ -63,6 +63,9 @@ std::string sceneXml(const TaskLayout &layout)
         << GripperGeometry::kImageSize << "' offheight='" << GripperGeometry::kImageSize
         << "'/>\n"
            "    <headlight ambient='0.35 0.35 0.35' diffuse='0.45 0.45 0.45'/>\n"
+           // No light casts shadows; without a shadow map, preparing a scene's GL resources
+           // takes about 2 ms instead of 200 ms with the software renderer.
+           "    <quality shadowsize='0'/>\n"
            "  </visual>\n"
            "  <worldbody>\n"
            "    <light pos='0.2 -0.3 1.2' dir='-0.15 0.25 -1' diffuse='0.55 0.55 0.55' "

@@ -65,7 +65,7 @@ struct TabletopEnv::Impl
     std::array<int, 2> cameras{};
     std::array<double, 3> target{};
     double closing = 0.0;
-    double physicsTime = 0.0, renderTime = 0.0;
+    double physicsTime = 0.0, renderTime = 0.0, resetTime = 0.0;
 
     ~Impl() { release(); }
 
@@ -116,6 +116,7 @@ TabletopEnv::~TabletopEnv() = default;
 void TabletopEnv::reset(const TaskLayout &layout)
 {
     Impl &s = *m_impl;
+    const auto start = Clock::now();
     s.release();
     s.layout = layout;
     s.model = compile(sceneXml(layout));
@@ -134,6 +135,7 @@ void TabletopEnv::reset(const TaskLayout &layout)
     s.closing = 0.0;
     s.steps = 0;
     mj_forward(s.model, s.data);
+    s.resetTime += seconds(start);
     s.physics(100); // let objects settle on the table (0.2 s)
 }
 
@@ -241,6 +243,11 @@ double TabletopEnv::physicsSeconds() const
 double TabletopEnv::renderSeconds() const
 {
     return m_impl->renderTime;
+}
+
+double TabletopEnv::resetSeconds() const
+{
+    return m_impl->resetTime;
 }
 
 } // namespace grids::sim

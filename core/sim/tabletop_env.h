@@ -56,9 +56,11 @@ public:
     std::optional<std::array<double, 2>> project(int view,
                                                  const std::array<double, 3> &world) const;
 
-    // Seconds spent in physics and in rendering since construction (for the benchmark).
+    // Seconds spent in physics, in rendering and in building scenes (reset: compiling the model,
+    // preparing its GL resources) since construction (for the benchmark).
     double physicsSeconds() const;
     double renderSeconds() const;
+    double resetSeconds() const;
 
 private:
     struct Impl;
