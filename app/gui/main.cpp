@@ -1,5 +1,6 @@
-// grids-studio [PATH] [--checkpoint C] [--compare C2] [--db DB]: the desktop application.
+// grids-studio [PATH…]: the desktop application. Without a path it opens the bundled demo.
 
+#include "bundled_data.h"
 #include "main_window.h"
 
 #include <QApplication>
@@ -22,7 +23,10 @@ int main(int argc, char **argv)
 
     MainWindow window;
     window.show();
-    for (const QString &path : parser.positionalArguments())
+    QStringList paths = parser.positionalArguments();
+    if (paths.isEmpty() && !bundledDemoEpisodes().isEmpty())
+        paths << bundledDemoEpisodes(); // useful at once: the bundled demo
+    for (const QString &path : paths)
         window.openPath(path);
     return app.exec();
 }

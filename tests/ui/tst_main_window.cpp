@@ -1,6 +1,7 @@
 // The main window under QT_QPA_PLATFORM=offscreen: opening episodes off the UI thread, the
 // dataset panel's contents and filter, and errors shown in the window without a crash.
 
+#include "bundled_data.h"
 #include "dataset_panel.h"
 #include "episode_library.h"
 #include "fixtures.h"
@@ -49,6 +50,24 @@ private slots:
         QVERIFY(!file->child(1)->isHidden());
         window.datasetPanel()->setFilterText("no such episode");
         QVERIFY(file->isHidden());
+    }
+
+    void opensTheBundledDemo()
+    {
+        const QString demo = bundledDemoEpisodes();
+        QVERIFY2(!demo.isEmpty(), "bundled datasets/tabletop not found");
+        MainWindow window;
+        QSignalSpy opened(window.library(), &EpisodeLibrary::opened);
+        window.openPath(demo);
+        QVERIFY(opened.wait(10000));
+        QTreeWidgetItem *file = window.datasetPanel()->tree()->topLevelItem(0);
+        QCOMPARE(file->childCount(), 16);
+        QCOMPARE(file->child(0)->text(3), QString("success"));
+        window.datasetPanel()->setFilterText("push the");
+        int visible = 0;
+        for (int i = 0; i < file->childCount(); ++i)
+            visible += file->child(i)->isHidden() ? 0 : 1;
+        QCOMPARE(visible, 4);
     }
 
     void brokenFileShowsAnErrorAndTheWindowKeepsWorking()

@@ -1,0 +1,25 @@
+#include "bundled_data.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+
+QString bundledDatasetsDir()
+{
+    const QString fromEnvironment = qEnvironmentVariable("GRIDS_DATASETS_DIR");
+    const QStringList candidates = {
+        fromEnvironment,
+        QCoreApplication::applicationDirPath() + QStringLiteral("/../share/grids-studio/datasets"),
+        QStringLiteral(GRIDS_SOURCE_DATASETS_DIR),
+    };
+    for (const QString &dir : candidates)
+        if (!dir.isEmpty() && QFileInfo(dir + QStringLiteral("/tabletop")).isDir())
+            return QDir(dir).absolutePath();
+    return {};
+}
+
+QString bundledDemoEpisodes()
+{
+    const QString dir = bundledDatasetsDir();
+    return dir.isEmpty() ? QString() : dir + QStringLiteral("/tabletop");
+}
