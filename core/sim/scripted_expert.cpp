@@ -46,6 +46,12 @@ Action ScriptedExpert::toward(const std::array<double, 3> &ee,
     return action;
 }
 
+void ScriptedExpert::enter(Phase phase)
+{
+    m_phase = phase;
+    m_phaseSteps = 0;
+}
+
 Action ScriptedExpert::act(const SimState &state)
 {
     ++m_phaseSteps;
@@ -56,10 +62,7 @@ Action ScriptedExpert::pick(const SimState &state)
 {
     const auto &ee = state.eePos;
     const auto &object = state.objectPos[std::size_t(m_layout.target)];
-    auto next = [&](Phase phase) {
-        m_phase = phase;
-        m_phaseSteps = 0;
-    };
+    auto next = [this](Phase phase) { enter(phase); };
     std::array<double, 3> goalXY{};
     if (m_layout.goal >= 0)
         goalXY = state.objectPos[std::size_t(m_layout.goal)];
@@ -123,10 +126,7 @@ Action ScriptedExpert::push(const SimState &state)
     const std::array<double, 3> behind = {object[0] - dx * (radius + kPusherReach + 0.03),
                                           object[1] - dy * (radius + kPusherReach + 0.03),
                                           kPushHeight};
-    auto next = [&](Phase phase) {
-        m_phase = phase;
-        m_phaseSteps = 0;
-    };
+    auto next = [this](Phase phase) { enter(phase); };
     if (length < 0.015 && m_phase == Phase::Push)
         next(Phase::Retreat);
 

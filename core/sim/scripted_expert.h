@@ -29,6 +29,7 @@ private:
         Push
     };
 
+    void enter(Phase phase);
     Action toward(const std::array<double, 3> &ee,
                   const std::array<double, 3> &goal,
                   bool closed,

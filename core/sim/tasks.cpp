@@ -103,17 +103,23 @@ SceneObject make(Shape shape, const Colour &colour)
     return object;
 }
 
+// Places one object of `shape` per colour; false when the table has no room.
+bool placeAll(LayoutBuilder &builder, Shape shape, const std::vector<Colour> &colours)
+{
+    for (const auto &colour : colours)
+        if (!builder.place(make(shape, colour)))
+            return false;
+    return true;
+}
+
 bool buildPickPlace(TaskLayout &layout, Random &random)
 {
     LayoutBuilder builder(layout, random);
     const auto plateColours = distinctColours(random, 2);
     const auto cubeColours = distinctColours(random, 3);
-    for (const auto &c : plateColours)
-        if (!builder.place(make(Shape::Plate, c)))
-            return false;
-    for (const auto &c : cubeColours)
-        if (!builder.place(make(Shape::Cube, c)))
-            return false;
+    if (!placeAll(builder, Shape::Plate, plateColours) ||
+        !placeAll(builder, Shape::Cube, cubeColours))
+        return false;
     layout.goal = random.index(2);
     layout.target = 2 + random.index(3);
     layout.distractor = layout.target == 2 ? 3 : 2;
@@ -128,12 +134,9 @@ bool buildPushToZone(TaskLayout &layout, Random &random)
     LayoutBuilder builder(layout, random);
     const auto zoneColours = distinctColours(random, 2);
     const auto cylinderColours = distinctColours(random, 2);
-    for (const auto &c : zoneColours)
-        if (!builder.place(make(Shape::Zone, c)))
-            return false;
-    for (const auto &c : cylinderColours)
-        if (!builder.place(make(Shape::WideCylinder, c)))
-            return false;
+    if (!placeAll(builder, Shape::Zone, zoneColours) ||
+        !placeAll(builder, Shape::WideCylinder, cylinderColours))
+        return false;
     layout.goal = random.index(2);
     layout.target = 2 + random.index(2);
     layout.distractor = layout.target == 2 ? 3 : 2;
