@@ -1,0 +1,36 @@
+#pragma once
+
+// The FLOPs model of METHODS.md, in one place: 2 FLOPs per multiply-add.
+
+#include <cstdint>
+
+namespace grids {
+
+struct CheckpointInfo;
+
+struct TransformerLayerShape
+{
+    double width = 0;         // d
+    double queryWidth = 0;    // d_q = heads · head width
+    double keyValueWidth = 0; // d_kv = kv heads · head width
+    double feedForward = 0;   // d_ff
+    bool gatedMlp = false;    // g = 3 when gated, 2 otherwise
+};
+
+// One layer with n query tokens attending to m keys:
+// F = 2n·[d·(d_q + 2·d_kv) + d_q·d] + 2n·g·d·d_ff + 4·n·m·d_q.
+double transformerLayerFlops(const TransformerLayerShape &shape, double n, double m);
+
+struct FlopsBreakdown
+{
+    double encoder = 0;  // all views; 0 when the checkpoint does not state it
+    double selector = 0; // GridS sampler MLPs and bilinear sampling
+    double head = 0;
+    double total() const { return encoder + selector + head; }
+};
+
+// FLOPs per frame of a checkpoint at `tokensPerView` (head tokens: visual tokens of all views
+// plus one action query per horizon step), from grids.json's "head" (and optional "encoder").
+FlopsBreakdown checkpointFlops(const CheckpointInfo &info, int tokensPerView);
+
+} // namespace grids

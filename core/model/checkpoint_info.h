@@ -1,0 +1,47 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace grids {
+
+// The metadata a checkpoint carries in grids.json (CHECKPOINT.md), validated. Plain data: the UI
+// and the CLI read it without touching LibTorch.
+struct CheckpointInfo
+{
+    std::string path;
+    std::string sha256; // content key of the file
+    std::string name;
+    std::string kind; // "grids" or "dense"
+    std::vector<std::string> views;
+    int imageHeight = 0, imageWidth = 0;
+    int gridHeight = 0, gridWidth = 0; // h × w dense token grid per view
+    int tokenDim = 0;
+    std::vector<std::string> stateKeys;
+    int stateDim = 0;
+    int actionDim = 0;
+    int actionHorizon = 0;
+    double controlHz = 0.0;
+    // Budgets (GridS checkpoints): tokens per view.
+    int budgetMax = 0, budgetDefault = 0;
+    bool nested = false;
+    // Action head shape, for the FLOPs model.
+    int headLayers = 0, headWidth = 0, headFF = 0, headHeads = 0;
+    // Optional: the encoder's FLOPs per view, when the checkpoint states it.
+    std::optional<double> encoderFlopsPerView;
+    std::vector<std::string> methods; // contract methods found in the module
+    std::int64_t parameters = 0;
+    std::string json; // grids.json as stored
+
+    int cellsPerView() const { return gridHeight * gridWidth; }
+    bool isGrids() const { return kind == "grids"; }
+    bool hasMethod(const std::string &method) const;
+};
+
+// Parses and validates grids.json; throws Error{BadInput} "PATH: grids.json: …" naming the first
+// missing or malformed key.
+CheckpointInfo parseCheckpointJson(const std::string &path, const std::string &json);
+
+} // namespace grids

@@ -1,0 +1,69 @@
+#pragma once
+
+#include "episodes/episode.h"
+#include "model/checkpoint_info.h"
+
+#include <array>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace grids {
+
+// What one selection kept in one view, in the coordinate convention of CHECKPOINT.md:
+// image-normalised (x, y), 0 = left/top edge, 1 = right/bottom edge.
+struct ViewSelection
+{
+    std::string view; // the checkpoint's view name
+    std::vector<std::array<float, 2>> coords;
+    std::vector<int> cells; // dense cells kept (row-major j·w + i), empty for sampled tokens
+};
+
+// Everything one frame's inference produced (ARCHITECTURE.md, "one frame, end to end").
+struct FrameResult
+{
+    std::string method;
+    int budget = 0; // tokens per view handed to the head
+    std::vector<ViewSelection> views;
+    std::vector<float> attention; // per token, in views order then token order; sums to 1
+    Track actions;                // T × A, row 0 = the action for this frame
+    double encodeMs = 0, selectMs = 0, actMs = 0;
+    bool encodeCached = false;
+    bool missingInputs = false; // views or state the checkpoint wanted were absent
+};
+
+// A loaded, validated contract checkpoint. Loading runs the checkpoint's TorchScript code (a
+// probe call of every method with the documented shapes), so a module that breaks the contract is
+// refused at load with a message that names what is wrong.
+//
+// Encoder outputs are cached per frame (LRU, bounded memory): re-running the same frame with
+// another method or budget re-runs only selection and head. Not thread-safe: one thread at a time.
+class Policy
+{
+public:
+    // device: "cpu" (default, all cores) or "cuda". Throws Error{BadInput} for a file that is not
+    // a contract checkpoint, Error{Usage} for "cuda" where LibTorch has no CUDA device.
+    static std::unique_ptr<Policy> load(const std::string &path,
+                                        const std::string &device = "cpu",
+                                        std::size_t cacheBytes = 256u << 20);
+    virtual ~Policy() = default;
+
+    virtual const CheckpointInfo &info() const = 0;
+
+    // Runs one frame. `method` is "dense" or "grids" (a GridS checkpoint's own sampler) for now;
+    // `budget` is tokens per view (ignored by dense). `cacheKey` identifies the frame's pixels
+    // (file hash + episode + frame index); empty disables caching.
+    virtual FrameResult run(const Frame &frame,
+                            const std::vector<ViewInfo> &frameViews,
+                            const std::string &method,
+                            int budget,
+                            const std::string &cacheKey = {}) = 0;
+
+    virtual std::size_t cachedFrames() const = 0;
+    virtual std::size_t encoderCalls() const = 0; // encoder forward passes so far
+};
+
+// True when this build's LibTorch can run on a CUDA device here.
+bool cudaAvailable();
+
+} // namespace grids

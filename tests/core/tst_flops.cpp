@@ -1,0 +1,59 @@
+// The FLOPs model of METHODS.md against layers computed by hand.
+
+#include "eval/flops.h"
+#include "model/checkpoint_info.h"
+
+#include <QTest>
+
+using namespace grids;
+
+class TestFlops : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void transformerLayerByHand()
+    {
+        // d = 4, d_q = 4, d_kv = 2, d_ff = 8, n = 3 queries, m = 5 keys:
+        // projections 2·3·[4·(4 + 4) + 4·4] = 288; MLP 2·3·g·4·8 = 384 (g = 2) or 576 (g = 3);
+        // attention 4·3·5·4 = 240.
+        TransformerLayerShape layer{4, 4, 2, 8, false};
+        QCOMPARE(transformerLayerFlops(layer, 3, 5), 912.0);
+        layer.gatedMlp = true;
+        QCOMPARE(transformerLayerFlops(layer, 3, 5), 1104.0);
+    }
+
+    void checkpointHeadScalesWithBudget()
+    {
+        CheckpointInfo info = parseCheckpointJson("x.pt", R"({
+            "format": "grids-checkpoint", "version": 1, "kind": "grids",
+            "views": ["a", "b"], "image_size": [128, 128], "grid": [16, 16], "token_dim": 128,
+            "state_dim": 8, "action_dim": 7, "action_horizon": 8,
+            "budget": {"max": 64, "default": 16, "nested": true},
+            "head": {"layers": 4, "width": 128, "ff": 512, "heads": 4},
+            "encoder": {"flops_per_view": 1000000}})");
+        const FlopsBreakdown dense = checkpointFlops(info, 256);
+        const FlopsBreakdown k16 = checkpointFlops(info, 16);
+        TransformerLayerShape layer{128, 128, 128, 512, false};
+        QCOMPARE(dense.head, 4 * transformerLayerFlops(layer, 2 * 256 + 8, 2 * 256 + 8));
+        QCOMPARE(k16.head, 4 * transformerLayerFlops(layer, 2 * 16 + 8, 2 * 16 + 8));
+        QCOMPARE(dense.encoder, 2e6);
+        QCOMPARE(dense.selector, 0.0);
+        QVERIFY(k16.selector > 0);
+        QVERIFY(k16.total() < dense.total() / 5);
+    }
+
+    void malformedGridsJsonIsNamed()
+    {
+        try {
+            parseCheckpointJson("m.pt", R"({"format": "grids-checkpoint", "version": 1,
+                                           "kind": "grids", "views": []})");
+            QFAIL("expected a refusal");
+        } catch (const std::exception &e) {
+            QVERIFY2(QString(e.what()).contains("m.pt: grids.json: \"views\""), e.what());
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFlops)
+#include "tst_flops.moc"

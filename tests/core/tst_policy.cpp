@@ -1,0 +1,220 @@
+// Loading contract checkpoints written by Python (torch.jit.script of an nn.Module), running them
+// frame by frame (dense and GridS), the per-frame encoder cache, nested budgets, and refusal of
+// checkpoints that break the contract.
+
+#include "common/error.h"
+#include "fixtures.h"
+#include "model/policy.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <numeric>
+
+using namespace grids;
+
+namespace {
+
+Frame constantFrame()
+{
+    Frame frame;
+    for (int v = 0; v < 2; ++v)
+        frame.views.push_back(cv::Mat(20, 24, CV_8UC3, cv::Scalar(51, 102, 153)));
+    for (int i = 0; i < 8; ++i)
+        frame.state.push_back(0.1f * float(i));
+    frame.instruction = "x";
+    return frame;
+}
+
+const std::vector<ViewInfo> kTwoViews = {{"agentview_rgb", 24, 20}, {"eye_in_hand_rgb", 24, 20}};
+
+} // namespace
+
+class TestPolicy : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QProcess python;
+        python.start(
+            GRIDS_SYSTEM_PYTHON,
+            {QStringLiteral(GRIDS_TESTS_DIR "/python/make_contract_checkpoints.py"), m_dir.path()});
+        QVERIFY(python.waitForFinished(120000));
+        QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
+        QFile expected(m_dir.filePath("expected.json"));
+        QVERIFY(expected.open(QIODevice::ReadOnly));
+        m_expected = nlohmann::json::parse(expected.readAll().toStdString());
+    }
+
+    void loadsAPythonScriptedCheckpoint()
+    {
+        auto policy = Policy::load(path("contract_grids.pt"));
+        const CheckpointInfo &info = policy->info();
+        QCOMPARE(info.kind, std::string("grids"));
+        QCOMPARE(info.views, (std::vector<std::string>{"agentview_rgb", "eye_in_hand_rgb"}));
+        QCOMPARE(info.gridHeight, 4);
+        QCOMPARE(info.tokenDim, 8);
+        QCOMPARE(info.budgetMax, 6);
+        QVERIFY(info.nested);
+        QCOMPARE(info.methods, (std::vector<std::string>{"encode", "act", "sample"}));
+        QCOMPARE(info.parameters, std::int64_t(3 * 8 + 8 + 8 * 12 + 12 + 10 + 1 + 18 * 7 + 7));
+        QCOMPARE(info.sha256.size(), std::size_t(64));
+    }
+
+    void denseMatchesPython()
+    {
+        auto policy = Policy::load(path("contract_dense.pt"));
+        const FrameResult r = policy->run(constantFrame(), kTwoViews, "dense", 0);
+        QCOMPARE(r.budget, 16);
+        QCOMPARE(int(r.views.size()), 2);
+        QCOMPARE(int(r.views[1].coords.size()), 16);
+        QCOMPARE(r.views[1].cells[5], 5);
+        // Cell (1, 1) of a 4×4 grid has its centre at (0.375, 0.375).
+        QCOMPARE(r.views[0].coords[5][0], 0.375f);
+        QCOMPARE(r.views[0].coords[5][1], 0.375f);
+        QCOMPARE(int(r.attention.size()), 32);
+        QVERIFY(std::abs(std::accumulate(r.attention.begin(), r.attention.end(), 0.0f) - 1) < 1e-5);
+        QCOMPARE(r.actions.rows, std::int64_t(3));
+        QCOMPARE(r.actions.cols, 7);
+        const auto expected = m_expected["dense_action"].get<std::vector<float>>();
+        for (int d = 0; d < 7; ++d)
+            QVERIFY(std::abs(r.actions.at(0, d) - expected[std::size_t(d)]) < 1e-5);
+        QVERIFY(std::abs(r.attention[3] - m_expected["dense_attention"][3].get<float>()) < 1e-6);
+        QVERIFY(!r.missingInputs);
+    }
+
+    void gridsMatchesPythonAndIsNested()
+    {
+        auto policy = Policy::load(path("contract_grids.pt"));
+        const Frame frame = constantFrame();
+        const FrameResult r4 = policy->run(frame, kTwoViews, "grids", 4, "frame-0");
+        QCOMPARE(r4.budget, 4);
+        QCOMPARE(int(r4.views[0].coords.size()), 4);
+        QVERIFY(r4.views[0].cells.empty());
+        QCOMPARE(int(r4.attention.size()), 8);
+        const auto coords = m_expected["grids_coords"].get<std::vector<std::vector<float>>>();
+        for (std::size_t k = 0; k < 4; ++k)
+            QVERIFY(std::abs(r4.views[1].coords[k][1] - coords[4 + k][1]) < 1e-6);
+        const auto action = m_expected["grids_action"].get<std::vector<float>>();
+        QVERIFY(std::abs(r4.actions.at(0, 2) - action[2]) < 1e-5);
+
+        // Nested budgets: the first K coordinates at budget K are those at budget max.
+        const FrameResult r6 = policy->run(frame, kTwoViews, "grids", 6, "frame-0");
+        for (std::size_t v = 0; v < 2; ++v)
+            for (std::size_t k = 0; k < 4; ++k)
+                QCOMPARE(r6.views[v].coords[k], r4.views[v].coords[k]);
+    }
+
+    void encoderRunsOncePerFrame()
+    {
+        auto policy = Policy::load(path("contract_grids.pt"));
+        const Frame frame = constantFrame();
+        QVERIFY(!policy->run(frame, kTwoViews, "dense", 0, "f1").encodeCached);
+        for (int budget : {1, 2, 6})
+            QVERIFY(policy->run(frame, kTwoViews, "grids", budget, "f1").encodeCached);
+        QCOMPARE(policy->encoderCalls(), std::size_t(1));
+        policy->run(frame, kTwoViews, "grids", 3, "f2");
+        QCOMPARE(policy->encoderCalls(), std::size_t(2));
+        QCOMPARE(policy->cachedFrames(), std::size_t(2));
+        policy->run(frame, kTwoViews, "grids", 3); // no key: not cached
+        QCOMPARE(policy->encoderCalls(), std::size_t(3));
+    }
+
+    void aLoneVideoViewRunsWithMissingInputs()
+    {
+        auto policy = Policy::load(path("contract_grids.pt"));
+        Frame frame = constantFrame();
+        frame.views.resize(1);
+        frame.state.clear();
+        const FrameResult r = policy->run(frame, {{"video", 24, 20}}, "grids", 2);
+        QCOMPARE(int(r.views.size()), 1);
+        QCOMPARE(r.views[0].view, std::string("agentview_rgb"));
+        QVERIFY(r.missingInputs);
+        QCOMPARE(int(r.attention.size()), 2);
+    }
+
+    void badRequestsAreRefused()
+    {
+        auto policy = Policy::load(path("contract_grids.pt"));
+        const Frame frame = constantFrame();
+        for (int budget : {0, 7}) {
+            Error::Kind kind = Error::Kind::Other;
+            QVERIFY(
+                fixtures::errorOf([&] { policy->run(frame, kTwoViews, "grids", budget); }, &kind)
+                    .contains("budget"));
+            QVERIFY(kind == Error::Kind::Usage);
+        }
+        QVERIFY(fixtures::errorOf([&] {
+                    policy->run(frame, kTwoViews, "frobnicate", 4);
+                }).contains("unknown"));
+        QVERIFY(fixtures::errorOf([&] {
+                    policy->run(frame, {{"top", 2, 2}, {"side", 2, 2}}, "dense", 0);
+                }).contains("none of the episode's views"));
+        auto dense = Policy::load(path("contract_dense.pt"));
+        QVERIFY(fixtures::errorOf([&] {
+                    dense->run(frame, kTwoViews, "grids", 4);
+                }).contains("GridS checkpoint"));
+    }
+
+    void brokenCheckpointsAreRefusedByName_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("no grids.json") << "broken_no_json.pt"
+                                       << "no grids.json";
+        QTest::newRow("wrong version") << "broken_version.pt"
+                                       << "unknown version 2";
+        QTest::newRow("missing method") << "broken_no_act.pt"
+                                        << "missing method 'act'";
+        QTest::newRow("wrong output shape") << "broken_shape.pt"
+                                            << "encode's output has shape [1, 2, 4, 4, 9]";
+        QTest::newRow("not TorchScript") << "broken_not_torchscript.pt"
+                                         << "not a TorchScript checkpoint";
+        QTest::newRow("missing file") << "nothing_here.pt"
+                                      << "no such checkpoint";
+    }
+
+    void brokenCheckpointsAreRefusedByName()
+    {
+        QFETCH(QString, file);
+        QFETCH(QString, expected);
+        Error::Kind kind = Error::Kind::Other;
+        const QString message = fixtures::errorOf([&] { Policy::load(path(file)); }, &kind);
+        QVERIFY2(message.contains(expected) && message.contains(file), qPrintable(message));
+        QVERIFY(kind == Error::Kind::BadInput);
+    }
+
+    void cudaIsRefusedCleanlyWithoutAGpu()
+    {
+        if (cudaAvailable()) {
+            // With a GPU: the same results as on the CPU, up to float tolerance.
+            auto cpu = Policy::load(path("contract_grids.pt"), "cpu");
+            auto gpu = Policy::load(path("contract_grids.pt"), "cuda");
+            const auto a = cpu->run(constantFrame(), kTwoViews, "grids", 4);
+            const auto b = gpu->run(constantFrame(), kTwoViews, "grids", 4);
+            for (std::size_t i = 0; i < a.actions.values.size(); ++i)
+                QVERIFY(std::abs(a.actions.values[i] - b.actions.values[i]) < 1e-4);
+            return;
+        }
+        Error::Kind kind = Error::Kind::Other;
+        const QString message =
+            fixtures::errorOf([&] { Policy::load(path("contract_grids.pt"), "cuda"); }, &kind);
+        QVERIFY2(message.contains("no CUDA device"), qPrintable(message));
+        QVERIFY(kind == Error::Kind::Usage);
+    }
+
+private:
+    std::string path(const QString &name) const { return m_dir.filePath(name).toStdString(); }
+    QTemporaryDir m_dir;
+    nlohmann::json m_expected;
+};
+
+QTEST_GUILESS_MAIN(TestPolicy)
+#include "tst_policy.moc"
