@@ -3,6 +3,8 @@
 #include "cli_support.h"
 #include "common/error.h"
 #include "episodes/episode.h"
+#include "eval/flops.h"
+#include "model/policy.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -16,8 +18,53 @@ namespace {
 struct InfoOptions
 {
     std::string path;
+    std::string checkpoint;
+    std::string device = "cpu";
     bool json = false;
 };
+
+void runCheckpointInfo(const InfoOptions &options)
+{
+    auto policy = Policy::load(options.checkpoint, options.device);
+    const CheckpointInfo &info = policy->info();
+    const int budget = info.budgetDefault;
+    const FlopsBreakdown flops = checkpointFlops(info, budget);
+    const FlopsBreakdown dense = checkpointFlops(info, info.cellsPerView());
+    if (options.json) {
+        nlohmann::json doc = {{"checkpoint", info.path},
+                              {"sha256", info.sha256},
+                              {"grids_json", nlohmann::json::parse(info.json)},
+                              {"methods", info.methods},
+                              {"parameters", info.parameters},
+                              {"flops",
+                               {{"tokens_per_view", budget},
+                                {"encoder", flops.encoder},
+                                {"selector", flops.selector},
+                                {"head", flops.head},
+                                {"total", flops.total()},
+                                {"dense_total", dense.total()}}}};
+        std::cout << doc.dump(2) << std::endl;
+        return;
+    }
+    std::cout << info.path << ": " << (info.name.empty() ? "(unnamed)" : info.name) << ", kind "
+              << info.kind << "\n  sha256 " << info.sha256 << "\n  views";
+    for (const auto &view : info.views)
+        std::cout << " " << view;
+    std::cout << "; image " << info.imageWidth << "x" << info.imageHeight << "; grid "
+              << info.gridWidth << "x" << info.gridHeight << " tokens of width " << info.tokenDim
+              << "\n  state " << info.stateDim << ", actions " << info.actionHorizon << " x "
+              << info.actionDim << "\n";
+    if (info.isGrids())
+        std::cout << "  budget: max " << info.budgetMax << ", default " << info.budgetDefault
+                  << (info.nested ? ", nested" : ", not nested") << "\n";
+    std::cout << "  methods:";
+    for (const auto &method : info.methods)
+        std::cout << " " << method;
+    std::cout << "\n  parameters: " << info.parameters << "\n  FLOPs per frame at " << budget
+              << " tokens/view: " << flops.total() / 1e6 << " M (encoder " << flops.encoder / 1e6
+              << ", selector " << flops.selector / 1e6 << ", head " << flops.head / 1e6
+              << "); dense " << dense.total() / 1e6 << " M\n";
+}
 
 nlohmann::json episodeJson(const EpisodeInfo &e)
 {
@@ -53,6 +100,13 @@ void printText(const EpisodeFile &file)
 
 void runInfo(const InfoOptions &options)
 {
+    if (!options.checkpoint.empty())
+        runCheckpointInfo(options);
+    if (options.path.empty()) {
+        if (options.checkpoint.empty())
+            throw usageError("info needs an episode PATH or --checkpoint C");
+        return;
+    }
     OpenedEpisodes opened = openEpisodes(options.path);
     std::size_t count = 0;
     for (const auto &file : opened.files)
@@ -91,7 +145,10 @@ void addInfoCommand(CLI::App &app)
     auto options = std::make_shared<InfoOptions>();
     CLI::App *info = app.add_subcommand(
         "info", "Episodes in a file or folder: count, keys, lengths, views, instruction, widths");
-    info->add_option("path", options->path, "episode file (.hdf5, .mp4, …) or folder")->required();
+    info->add_option("path", options->path, "episode file (.hdf5, .mp4, …) or folder");
+    info->add_option("--checkpoint", options->checkpoint,
+                     "a checkpoint: its grids.json, methods, parameters and FLOPs");
+    info->add_option("--device", options->device, "cpu (default) or cuda");
     info->add_flag("--json", options->json, "print one JSON document instead of text");
     info->callback([options] { runInfo(*options); });
 }

@@ -4,6 +4,7 @@
 #include "annotate_command.h"
 #include "cli_support.h"
 #include "common/error.h"
+#include "infer_command.h"
 #include "info_command.h"
 #include "make_dataset_command.h"
 
@@ -44,6 +45,7 @@ int main(int argc, char **argv)
     addInfoCommand(app);
     addAnnotateCommand(app);
     addMakeDatasetCommand(app);
+    addInferCommand(app);
 
     try {
         app.parse(argc, argv);

@@ -367,6 +367,49 @@ private slots:
         QVERIFY(kept >= 1 && kept < 400);
     }
 
+    void checkpointInfoAndInference()
+    {
+        QProcess python;
+        python.start(GRIDS_SYSTEM_PYTHON,
+                     {QStringLiteral(GRIDS_TESTS_DIR "/python/make_contract_checkpoints.py"),
+                      m_dir.filePath("ckpt")});
+        QVERIFY(python.waitForFinished(120000) && python.exitCode() == 0);
+        const QString grids = m_dir.filePath("ckpt/contract_grids.pt");
+
+        Result r = runGrids({"info", "--checkpoint", grids, "--json"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        auto doc = nlohmann::json::parse(r.out.toStdString());
+        QCOMPARE(doc["methods"].size(), std::size_t(3));
+        QCOMPARE(doc["grids_json"]["budget"]["max"].get<int>(), 6);
+        QVERIFY(doc["flops"]["total"].get<double>() > 0);
+
+        r = runGrids({"infer", "--checkpoint", grids, "--episodes", m_valid, "--episode", "demo_2",
+                      "--budget", "3", "--frames", "1:3", "--json", "--out",
+                      m_dir.filePath("infer.csv")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        doc = nlohmann::json::parse(r.out.toStdString());
+        QCOMPARE(doc["frames"].size(), std::size_t(3));
+        const auto &frame = doc["frames"][0];
+        QCOMPARE(frame["frame"].get<int>(), 1);
+        QCOMPARE(frame["views"][1]["coords"].size(), std::size_t(3));
+        QCOMPARE(frame["attention"].size(), std::size_t(6));
+        QCOMPARE(frame["action_chunk"].size(), std::size_t(3));
+        QVERIFY(frame["error"]["l1"].get<double>() >= 0);
+        QFile csv(m_dir.filePath("infer.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        QCOMPARE(csv.readAll().count('\n'), 4); // header + 3 frames
+
+        r = runGrids({"infer", "--checkpoint", grids, "--episodes", m_valid, "--episode", "demo_2",
+                      "--budget", "9"});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("budget 9"), qPrintable(r.err));
+        r = runGrids({"info", "--checkpoint", m_dir.filePath("ckpt/broken_no_act.pt")});
+        QCOMPARE(r.code, 3);
+        QVERIFY2(r.err.startsWith("error: ") && r.err.contains("missing method 'act'"),
+                 qPrintable(r.err));
+        QCOMPARE(r.err.count('\n'), 1);
+    }
+
 private:
     QTemporaryDir m_dir;
     QString m_valid;

@@ -1,0 +1,24 @@
+#include "eval/metrics.h"
+
+#include <cmath>
+
+namespace grids {
+
+ActionError actionError(const std::vector<float> &predicted, const std::vector<float> &reference)
+{
+    ActionError error;
+    if (predicted.empty() || predicted.size() != reference.size())
+        return error;
+    for (std::size_t d = 0; d < predicted.size(); ++d) {
+        const double diff = double(predicted[d]) - double(reference[d]);
+        error.l1 += std::abs(diff);
+        error.mse += diff * diff;
+    }
+    error.l1 /= double(predicted.size());
+    error.mse /= double(predicted.size());
+    error.gripperAgrees = (predicted.back() >= 0) == (reference.back() >= 0);
+    error.valid = true;
+    return error;
+}
+
+} // namespace grids
