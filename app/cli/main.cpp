@@ -7,6 +7,7 @@
 #include "infer_command.h"
 #include "info_command.h"
 #include "make_dataset_command.h"
+#include "train_command.h"
 
 #include <CLI/CLI.hpp>
 
@@ -46,6 +47,7 @@ int main(int argc, char **argv)
     addAnnotateCommand(app);
     addMakeDatasetCommand(app);
     addInferCommand(app);
+    addTrainCommand(app);
 
     try {
         app.parse(argc, argv);

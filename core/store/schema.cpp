@@ -39,6 +39,24 @@ CREATE TABLE annotations (
 );
 CREATE INDEX annotations_by_episode ON annotations (episode_id, start_frame);
 )sql",
+        // 2: training runs and their loss curves (grids train --db).
+        R"sql(
+CREATE TABLE training_runs (
+    id                INTEGER PRIMARY KEY,
+    checkpoint_sha256 TEXT NOT NULL,
+    checkpoint_path   TEXT NOT NULL,
+    kind              TEXT NOT NULL,
+    config            TEXT NOT NULL,
+    created_at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE training_curve (
+    run_id        INTEGER NOT NULL REFERENCES training_runs (id) ON DELETE CASCADE,
+    step          INTEGER NOT NULL,
+    loss          REAL NOT NULL,
+    learning_rate REAL NOT NULL,
+    PRIMARY KEY (run_id, step)
+);
+)sql",
     };
     return list;
 }

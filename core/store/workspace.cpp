@@ -250,6 +250,52 @@ ORDER BY e.last_path, e.demo_key, a.start_frame, a.id
     return out;
 }
 
+std::int64_t Workspace::recordTrainingRun(const TrainingRun &run)
+{
+    requireWritable();
+    sql::Transaction transaction(*m_db);
+    sql::Statement insert(*m_db, "INSERT INTO training_runs (checkpoint_sha256, checkpoint_path, "
+                                 "kind, config) VALUES (?, ?, ?, ?)");
+    insert.bind(1, run.checkpointSha256).bind(2, run.checkpointPath).bind(3, run.kind);
+    insert.bind(4, run.config).run();
+    const std::int64_t id = m_db->lastInsertId();
+    sql::Statement point(*m_db, "INSERT INTO training_curve (run_id, step, loss, learning_rate) "
+                                "VALUES (?, ?, ?, ?)");
+    for (const auto &p : run.curve) {
+        point.reset();
+        point.bind(1, id).bind(2, p.step).bind(3, p.loss).bind(4, p.learningRate).run();
+    }
+    transaction.commit();
+    return id;
+}
+
+std::vector<TrainingRun> Workspace::trainingRuns(const std::string &checkpointSha256)
+{
+    std::vector<TrainingRun> runs;
+    sql::Statement query(*m_db, "SELECT id, checkpoint_sha256, checkpoint_path, kind, config, "
+                                "created_at FROM training_runs WHERE ?1 = '' OR "
+                                "checkpoint_sha256 = ?1 ORDER BY id DESC");
+    query.bind(1, checkpointSha256);
+    while (query.step()) {
+        TrainingRun run;
+        run.id = query.integer(0);
+        run.checkpointSha256 = query.text(1);
+        run.checkpointPath = query.text(2);
+        run.kind = query.text(3);
+        run.config = query.text(4);
+        run.createdAt = query.text(5);
+        runs.push_back(std::move(run));
+    }
+    for (auto &run : runs) {
+        sql::Statement curve(*m_db, "SELECT step, loss, learning_rate FROM training_curve "
+                                    "WHERE run_id = ? ORDER BY step");
+        curve.bind(1, run.id);
+        while (curve.step())
+            run.curve.push_back({curve.integer(0), curve.real(1), curve.real(2)});
+    }
+    return runs;
+}
+
 std::string Workspace::integrityCheck()
 {
     sql::Statement check(*m_db, "PRAGMA integrity_check");

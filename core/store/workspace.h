@@ -21,6 +21,20 @@ class Database;
 // read-only and never altered.
 //
 // One Workspace per thread: the SQLite connection is not shared between threads.
+// One `grids train` run: the checkpoint it wrote and its loss curve.
+struct TrainingRun
+{
+    std::int64_t id = 0;
+    std::string checkpointSha256, checkpointPath, kind, config; // config: JSON
+    struct Point
+    {
+        std::int64_t step = 0;
+        double loss = 0, learningRate = 0;
+    };
+    std::vector<Point> curve;
+    std::string createdAt;
+};
+
 class Workspace
 {
 public:
@@ -51,6 +65,10 @@ public:
     std::optional<Annotation> annotation(std::int64_t id);
     // Every annotation matching the filter, ordered by episode, first frame, id.
     std::vector<Annotation> annotations(const AnnotationFilter &filter = {});
+
+    // Training runs (one transaction per run, curve included); newest first.
+    std::int64_t recordTrainingRun(const TrainingRun &run);
+    std::vector<TrainingRun> trainingRuns(const std::string &checkpointSha256 = {});
 
     // Runs PRAGMA integrity_check; returns "ok" or the first problem.
     std::string integrityCheck();

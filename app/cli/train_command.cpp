@@ -1,0 +1,108 @@
+#include "train_command.h"
+
+#include "cli_support.h"
+#include "common/error.h"
+#include "store/workspace.h"
+#include "train/trainer.h"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+namespace grids::cli {
+namespace {
+
+struct TrainCommandOptions
+{
+    train::TrainOptions train;
+    std::string db;
+    bool quiet = false, json = false;
+};
+
+void runTrain(TrainCommandOptions &o)
+{
+    if (o.train.kind == "dense" && o.train.nestedMax > 0)
+        throw usageError("--nested applies to --kind grids only");
+    train::TrainReport report;
+    {
+        ProgressPrinter printer(o.quiet);
+        report = train::trainPolicy(o.train, printer.progress());
+    }
+    if (!o.db.empty()) {
+        Workspace workspace(o.db);
+        TrainingRun run;
+        run.checkpointSha256 = report.checkpointSha256;
+        run.checkpointPath = std::filesystem::absolute(o.train.out).string();
+        run.kind = o.train.kind;
+        run.config = nlohmann::json({{"data", o.train.data},
+                                     {"steps", o.train.steps},
+                                     {"batch", o.train.batch},
+                                     {"learning_rate", o.train.learningRate},
+                                     {"seed", o.train.seed},
+                                     {"budget", o.train.budget},
+                                     {"nested_max", o.train.nestedMax}})
+                         .dump();
+        for (std::size_t i = 0; i < report.curve.size(); ++i)
+            run.curve.push_back(
+                {report.curve[i].first, report.curve[i].second, report.learningRates[i]});
+        workspace.recordTrainingRun(run);
+    }
+    if (o.json) {
+        std::cout << nlohmann::json({{"out", o.train.out},
+                                     {"sha256", report.checkpointSha256},
+                                     {"episodes", report.episodes},
+                                     {"frames", report.frames},
+                                     {"steps", report.stepsDone},
+                                     {"initial_loss", report.initialLoss},
+                                     {"final_loss", report.finalLoss},
+                                     {"seconds_per_step", report.secondsPerStep}})
+                         .dump(2)
+                  << std::endl;
+        return;
+    }
+    std::cout << "trained " << report.stepsDone << " steps on " << report.frames << " frames ("
+              << report.episodes << " episodes): L1 " << report.initialLoss << " -> "
+              << report.finalLoss << ", " << report.secondsPerStep << " s/step; wrote "
+              << o.train.out << std::endl;
+}
+
+} // namespace
+
+void addTrainCommand(CLI::App &app)
+{
+    auto o = std::make_shared<TrainCommandOptions>();
+    CLI::App *command =
+        app.add_subcommand("train", "Train the project's architecture into a contract checkpoint");
+    command->add_option("--data", o->train.data, "LIBERO-layout files (comma-separated)")
+        ->required()
+        ->delimiter(',');
+    command->add_option("--kind", o->train.kind, "grids (default) or dense")
+        ->check(CLI::IsMember({"grids", "dense"}));
+    auto *budget = command->add_option("--budget", o->train.budget, "GridS budget K (tokens/view)")
+                       ->check(CLI::Range(1, 4096));
+    command->add_option("--nested", o->train.nestedMax, "train nested budgets up to MAX")
+        ->check(CLI::Range(1, 4096))
+        ->excludes(budget);
+    command->add_flag("--instruction-conditioned", o->train.instructionConditioned,
+                      "condition GridS' coordinates on the instruction");
+    command->add_option("--steps", o->train.steps, "optimiser steps")
+        ->required()
+        ->check(CLI::Range(1, 10000000));
+    command->add_option("--batch", o->train.batch, "batch size")->check(CLI::Range(1, 4096));
+    command->add_option("--lr", o->train.learningRate, "peak learning rate");
+    command->add_option("--warmup", o->train.warmup, "warm-up steps");
+    command->add_option("--seed", o->train.seed, "seed");
+    command->add_flag("!--no-augment", o->train.augment, "no random image shifts");
+    command->add_option("--resume", o->train.resume, "continue from this checkpoint");
+    command->add_option("--name", o->train.name, "checkpoint name in grids.json");
+    command->add_option("--out", o->train.out, "checkpoint to write (.pt)")->required();
+    command->add_option("--db", o->db, "workspace database to store the training curve in");
+    command->add_flag("--quiet", o->quiet, "no progress output");
+    command->add_flag("--json", o->json, "print the report as JSON");
+    command->callback([o] { runTrain(*o); });
+}
+
+} // namespace grids::cli

@@ -1,0 +1,310 @@
+#include "train/architecture.h"
+
+#include "common/error.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/script.h>
+
+#include <cmath>
+
+namespace grids::train {
+namespace {
+
+// Shared by both kinds: encoder, instruction words, transformer head.
+const char *kCommonSource = R"JIT(
+def linear(self, x: Tensor, w: Tensor, b: Tensor) -> Tensor:
+    return torch.matmul(x, w) + b
+
+def encode(self, images: Tensor) -> Tensor:
+    B = images.size(0)
+    V = images.size(1)
+    x = images.reshape(B * V, 3, images.size(3), images.size(4))
+    x = (x - 0.5) * 4.0
+    x = torch.relu(torch.conv2d(x, self.conv1_w, self.conv1_b, [2, 2], [2, 2]))
+    x = torch.relu(torch.conv2d(x, self.conv2_w, self.conv2_b, [2, 2], [1, 1]))
+    x = torch.conv2d(x, self.conv3_w, self.conv3_b, [2, 2], [1, 1]) + self.pos_embed
+    x = x.permute(0, 2, 3, 1)
+    x = torch.layer_norm(x, [self.token_dim], self.enc_ln_w, self.enc_ln_b, 1e-5, False)
+    return x.reshape(B, V, x.size(1), x.size(2), x.size(3))
+
+def instruction_tokens(self, instruction: List[str]) -> Tensor:
+    rows: List[List[int]] = []
+    for sentence in instruction:
+        words = sentence.lower().split()
+        row: List[int] = []
+        for i in range(self.text_len):
+            if i < len(words):
+                h = 0
+                for c in words[i]:
+                    h = (h * 31 + ord(c)) % 1000003
+                row.append(h % (self.vocab - 1) + 1)
+            else:
+                row.append(0)
+        rows.append(row)
+    ids = torch.tensor(rows, device=self.text_embed.device)
+    return torch.embedding(self.text_embed, ids) + self.text_pos
+
+def block(self, x: Tensor, l: int) -> Tuple[Tensor, Tensor]:
+    B = x.size(0)
+    L = x.size(1)
+    C = self.token_dim
+    H = self.heads
+    h = torch.layer_norm(x, [C], self.ln1_w[l], self.ln1_b[l], 1e-5, False)
+    qkv = self.linear(h, self.wqkv[l], self.bqkv[l])
+    qkv = qkv.reshape(B, L, 3, H, C // H).permute(2, 0, 3, 1, 4)
+    scores = torch.matmul(qkv[0], qkv[1].transpose(-2, -1)) * self.attn_scale
+    attn = torch.softmax(scores, -1)
+    o = torch.matmul(attn, qkv[2]).permute(0, 2, 1, 3).reshape(B, L, C)
+    x = x + self.linear(o, self.wo[l], self.bo[l])
+    h2 = torch.layer_norm(x, [C], self.ln2_w[l], self.ln2_b[l], 1e-5, False)
+    x = x + self.linear(torch.relu(self.linear(h2, self.w1[l], self.b1[l])), self.w2[l], self.b2[l])
+    return x, attn
+
+def act_normalized(self, tokens: Tensor, coords: Tensor, views: Tensor, instruction: List[str], state: Tensor) -> Tuple[Tensor, Tensor]:
+    B = tokens.size(0)
+    N = tokens.size(1)
+    T = self.horizon
+    visual = tokens + self.linear(coords, self.hc_w, self.hc_b) + torch.embedding(self.view_embed, views)
+    text = self.instruction_tokens(instruction)
+    s = (state - self.state_mean) / self.state_std
+    state_token = self.linear(s, self.hs_w, self.hs_b).unsqueeze(1)
+    queries = self.queries.unsqueeze(0).repeat(B, 1, 1)
+    x = torch.cat([text, state_token, visual, queries], 1)
+    attn = torch.zeros([1])
+    for l in range(self.layers):
+        x, attn = self.block(x, l)
+    out = torch.layer_norm(x[:, x.size(1) - T:], [self.token_dim], self.out_ln_w, self.out_ln_b, 1e-5, False)
+    actions = self.linear(out, self.out_w, self.out_b)
+    first = self.text_len + 1
+    weights = attn[:, :, attn.size(2) - T:, first:first + N].mean([1, 2])
+    weights = weights / weights.sum(1, True)
+    return actions, weights
+
+def act(self, tokens: Tensor, coords: Tensor, views: Tensor, instruction: List[str], state: Tensor) -> Tuple[Tensor, Tensor]:
+    actions, weights = self.act_normalized(tokens, coords, views, instruction, state)
+    return actions * self.action_std + self.action_mean, weights
+)JIT";
+
+const char *kGridsSource = R"JIT(
+def sample_coords(self, features: Tensor, instruction: List[str]) -> Tensor:
+    pooled = torch.layer_norm(features.mean([2, 3]), [self.token_dim], self.s_ln_w, self.s_ln_b, 1e-5, False)
+    if self.instruction_conditioned:
+        pooled = pooled + self.instruction_tokens(instruction).mean(1).unsqueeze(1)
+    hidden = torch.relu(self.linear(pooled, self.s_w1, self.s_b1))
+    coords = torch.sigmoid(self.linear(hidden, self.s_w2, self.s_b2))
+    return coords.reshape(coords.size(0), coords.size(1), self.kmax, 2)
+
+def sample(self, features: Tensor, budget: int, instruction: List[str]) -> Tuple[Tensor, Tensor]:
+    B = features.size(0)
+    V = features.size(1)
+    C = features.size(4)
+    coords = self.sample_coords(features, instruction)[:, :, :budget]
+    maps = features.permute(0, 1, 4, 2, 3).reshape(B * V, C, features.size(2), features.size(3))
+    grid = (coords * 2.0 - 1.0).reshape(B * V, 1, budget, 2)
+    sampled = torch.grid_sampler(maps, grid, 0, 1, False)
+    tokens = sampled.reshape(B, V, C, budget).permute(0, 1, 3, 2)
+    geometry = self.linear(torch.relu(self.linear(coords, self.g_w1, self.g_b1)), self.g_w2, self.g_b2)
+    return coords, tokens + geometry
+
+def predict(self, images: Tensor, state: Tensor, instruction: List[str], budget: int) -> Tensor:
+    features = self.encode(images)
+    B = features.size(0)
+    V = features.size(1)
+    coords, tokens = self.sample(features, budget, instruction)
+    views = torch.arange(V, device=tokens.device).repeat_interleave(budget).unsqueeze(0).repeat(B, 1)
+    actions, weights = self.act_normalized(tokens.reshape(B, V * budget, self.token_dim), coords.reshape(B, V * budget, 2), views, instruction, state)
+    return actions
+)JIT";
+
+const char *kDenseSource = R"JIT(
+def predict(self, images: Tensor, state: Tensor, instruction: List[str], budget: int) -> Tensor:
+    features = self.encode(images)
+    B = features.size(0)
+    V = features.size(1)
+    cells = features.size(2) * features.size(3)
+    tokens = features.reshape(B, V * cells, self.token_dim)
+    coords = self.cell_centres.unsqueeze(0).repeat(B, V, 1)
+    views = torch.arange(V, device=tokens.device).repeat_interleave(cells).unsqueeze(0).repeat(B, 1)
+    actions, weights = self.act_normalized(tokens, coords, views, instruction, state)
+    return actions
+)JIT";
+
+// PyTorch's default initialisation of a linear layer: U(−1/√fan_in, 1/√fan_in).
+torch::Tensor uniform(std::vector<std::int64_t> shape, std::int64_t fanIn)
+{
+    const double bound = 1.0 / std::sqrt(double(fanIn));
+    return torch::empty(shape).uniform_(-bound, bound);
+}
+
+struct ParameterAdder
+{
+    torch::jit::Module &module;
+    void add(const std::string &name, torch::Tensor value)
+    {
+        module.register_parameter(name, value, /*is_buffer=*/false);
+    }
+    void linear(const std::string &w,
+                const std::string &b,
+                std::int64_t in,
+                std::int64_t out,
+                std::int64_t stack = 0)
+    {
+        if (stack > 0) {
+            add(w, uniform({stack, in, out}, in));
+            add(b, uniform({stack, out}, in));
+        } else {
+            add(w, uniform({in, out}, in));
+            add(b, uniform({out}, in));
+        }
+    }
+    void conv(const std::string &name, std::int64_t in, std::int64_t out, std::int64_t k)
+    {
+        add(name + "_w", uniform({out, in, k, k}, in * k * k));
+        add(name + "_b", uniform({out}, in * k * k));
+    }
+    void
+    norm(const std::string &w, const std::string &b, std::int64_t width, std::int64_t stack = 0)
+    {
+        add(w, stack ? torch::ones({stack, width}) : torch::ones({width}));
+        add(b, stack ? torch::zeros({stack, width}) : torch::zeros({width}));
+    }
+};
+
+} // namespace
+
+torch::jit::Module buildPolicyModule(const ArchitectureConfig &c, unsigned long seed)
+{
+    if (c.imageSize % 8 != 0 || c.imageSize < 16)
+        throw usageError("image size " + std::to_string(c.imageSize) +
+                         " must be a multiple of 8 (the encoder halves it three times)");
+    if (c.tokenDim % c.heads != 0)
+        throw usageError("token width must be divisible by the number of heads");
+    torch::manual_seed(seed);
+    const std::int64_t C = c.tokenDim, g = c.grid(), V = std::int64_t(c.views.size());
+    torch::jit::Module module("GridsPolicy");
+    ParameterAdder p{module};
+
+    p.conv("conv1", 3, 32, 5);
+    p.conv("conv2", 32, 64, 3);
+    p.conv("conv3", 64, C, 3);
+    p.add("pos_embed", torch::randn({C, g, g}) * 0.02);
+    p.norm("enc_ln_w", "enc_ln_b", C);
+
+    p.add("text_embed", torch::randn({c.vocabulary, C}) * 0.02);
+    p.add("text_pos", torch::randn({c.textLength, C}) * 0.02);
+    p.add("view_embed", torch::randn({V, C}) * 0.02);
+    p.linear("hc_w", "hc_b", 2, C);
+    p.linear("hs_w", "hs_b", c.stateDim, C);
+    p.add("queries", torch::randn({c.horizon, C}) * 0.02);
+    p.norm("ln1_w", "ln1_b", C, c.layers);
+    p.linear("wqkv", "bqkv", C, 3 * C, c.layers);
+    p.linear("wo", "bo", C, C, c.layers);
+    p.norm("ln2_w", "ln2_b", C, c.layers);
+    p.linear("w1", "b1", C, c.feedForward, c.layers);
+    p.linear("w2", "b2", c.feedForward, C, c.layers);
+    p.norm("out_ln_w", "out_ln_b", C);
+    p.linear("out_w", "out_b", C, c.actionDim);
+
+    const bool grids = c.kind == "grids";
+    if (grids) {
+        p.norm("s_ln_w", "s_ln_b", C);
+        p.linear("s_w1", "s_b1", C, 512);
+        p.linear("s_w2", "s_b2", 512, 2 * c.budgetMax);
+        p.linear("g_w1", "g_b1", 2, 256);
+        p.linear("g_w2", "g_b2", 256, C);
+    } else {
+        torch::Tensor centres = torch::empty({g * g, 2});
+        for (std::int64_t j = 0; j < g; ++j)
+            for (std::int64_t i = 0; i < g; ++i) {
+                centres[j * g + i][0] = (double(i) + 0.5) / double(g);
+                centres[j * g + i][1] = (double(j) + 0.5) / double(g);
+            }
+        module.register_buffer("cell_centres", centres);
+    }
+    // Normalisation statistics, set from the training data before training.
+    module.register_buffer("state_mean", torch::zeros({c.stateDim}));
+    module.register_buffer("state_std", torch::ones({c.stateDim}));
+    module.register_buffer("action_mean", torch::zeros({c.actionDim}));
+    module.register_buffer("action_std", torch::ones({c.actionDim}));
+
+    module.register_attribute("token_dim", c10::IntType::get(), C);
+    module.register_attribute("heads", c10::IntType::get(), std::int64_t(c.heads));
+    module.register_attribute("layers", c10::IntType::get(), std::int64_t(c.layers));
+    module.register_attribute("horizon", c10::IntType::get(), std::int64_t(c.horizon));
+    module.register_attribute("text_len", c10::IntType::get(), std::int64_t(c.textLength));
+    module.register_attribute("vocab", c10::IntType::get(), std::int64_t(c.vocabulary));
+    module.register_attribute("kmax", c10::IntType::get(), std::int64_t(c.budgetMax));
+    module.register_attribute("instruction_conditioned", c10::BoolType::get(),
+                              c.instructionConditioned);
+    module.register_attribute("attn_scale", c10::FloatType::get(),
+                              1.0 / std::sqrt(double(C / c.heads)));
+    module.define(kCommonSource);
+    module.define(grids ? kGridsSource : kDenseSource);
+    return module;
+}
+
+std::string
+checkpointJson(const ArchitectureConfig &c, const std::string &name, const std::string &trainJson)
+{
+    const double g = c.grid();
+    // Encoder FLOPs per view: three convolutions (2 FLOPs per multiply-add).
+    const double encoderFlops =
+        2.0 * ((g * 4) * (g * 4) * 32 * 3 * 25 + (g * 2) * (g * 2) * 64 * 32 * 9 +
+               g * g * c.tokenDim * 64 * 9);
+    nlohmann::json doc = {
+        {"format", "grids-checkpoint"},
+        {"version", 1},
+        {"name", name},
+        {"kind", c.kind},
+        {"views", c.views},
+        {"image_size", {c.imageSize, c.imageSize}},
+        {"grid", {c.grid(), c.grid()}},
+        {"token_dim", c.tokenDim},
+        {"state_keys", c.stateKeys},
+        {"state_dim", c.stateDim},
+        {"action_dim", c.actionDim},
+        {"action_horizon", c.horizon},
+        {"control_hz", c.controlHz},
+        {"head",
+         {{"layers", c.layers}, {"width", c.tokenDim}, {"ff", c.feedForward}, {"heads", c.heads}}},
+        {"encoder", {{"flops_per_view", encoderFlops}}},
+        {"architecture",
+         {{"text_length", c.textLength},
+          {"vocabulary", c.vocabulary},
+          {"instruction_conditioned", c.instructionConditioned}}},
+        {"train", nlohmann::json::parse(trainJson.empty() ? "{}" : trainJson)},
+    };
+    if (c.kind == "grids")
+        doc["budget"] = {{"max", c.budgetMax}, {"default", c.budgetDefault}, {"nested", c.nested}};
+    return doc.dump(2);
+}
+
+ArchitectureConfig configFromJson(const std::string &text)
+{
+    const auto doc = nlohmann::json::parse(text);
+    ArchitectureConfig c;
+    c.kind = doc.at("kind").get<std::string>();
+    c.views = doc.at("views").get<std::vector<std::string>>();
+    c.stateKeys = doc.value("state_keys", std::vector<std::string>{});
+    c.imageSize = doc.at("image_size")[0].get<int>();
+    c.tokenDim = doc.at("token_dim").get<int>();
+    c.stateDim = doc.at("state_dim").get<int>();
+    c.actionDim = doc.at("action_dim").get<int>();
+    c.horizon = doc.at("action_horizon").get<int>();
+    c.controlHz = doc.value("control_hz", 20.0);
+    if (c.kind == "grids") {
+        c.budgetMax = doc.at("budget").at("max").get<int>();
+        c.budgetDefault = doc.at("budget").at("default").get<int>();
+        c.nested = doc.at("budget").at("nested").get<bool>();
+    }
+    c.layers = doc.at("head").at("layers").get<int>();
+    c.heads = doc.at("head").at("heads").get<int>();
+    c.feedForward = doc.at("head").at("ff").get<int>();
+    const auto &architecture = doc.at("architecture");
+    c.textLength = architecture.at("text_length").get<int>();
+    c.vocabulary = architecture.at("vocabulary").get<int>();
+    c.instructionConditioned = architecture.at("instruction_conditioned").get<bool>();
+    return c;
+}
+
+} // namespace grids::train

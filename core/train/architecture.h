@@ -1,0 +1,54 @@
+#pragma once
+
+// The project's own policy architecture (issue "checkpoints"): a per-view CNN encoder to an
+// h×w grid of C-wide tokens, GridS (METHODS.md: pooled grid → LayerNorm → MLP C→512→2K →
+// sigmoid coordinates, bilinear sampling, coordinate embedding 2→256→C) with optional nested
+// budgets and instruction conditioning, and a small transformer action head over instruction
+// words, state, the selected tokens (with coordinate and view embeddings) and action queries.
+//
+// One definition: the TorchScript source below is compiled into a torch::jit::Module whose
+// parameters are trained from C++ and which is saved as the contract checkpoint. There is no
+// second hand-written copy to drift.
+
+#include <string>
+#include <vector>
+
+namespace torch::jit {
+struct Module;
+}
+
+namespace grids::train {
+
+struct ArchitectureConfig
+{
+    std::string kind = "grids"; // "grids" or "dense"
+    std::vector<std::string> views = {"agentview_rgb", "eye_in_hand_rgb"};
+    std::vector<std::string> stateKeys = {"ee_pos", "ee_ori", "gripper_states"};
+    int imageSize = 128; // square images; the grid is imageSize / 8 per side
+    int tokenDim = 64;
+    int stateDim = 8;
+    int actionDim = 7;
+    int horizon = 8;
+    int budgetMax = 64;     // GridS: coordinates predicted (K_max)
+    int budgetDefault = 16; // GridS: the budget trained for (non-nested) or suggested (nested)
+    bool nested = true;
+    bool instructionConditioned = false;
+    int layers = 2, heads = 4, feedForward = 256;
+    int textLength = 12, vocabulary = 512;
+    double controlHz = 20.0;
+
+    int grid() const { return imageSize / 8; }
+};
+
+// Builds a freshly initialised module (seeded), with normalisation buffers at identity.
+torch::jit::Module buildPolicyModule(const ArchitectureConfig &config, unsigned long seed);
+
+// grids.json for a module of this configuration (training facts filled in by the caller).
+std::string checkpointJson(const ArchitectureConfig &config,
+                           const std::string &name,
+                           const std::string &trainJson);
+
+// Reads the architecture back from a checkpoint's grids.json (for --resume).
+ArchitectureConfig configFromJson(const std::string &json);
+
+} // namespace grids::train

@@ -1,0 +1,350 @@
+#include "train/trainer.h"
+
+#include "common/error.h"
+#include "common/hash.h"
+#include "episodes/episode.h"
+#include "train/architecture.h"
+
+#include <nlohmann/json.hpp>
+#include <opencv2/imgproc.hpp>
+#include <torch/optim/adamw.h>
+#include <torch/script.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <random>
+
+namespace grids::train {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Dataset
+{
+    at::Tensor images; // uint8 [N, V, H, W, 3]
+    at::Tensor states; // float [N, S]
+    at::Tensor chunks; // float [N, T, A]: the action of each frame and the T − 1 after it
+    std::vector<std::string> instructions; // per frame
+    int episodes = 0;
+};
+
+// Reads every frame of every episode into memory (the tabletop data are small), resized to the
+// architecture's square image size.
+Dataset loadDataset(const TrainOptions &o,
+                    ArchitectureConfig &config,
+                    bool configFromData,
+                    const Progress &progress)
+{
+    std::vector<std::unique_ptr<EpisodeFile>> files;
+    std::int64_t total = 0;
+    for (const auto &path : o.data) {
+        files.push_back(openEpisodeFile(path));
+        for (const auto &e : files.back()->episodes())
+            total += e.length;
+    }
+    if (total == 0)
+        throw usageError("no frames in the training data");
+    const EpisodeInfo &first = files.front()->episodes().front();
+    if (configFromData) {
+        config.views.clear();
+        for (const auto &v : first.views)
+            config.views.push_back(v.name);
+        config.stateKeys = first.stateKeys;
+        config.stateDim = first.stateDim;
+        config.actionDim = first.actionDim;
+        const int side = first.views.front().width;
+        config.imageSize =
+            first.views.front().height == side && side % 8 == 0 && side >= 16 ? side : 128;
+    }
+    if (config.stateDim < 1 || config.actionDim < 1)
+        throw badInput(files.front()->path() + ": training needs episodes with state and actions");
+    const std::int64_t V = std::int64_t(config.views.size()), S = config.imageSize;
+    Dataset d;
+    d.images = torch::empty({total, V, S, S, 3}, at::kByte);
+    d.states = torch::empty({total, config.stateDim});
+    d.chunks = torch::empty({total, config.horizon, config.actionDim});
+    std::int64_t n = 0;
+    for (const auto &file : files) {
+        for (std::size_t e = 0; e < file->episodes().size(); ++e) {
+            const EpisodeInfo &info = file->episodes()[e];
+            if (info.stateDim != config.stateDim || info.actionDim != config.actionDim)
+                throw badInput(file->path() + ": " + info.key + " has state/action widths " +
+                               std::to_string(info.stateDim) + "/" +
+                               std::to_string(info.actionDim) + ", expected " +
+                               std::to_string(config.stateDim) + "/" +
+                               std::to_string(config.actionDim));
+            std::vector<int> viewIndex;
+            for (const auto &name : config.views) {
+                const auto it = std::find_if(info.views.begin(), info.views.end(),
+                                             [&](const ViewInfo &v) { return v.name == name; });
+                if (it == info.views.end())
+                    throw badInput(file->path() + ": " + info.key + " has no view " + name);
+                viewIndex.push_back(int(it - info.views.begin()));
+            }
+            const Track actions = file->actions(e);
+            for (std::int64_t t = 0; t < info.length; ++t, ++n) {
+                const Frame frame = file->frame(e, t);
+                for (std::int64_t v = 0; v < V; ++v) {
+                    cv::Mat image = frame.views[std::size_t(viewIndex[std::size_t(v)])];
+                    if (image.rows != S || image.cols != S)
+                        cv::resize(image, image, cv::Size(int(S), int(S)), 0, 0, cv::INTER_AREA);
+                    if (!image.isContinuous())
+                        image = image.clone();
+                    d.images[n][v].copy_(torch::from_blob(image.data, {S, S, 3}, at::kByte));
+                }
+                d.states[n].copy_(torch::from_blob(const_cast<float *>(frame.state.data()),
+                                                   {config.stateDim}, at::kFloat));
+                for (int k = 0; k < config.horizon; ++k) {
+                    const std::int64_t row = std::min(t + k, info.length - 1);
+                    d.chunks[n][k].copy_(torch::from_blob(
+                        const_cast<float *>(actions.values.data() + row * actions.cols),
+                        {config.actionDim}, at::kFloat));
+                }
+                d.instructions.push_back(info.instruction);
+            }
+            ++d.episodes;
+            progress(0, 1, "loading " + info.key);
+        }
+    }
+    return d;
+}
+
+void setNormalisation(torch::jit::Module &module, const Dataset &d)
+{
+    const at::Tensor actions = d.chunks.reshape({-1, d.chunks.size(2)});
+    module.attr("state_mean").toTensor().copy_(d.states.mean(0));
+    module.attr("state_std").toTensor().copy_(d.states.std(0).clamp_min(1e-3));
+    module.attr("action_mean").toTensor().copy_(actions.mean(0));
+    module.attr("action_std").toTensor().copy_(actions.std(0).clamp_min(1e-3));
+}
+
+struct Batch
+{
+    at::Tensor images, states, targets;
+    c10::List<std::string> instructions;
+};
+
+Batch makeBatch(const Dataset &d,
+                const std::vector<std::int64_t> &indices,
+                bool augment,
+                std::mt19937_64 &rng,
+                const torch::jit::Module &module)
+{
+    const at::Tensor index = torch::tensor(indices, at::kLong);
+    at::Tensor images = d.images.index_select(0, index).to(at::kFloat).div_(255.0);
+    const std::int64_t B = images.size(0), V = images.size(1), S = images.size(2);
+    images = images.permute({0, 1, 4, 2, 3}).reshape({B * V, 3, S, S});
+    if (augment) {
+        // Random shifts of up to 4 px (edge pixels repeated), independently per image.
+        const at::Tensor padded = at::replication_pad2d(images, {4, 4, 4, 4});
+        std::uniform_int_distribution<int> shift(0, 8);
+        at::Tensor shifted = torch::empty_like(images);
+        for (std::int64_t i = 0; i < B * V; ++i)
+            shifted[i].copy_(padded[i].narrow(1, shift(rng), S).narrow(2, shift(rng), S));
+        images = shifted;
+    }
+    Batch batch;
+    batch.images = images.reshape({B, V, 3, S, S}).contiguous();
+    batch.states = d.states.index_select(0, index);
+    const at::Tensor mean = module.attr("action_mean").toTensor();
+    const at::Tensor std = module.attr("action_std").toTensor();
+    batch.targets = (d.chunks.index_select(0, index) - mean) / std;
+    for (auto i : indices)
+        batch.instructions.push_back(d.instructions[std::size_t(i)]);
+    return batch;
+}
+
+// Scales gradients so that their global L2 norm is at most `maxNorm` (stabilises early steps).
+void clipGradientNorm(const std::vector<at::Tensor> &parameters, double maxNorm)
+{
+    double squared = 0;
+    for (const auto &p : parameters)
+        if (p.grad().defined())
+            squared += p.grad().pow(2).sum().item<double>();
+    const double norm = std::sqrt(squared);
+    if (norm > maxNorm)
+        for (const auto &p : parameters)
+            if (p.grad().defined())
+                p.grad().mul_(maxNorm / (norm + 1e-6));
+}
+
+// Nested budgets: K log-uniform in [1, K_max], so small budgets are trained as often as large.
+int drawBudget(const ArchitectureConfig &c, std::mt19937_64 &rng)
+{
+    if (c.kind != "grids")
+        return 0;
+    if (!c.nested)
+        return c.budgetDefault;
+    std::uniform_real_distribution<double> u(0.0, std::log2(double(c.budgetMax)));
+    return std::clamp(int(std::lround(std::exp2(u(rng)))), 1, c.budgetMax);
+}
+
+void save(torch::jit::Module &module,
+          const ArchitectureConfig &config,
+          const std::string &name,
+          const nlohmann::json &trainFacts,
+          const std::string &out)
+{
+    torch::jit::ExtraFilesMap extra{
+        {"grids.json", checkpointJson(config, name, trainFacts.dump())}};
+    const std::string partial = out + ".partial";
+    module.save(partial, extra);
+    std::error_code ec;
+    std::filesystem::rename(partial, out, ec);
+    if (ec)
+        throw Error(Error::Kind::Other, out + ": cannot move the finished checkpoint into place");
+}
+
+} // namespace
+
+TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
+{
+    if (o.data.empty() || o.out.empty() || o.steps < 1 || o.batch < 1)
+        throw usageError("train needs --data, --out, --steps >= 1 and a batch >= 1");
+    torch::manual_seed(o.seed);
+    std::mt19937_64 rng(o.seed);
+
+    ArchitectureConfig config;
+    torch::jit::Module module;
+    int previousSteps = 0;
+    const bool resuming = !o.resume.empty();
+    if (resuming) {
+        torch::jit::ExtraFilesMap extra{{"grids.json", ""}};
+        try {
+            module = torch::jit::load(o.resume, torch::kCPU, extra);
+            config = configFromJson(extra["grids.json"]);
+            previousSteps = nlohmann::json::parse(extra["grids.json"])["train"].value("steps", 0);
+        } catch (const std::exception &e) {
+            throw badInput(o.resume + ": cannot resume from it (" +
+                           std::string(e.what()).substr(0, 200) + ")");
+        }
+    } else {
+        config.kind = o.kind;
+        config.tokenDim = o.tokenDim;
+        config.layers = o.layers;
+        config.heads = o.heads;
+        config.horizon = o.horizon;
+        config.instructionConditioned = o.instructionConditioned;
+        if (o.kind == "grids") {
+            config.nested = o.nestedMax > 0;
+            config.budgetMax = config.nested ? o.nestedMax : o.budget;
+            config.budgetDefault = config.nested ? std::min(16, o.nestedMax) : o.budget;
+        } else if (o.kind != "dense") {
+            throw usageError("--kind must be grids or dense (got " + o.kind + ")");
+        }
+    }
+    Dataset data = loadDataset(o, config, !resuming, progress);
+    if (config.kind == "grids" && config.budgetMax > config.grid() * config.grid())
+        throw usageError("budget " + std::to_string(config.budgetMax) + " exceeds the " +
+                         std::to_string(config.grid() * config.grid()) + " cells of a view");
+    if (!resuming) {
+        module = buildPolicyModule(config, o.seed);
+        setNormalisation(module, data);
+    }
+
+    std::vector<at::Tensor> parameters;
+    for (const auto &p : module.parameters()) {
+        p.set_requires_grad(true);
+        parameters.push_back(p);
+    }
+    torch::optim::AdamW optimizer(
+        parameters, torch::optim::AdamWOptions(o.learningRate).weight_decay(o.weightDecay));
+    module.train();
+
+    TrainReport report;
+    report.episodes = data.episodes;
+    report.frames = data.images.size(0);
+    const int curveEvery = std::max(1, o.steps / 200);
+    std::uniform_int_distribution<std::int64_t> pick(0, report.frames - 1);
+    double curveSum = 0, headSum = 0, tailSum = 0;
+    int curveCount = 0, headCount = 0, tailCount = 0;
+    const int edge = std::max(1, o.steps / 20);
+    const auto start = Clock::now();
+    bool cancelled = false;
+    auto method = module.get_method("predict");
+    for (int step = 0; step < o.steps; ++step) {
+        if (progress.cancelled()) {
+            cancelled = true;
+            break;
+        }
+        const double warm = std::min(1.0, double(step + 1) / double(std::max(1, o.warmup)));
+        const double cosine = 0.1 + 0.9 * 0.5 * (1.0 + std::cos(M_PI * double(step) / o.steps));
+        const double lr = o.learningRate * warm * cosine;
+        for (auto &group : optimizer.param_groups())
+            static_cast<torch::optim::AdamWOptions &>(group.options()).lr(lr);
+
+        std::vector<std::int64_t> indices(static_cast<std::size_t>(o.batch));
+        for (auto &i : indices)
+            i = pick(rng);
+        const Batch batch = makeBatch(data, indices, o.augment, rng, module);
+        const int budget = drawBudget(config, rng);
+        const at::Tensor predicted =
+            method({batch.images, batch.states, batch.instructions, budget}).toTensor();
+        const at::Tensor loss = (predicted - batch.targets).abs().mean();
+        optimizer.zero_grad();
+        loss.backward();
+        clipGradientNorm(parameters, 1.0);
+        optimizer.step();
+
+        const double value = loss.item<double>();
+        curveSum += value;
+        ++curveCount;
+        if (step < edge)
+            headSum += value, ++headCount;
+        if (step >= o.steps - edge)
+            tailSum += value, ++tailCount;
+        if (curveCount == curveEvery || step == o.steps - 1) {
+            report.curve.push_back({previousSteps + step + 1, curveSum / curveCount});
+            report.learningRates.push_back(lr);
+            curveSum = 0;
+            curveCount = 0;
+        }
+        report.stepsDone = step + 1;
+        char what[64];
+        std::snprintf(what, sizeof what, "loss %.4f", value);
+        progress(step + 1, o.steps, what);
+    }
+    report.secondsPerStep =
+        std::chrono::duration<double>(Clock::now() - start).count() / std::max(1, report.stepsDone);
+    report.initialLoss = headCount ? headSum / headCount : 0;
+    report.finalLoss = tailCount              ? tailSum / tailCount
+                       : report.curve.empty() ? 0
+                                              : report.curve.back().second;
+
+    module.eval();
+    for (auto &p : parameters)
+        p.set_requires_grad(false);
+    {
+        // The trained module's answer on the first frame, to check the saved file against.
+        torch::NoGradGuard noGrad;
+        const Batch probe = makeBatch(data, {0}, false, rng, module);
+        const at::Tensor normalised =
+            method({probe.images, probe.states, probe.instructions, config.budgetDefault})
+                .toTensor();
+        const at::Tensor actions = (normalised * module.attr("action_std").toTensor() +
+                                    module.attr("action_mean").toTensor())
+                                       .contiguous();
+        report.probeAction.assign(actions.data_ptr<float>(),
+                                  actions.data_ptr<float>() + actions.numel());
+    }
+    nlohmann::json facts = {{"dataset", o.data},
+                            {"episodes", report.episodes},
+                            {"frames", report.frames},
+                            {"steps", previousSteps + report.stepsDone},
+                            {"batch", o.batch},
+                            {"seed", o.seed},
+                            {"learning_rate", o.learningRate},
+                            {"augment", o.augment},
+                            {"final_loss", report.finalLoss}};
+    const std::string name = o.name.empty() ? std::filesystem::path(o.out).stem().string() : o.name;
+    save(module, config, name, facts, o.out);
+    report.checkpointSha256 = sha256OfFile(o.out);
+    if (cancelled)
+        throw Error(Error::Kind::Cancelled, o.out + ": interrupted at step " +
+                                                std::to_string(report.stepsDone) +
+                                                "; the weights so far were saved");
+    return report;
+}
+
+} // namespace grids::train

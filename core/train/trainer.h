@@ -1,0 +1,55 @@
+#pragma once
+
+#include "common/progress.h"
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace grids::train {
+
+struct TrainOptions
+{
+    std::vector<std::string> data; // LIBERO-layout files
+    std::string kind = "grids";    // "grids" or "dense"
+    int budget = 16;               // GridS: the budget trained for (non-nested)
+    int nestedMax = 0;             // GridS: > 0 trains nested budgets up to this K_max
+    bool instructionConditioned = false;
+    int steps = 1000;
+    int batch = 32;
+    double learningRate = 3e-4;
+    double weightDecay = 1e-4;
+    int warmup = 100;
+    bool augment = true; // random shifts of up to 4 px
+    std::uint64_t seed = 0;
+    int tokenDim = 64, layers = 2, heads = 4, horizon = 8;
+    std::string out;    // checkpoint to write
+    std::string resume; // checkpoint to continue from (architecture and statistics from it)
+    std::string name;   // grids.json "name" (default: the output's file name)
+};
+
+struct TrainReport
+{
+    int episodes = 0;
+    std::int64_t frames = 0;
+    int stepsDone = 0;
+    double finalLoss = 0;   // mean L1 (normalised units) of the last 5 % of steps
+    double initialLoss = 0; // mean of the first 5 %
+    double secondsPerStep = 0;
+    std::vector<std::pair<int, double>> curve; // (step, loss), at most ~200 points
+    std::vector<double> learningRates;         // per curve point
+    // The trained module's action chunk (T×A, dataset units) for the first training frame at
+    // the default budget, computed before saving: reloading the file must give the same.
+    std::vector<float> probeAction;
+    std::string checkpointSha256;
+};
+
+// Trains the project's architecture on demonstrations: normalisation statistics from the data,
+// image augmentation, L1 loss on the action chunk, AdamW with linear warm-up and cosine decay,
+// seeded; nested budgets draw K ∈ [1, K_max] each step (log-uniform). Writes the contract
+// checkpoint (temp file + rename). On cancellation the weights so far are saved and
+// Error{Cancelled} is thrown.
+TrainReport trainPolicy(const TrainOptions &options, const Progress &progress = {});
+
+} // namespace grids::train
