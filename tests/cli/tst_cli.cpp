@@ -2,6 +2,7 @@
 // problem, no crash on any malformed input, and the annotate round trip.
 
 #include "fixtures.h"
+#include "store/workspace.h"
 
 #include <hdf5.h>
 #include <nlohmann/json.hpp>
@@ -408,6 +409,31 @@ private slots:
         QVERIFY2(r.err.startsWith("error: ") && r.err.contains("missing method 'act'"),
                  qPrintable(r.err));
         QCOMPARE(r.err.count('\n'), 1);
+    }
+
+    void trainWritesACheckpointAndItsCurve()
+    {
+        const QString out = m_dir.filePath("trained.pt"), db = m_dir.filePath("train.sqlite");
+        Result r = runGrids({"train", "--data", m_valid, "--kind", "grids", "--nested", "8",
+                             "--steps", "6", "--batch", "4", "--out", out, "--db", db, "--json"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto report = nlohmann::json::parse(r.out.toStdString());
+        QCOMPARE(report["steps"].get<int>(), 6);
+        QCOMPARE(report["frames"].get<int>(), 15);
+        r = runGrids({"info", "--checkpoint", out, "--json"});
+        QCOMPARE(r.code, 0);
+        const auto info = nlohmann::json::parse(r.out.toStdString());
+        QCOMPARE(info["grids_json"]["budget"]["max"].get<int>(), 8);
+        QCOMPARE(info["sha256"].get<std::string>(), report["sha256"].get<std::string>());
+        grids::Workspace workspace(db.toStdString());
+        const auto runs = workspace.trainingRuns(report["sha256"].get<std::string>());
+        QCOMPARE(int(runs.size()), 1);
+        QCOMPARE(int(runs[0].curve.size()), 6);
+        QCOMPARE(runs[0].curve.back().step, std::int64_t(6));
+
+        r = runGrids({"train", "--data", m_valid, "--kind", "dense", "--nested", "8", "--steps",
+                      "2", "--out", out});
+        QCOMPARE(r.code, 2);
     }
 
 private:

@@ -1,0 +1,143 @@
+// The project's architecture and trainer: a tiny model overfits, the saved checkpoint gives the
+// trained module's actions, nested budgets nest, Python loads what we write, training resumes.
+
+#include "common/error.h"
+#include "fixtures.h"
+#include "model/policy.h"
+#include "train/trainer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace grids;
+
+namespace {
+
+train::TrainOptions tinyOptions(const std::string &data, const std::string &out)
+{
+    train::TrainOptions o;
+    o.data = {data};
+    o.out = out;
+    o.tokenDim = 16;
+    o.layers = 1;
+    o.heads = 2;
+    o.horizon = 2;
+    o.batch = 8;
+    o.warmup = 5;
+    o.learningRate = 3e-3;
+    o.augment = false;
+    o.seed = 3;
+    return o;
+}
+
+} // namespace
+
+class TestTrain : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        // 32×32 frames: the encoder's grid is 4×4 cells per view.
+        LiberoFileAttributes attributes;
+        attributes.instruction = fixtures::kInstruction;
+        LiberoHdf5Writer writer(path("tiny.hdf5"), attributes);
+        writer.addDemo(fixtures::makeDemo(0, 8, 32, 32));
+        writer.addDemo(fixtures::makeDemo(1, 8, 32, 32));
+        writer.finish();
+    }
+
+    void tinyModelOverfits()
+    {
+        train::TrainOptions o = tinyOptions(path("tiny.hdf5"), path("dense.pt"));
+        o.kind = "dense";
+        o.steps = 80;
+        const train::TrainReport report = train::trainPolicy(o);
+        QCOMPARE(report.frames, std::int64_t(16));
+        QCOMPARE(report.stepsDone, 80);
+        qInfo("L1 %.4f -> %.4f", report.initialLoss, report.finalLoss);
+        QVERIFY(report.finalLoss < report.initialLoss / 5);
+        QVERIFY(!report.curve.empty() && report.curve.back().first == 80);
+    }
+
+    void savedCheckpointGivesTheTrainedActions()
+    {
+        train::TrainOptions o = tinyOptions(path("tiny.hdf5"), path("nested.pt"));
+        o.kind = "grids";
+        o.nestedMax = 8;
+        o.steps = 10;
+        const train::TrainReport report = train::trainPolicy(o);
+
+        auto policy = Policy::load(path("nested.pt"));
+        const CheckpointInfo &info = policy->info();
+        QCOMPARE(info.kind, std::string("grids"));
+        QCOMPARE(info.budgetMax, 8);
+        QVERIFY(info.nested);
+        QCOMPARE(info.gridHeight, 4);
+        QCOMPARE(info.sha256, report.checkpointSha256);
+
+        auto file = openEpisodeFile(path("tiny.hdf5"));
+        const Frame frame = file->frame(0, 0);
+        const FrameResult r =
+            policy->run(frame, file->episodes()[0].views, "grids", info.budgetDefault);
+        QCOMPARE(r.actions.values.size(), report.probeAction.size());
+        for (std::size_t i = 0; i < r.actions.values.size(); ++i)
+            QVERIFY2(std::abs(r.actions.values[i] - report.probeAction[i]) < 1e-4,
+                     qPrintable(
+                         QString("%1 vs %2").arg(r.actions.values[i]).arg(report.probeAction[i])));
+
+        // Nested: budget K gives the first K of the coordinates at K_max.
+        const FrameResult small = policy->run(frame, file->episodes()[0].views, "grids", 3, "f");
+        const FrameResult large = policy->run(frame, file->episodes()[0].views, "grids", 8, "f");
+        for (std::size_t v = 0; v < 2; ++v)
+            for (std::size_t k = 0; k < 3; ++k)
+                QCOMPARE(small.views[v].coords[k], large.views[v].coords[k]);
+        QCOMPARE(policy->encoderCalls(), std::size_t(2)); // one uncached run, one cached frame
+    }
+
+    void pythonLoadsWhatWeWrite()
+    {
+        for (const char *file : {"nested.pt", "dense.pt"}) {
+            QProcess python;
+            python.start(GRIDS_SYSTEM_PYTHON,
+                         {QStringLiteral(GRIDS_TESTS_DIR "/python/check_our_checkpoint.py"),
+                          m_dir.filePath(file)});
+            QVERIFY(python.waitForFinished(120000));
+            QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
+        }
+    }
+
+    void resumingContinuesTheStepCount()
+    {
+        train::TrainOptions o = tinyOptions(path("tiny.hdf5"), path("resumed.pt"));
+        o.resume = path("nested.pt");
+        o.steps = 4;
+        train::trainPolicy(o);
+        auto policy = Policy::load(path("resumed.pt"));
+        const auto json = nlohmann::json::parse(policy->info().json);
+        QCOMPARE(json["train"]["steps"].get<int>(), 14);
+        QVERIFY(policy->info().nested);
+    }
+
+    void badRequestsAreRefused()
+    {
+        train::TrainOptions o = tinyOptions(path("tiny.hdf5"), path("bad.pt"));
+        o.nestedMax = 32; // more than the 16 cells of a 4×4 grid
+        QVERIFY(fixtures::errorOf([&] { train::trainPolicy(o); }).contains("exceeds"));
+        o = tinyOptions(path("missing.hdf5"), path("bad.pt"));
+        QVERIFY(fixtures::errorOf([&] { train::trainPolicy(o); }).contains("missing.hdf5"));
+        QVERIFY(!QFile::exists(m_dir.filePath("bad.pt")));
+    }
+
+private:
+    std::string path(const char *name) const { return m_dir.filePath(name).toStdString(); }
+    QTemporaryDir m_dir;
+};
+
+QTEST_GUILESS_MAIN(TestTrain)
+#include "tst_train.moc"
