@@ -4,6 +4,7 @@
 #include "annotate_command.h"
 #include "cli_support.h"
 #include "common/error.h"
+#include "eval_command.h"
 #include "infer_command.h"
 #include "info_command.h"
 #include "make_dataset_command.h"
@@ -48,6 +49,7 @@ int main(int argc, char **argv)
     addMakeDatasetCommand(app);
     addInferCommand(app);
     addTrainCommand(app);
+    addEvalCommand(app);
 
     try {
         app.parse(argc, argv);

@@ -1,0 +1,125 @@
+#include "eval/closed_loop.h"
+
+#include "common/error.h"
+#include "episodes/libero_hdf5_writer.h"
+#include "model/policy.h"
+#include "sim/dataset_generation.h"
+#include "sim/rollout.h"
+
+#include <chrono>
+#include <cmath>
+#include <memory>
+
+namespace grids {
+namespace {
+
+sim::Policy checkpointPolicy(Policy &policy, const ClosedLoopOptions &options)
+{
+    std::vector<ViewInfo> views;
+    for (const auto &name : sim::TabletopEnv::viewNames())
+        views.push_back({name, 128, 128});
+    return [&policy, options, views](const sim::Observation &obs, const std::string &instruction) {
+        Frame frame;
+        frame.views = obs.views;
+        frame.state = obs.state;
+        frame.instruction = instruction;
+        const FrameResult result = policy.run(frame, views, options.method, options.budget);
+        std::vector<sim::Action> chunk;
+        for (std::int64_t t = 0; t < result.actions.rows; ++t) {
+            sim::Action action{};
+            for (int d = 0; d < std::min(7, result.actions.cols); ++d)
+                action[std::size_t(d)] = result.actions.at(t, d);
+            chunk.push_back(action);
+        }
+        return chunk;
+    };
+}
+
+} // namespace
+
+SuccessRate wilsonInterval(int successes, int episodes, double z)
+{
+    SuccessRate r;
+    r.successes = successes;
+    r.episodes = episodes;
+    if (episodes <= 0)
+        return r;
+    const double n = episodes, p = double(successes) / n, z2 = z * z;
+    const double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+    const double half = z * std::sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n);
+    r.rate = p;
+    r.low = std::max(0.0, centre - half);
+    r.high = std::min(1.0, centre + half);
+    return r;
+}
+
+std::uint64_t evaluationSeed(std::uint64_t seed, sim::TaskFamily task, int index)
+{
+    return sim::episodeSeed(seed ^ 0xE7A15EEDull, task, index) ^ 0x8000000000000000ull;
+}
+
+ClosedLoopResult
+evaluateClosedLoop(Policy &policy, const ClosedLoopOptions &options, const Progress &progress)
+{
+    if (options.tasks.empty() || options.episodesPerTask < 1)
+        throw usageError("eval needs at least one task and one episode");
+    const auto start = std::chrono::steady_clock::now();
+    std::unique_ptr<LiberoHdf5Writer> failures;
+    if (!options.recordFailures.empty()) {
+        LiberoFileAttributes attributes;
+        attributes.problemName = "grids_tabletop_failures";
+        attributes.envArgs =
+            R"({"env_name": "grids_tabletop", "checkpoint": ")" + policy.info().sha256 + "\"}";
+        failures = std::make_unique<LiberoHdf5Writer>(options.recordFailures, attributes);
+    }
+    sim::TabletopEnv env;
+    const sim::Policy drive = checkpointPolicy(policy, options);
+    ClosedLoopResult result;
+    const int total = int(options.tasks.size()) * options.episodesPerTask;
+    int done = 0, allSuccesses = 0;
+    bool cancelled = false;
+    for (sim::TaskFamily task : options.tasks) {
+        int successes = 0, episodes = 0;
+        double successSteps = 0;
+        for (int i = 0; i < options.episodesPerTask && !cancelled; ++i) {
+            if (progress.cancelled()) {
+                cancelled = true;
+                break;
+            }
+            const sim::TaskLayout layout =
+                sim::sampleLayout(task, evaluationSeed(options.seed, task, i));
+            sim::RolloutOptions rollout;
+            rollout.actionsPerCall = options.replanEvery;
+            rollout.record = bool(failures);
+            sim::RolloutResult run = sim::runRollout(env, layout, drive, rollout);
+            ++episodes;
+            if (run.success) {
+                ++successes;
+                successSteps += run.steps;
+            } else if (failures && run.episode) {
+                failures->addDemo(*run.episode);
+                ++result.failuresRecorded;
+            }
+            progress(++done, total, sim::taskName(task) + (run.success ? " success" : " failure"));
+        }
+        SuccessRate rate = wilsonInterval(successes, episodes);
+        rate.meanStepsToSuccess = successes ? successSteps / successes : 0;
+        result.tasks.push_back(task);
+        result.perTask.push_back(rate);
+        allSuccesses += successes;
+        if (cancelled)
+            break;
+    }
+    int allEpisodes = 0;
+    for (const auto &r : result.perTask)
+        allEpisodes += r.episodes;
+    result.overall = wilsonInterval(allSuccesses, allEpisodes);
+    if (failures && result.failuresRecorded > 0)
+        failures->finish();
+    result.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    result.interrupted = cancelled;
+    return result;
+}
+
+} // namespace grids

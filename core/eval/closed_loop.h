@@ -1,0 +1,54 @@
+#pragma once
+
+#include "common/progress.h"
+#include "sim/tasks.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace grids {
+
+class Policy;
+
+// A success rate with its 95 % Wilson score interval.
+struct SuccessRate
+{
+    int successes = 0, episodes = 0;
+    double rate = 0, low = 0, high = 0;
+    double meanStepsToSuccess = 0; // over successful episodes
+};
+
+SuccessRate wilsonInterval(int successes, int episodes, double z = 1.96);
+
+struct ClosedLoopOptions
+{
+    std::vector<sim::TaskFamily> tasks;
+    int episodesPerTask = 20;
+    std::uint64_t seed = 0; // evaluation seeds are derived apart from make-dataset's
+    std::string method;     // "grids" or "dense"
+    int budget = 0;
+    int replanEvery = 4;        // actions of each predicted chunk executed before re-planning
+    std::string recordFailures; // when set, failed episodes are written here (LIBERO layout)
+};
+
+struct ClosedLoopResult
+{
+    std::vector<sim::TaskFamily> tasks;
+    std::vector<SuccessRate> perTask;
+    SuccessRate overall;
+    int failuresRecorded = 0;
+    double seconds = 0;
+    bool interrupted = false; // cancelled: the rates cover the episodes finished
+};
+
+// The seed of evaluation episode `index` of `task`: disjoint from the seeds make-dataset uses
+// for training data with the same --seed.
+std::uint64_t evaluationSeed(std::uint64_t seed, sim::TaskFamily task, int index);
+
+// Runs the checkpoint closed loop in the tabletop simulator. On cancellation the episodes
+// finished so far are reported (and recorded), with `interrupted` set.
+ClosedLoopResult
+evaluateClosedLoop(Policy &policy, const ClosedLoopOptions &options, const Progress &progress = {});
+
+} // namespace grids

@@ -1,0 +1,88 @@
+// Closed-loop evaluation: the Wilson interval, seeds held out from training data, and a
+// checkpoint driving the simulator with its failures recorded as episodes.
+
+#include "eval/closed_loop.h"
+#include "model/policy.h"
+#include "sim/dataset_generation.h"
+
+#include "episodes/episode.h"
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <set>
+
+using namespace grids;
+
+class TestClosedLoop : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void wilsonIntervalByHand()
+    {
+        // 7 of 10: p = 0.7, z = 1.96 → [0.3968, 0.8922] (Wilson 1927).
+        const SuccessRate r = wilsonInterval(7, 10);
+        QCOMPARE(r.rate, 0.7);
+        QVERIFY(std::abs(r.low - 0.3968) < 1e-4);
+        QVERIFY(std::abs(r.high - 0.8922) < 1e-4);
+        const SuccessRate none = wilsonInterval(0, 20);
+        QCOMPARE(none.low, 0.0);
+        QVERIFY(std::abs(none.high - 0.1611) < 1e-4);
+        const SuccessRate all = wilsonInterval(20, 20);
+        QCOMPARE(all.high, 1.0);
+        QVERIFY(std::abs(all.low - 0.8389) < 1e-4);
+    }
+
+    void evaluationSeedsAreHeldOutFromTrainingSeeds()
+    {
+        for (auto task : sim::allTaskFamilies()) {
+            std::set<std::uint64_t> training;
+            for (int i = 0; i < 2000; ++i)
+                training.insert(sim::episodeSeed(7, task, i));
+            for (int i = 0; i < 200; ++i)
+                QVERIFY(!training.count(evaluationSeed(7, task, i)));
+        }
+    }
+
+    void aCheckpointDrivesTheSimulator()
+    {
+        QTemporaryDir dir;
+        QProcess python;
+        python.start(
+            GRIDS_SYSTEM_PYTHON,
+            {QStringLiteral(GRIDS_TESTS_DIR "/python/make_contract_checkpoints.py"), dir.path()});
+        QVERIFY(python.waitForFinished(120000) && python.exitCode() == 0);
+        auto policy = Policy::load(dir.filePath("contract_grids.pt").toStdString());
+
+        ClosedLoopOptions options;
+        options.tasks = {sim::TaskFamily::LiftRelative};
+        options.episodesPerTask = 2;
+        options.method = "grids";
+        options.budget = 4;
+        options.recordFailures = dir.filePath("failures.hdf5").toStdString();
+        int reports = 0;
+        Progress progress;
+        progress.report = [&](std::int64_t, std::int64_t total, const std::string &) {
+            ++reports;
+            QCOMPARE(total, std::int64_t(2));
+        };
+        const ClosedLoopResult result = evaluateClosedLoop(*policy, options, progress);
+        QCOMPARE(reports, 2);
+        QCOMPARE(result.perTask.size(), std::size_t(1));
+        QCOMPARE(result.perTask[0].episodes, 2);
+        // An untrained toy model does not lift the right cube; its failures open as episodes.
+        QCOMPARE(result.perTask[0].successes, 0);
+        QCOMPARE(result.failuresRecorded, 2);
+        auto failures = openEpisodeFile(options.recordFailures);
+        QCOMPARE(int(failures->episodes().size()), 2);
+        QCOMPARE(failures->episodes()[0].success, std::optional<bool>(false));
+        QCOMPARE(failures->episodes()[0].length,
+                 std::int64_t(sim::stepLimit(sim::TaskFamily::LiftRelative)));
+        QVERIFY(failures->episodes()[1].instruction.rfind("pick up the cube", 0) == 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestClosedLoop)
+#include "tst_closed_loop.moc"
