@@ -25,13 +25,19 @@ FlopsBreakdown checkpointFlops(const CheckpointInfo &info, int tokensPerView)
                                   2.0 * K * (2 * 256 + 256 * C));
     }
     if (info.headLayers > 0) {
-        const double n = views * tokensPerView + info.actionHorizon;
-        TransformerLayerShape layer;
-        layer.width = info.headWidth;
-        layer.queryWidth = info.headWidth;
-        layer.keyValueWidth = info.headWidth;
-        layer.feedForward = info.headFF;
-        flops.head = info.headLayers * transformerLayerFlops(layer, n, n);
+        const double d = info.headWidth, T = info.actionHorizon;
+        TransformerLayerShape layer{d, d, d, double(info.headFF), false};
+        if (info.headAttention == "cross") {
+            // Per layer: the T queries self-attend (projections, attention, feed-forward), then
+            // cross-attend to m context tokens (query and output projections on T, key and value
+            // projections on m, scores and weighted sum on T × m).
+            const double m = views * tokensPerView + info.headContextExtra;
+            const double cross = 2.0 * T * 2.0 * d * d + 2.0 * m * d * 2.0 * d + 4.0 * T * m * d;
+            flops.head = info.headLayers * (transformerLayerFlops(layer, T, T) + cross);
+        } else {
+            const double n = views * tokensPerView + T;
+            flops.head = info.headLayers * transformerLayerFlops(layer, n, n);
+        }
     }
     return flops;
 }

@@ -29,8 +29,9 @@ struct FlopsBreakdown
     double total() const { return encoder + selector + head; }
 };
 
-// FLOPs per frame of a checkpoint at `tokensPerView` (head tokens: visual tokens of all views
-// plus one action query per horizon step), from grids.json's "head" (and optional "encoder").
+// FLOPs per frame of a checkpoint at `tokensPerView`, from grids.json's "head" (and optional
+// "encoder"). A "self" head runs every layer on the visual tokens of all views plus one action
+// query per horizon step; a "cross" head runs its queries against that context.
 FlopsBreakdown checkpointFlops(const CheckpointInfo &info, int tokensPerView);
 
 } // namespace grids

@@ -133,6 +133,10 @@ CheckpointInfo parseCheckpointJson(const std::string &path, const std::string &t
         info.headWidth = r.positive(head, "width");
         info.headFF = r.positive(head, "ff");
         info.headHeads = r.positive(head, "heads");
+        info.headAttention = head.value("attention", std::string("self"));
+        if (info.headAttention != "self" && info.headAttention != "cross")
+            r.fail("\"head.attention\" must be \"self\" or \"cross\"");
+        info.headContextExtra = head.value("context_extra", 0);
     }
     if (doc.contains("encoder") && doc["encoder"].is_object() &&
         doc["encoder"].contains("flops_per_view") && doc["encoder"]["flops_per_view"].is_number())

@@ -29,6 +29,10 @@ struct CheckpointInfo
     bool nested = false;
     // Action head shape, for the FLOPs model.
     int headLayers = 0, headWidth = 0, headFF = 0, headHeads = 0;
+    // "self": all tokens attend to each other (a VLA's LLM); "cross": action queries attend to
+    // the context (the project's decoder head), with `headContextExtra` non-visual context tokens.
+    std::string headAttention = "self";
+    int headContextExtra = 0;
     // Optional: the encoder's FLOPs per view, when the checkpoint states it.
     std::optional<double> encoderFlopsPerView;
     std::vector<std::string> methods; // contract methods found in the module

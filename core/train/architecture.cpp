@@ -44,39 +44,51 @@ def instruction_tokens(self, instruction: List[str]) -> Tensor:
     ids = torch.tensor(rows, device=self.text_embed.device)
     return torch.embedding(self.text_embed, ids) + self.text_pos
 
-def block(self, x: Tensor, l: int) -> Tuple[Tensor, Tensor]:
-    B = x.size(0)
-    L = x.size(1)
-    C = self.token_dim
+def attend(self, q: Tensor, k: Tensor, v: Tensor) -> Tuple[Tensor, Tensor]:
+    B = q.size(0)
     H = self.heads
-    h = torch.layer_norm(x, [C], self.ln1_w[l], self.ln1_b[l], 1e-5, False)
+    D = self.token_dim // H
+    qh = q.reshape(B, q.size(1), H, D).transpose(1, 2)
+    kh = k.reshape(B, k.size(1), H, D).transpose(1, 2)
+    vh = v.reshape(B, v.size(1), H, D).transpose(1, 2)
+    attn = torch.softmax(torch.matmul(qh, kh.transpose(-2, -1)) * self.attn_scale, -1)
+    out = torch.matmul(attn, vh).transpose(1, 2).reshape(B, q.size(1), self.token_dim)
+    return out, attn
+
+def block(self, q: Tensor, context: Tensor, l: int) -> Tuple[Tensor, Tensor]:
+    C = self.token_dim
+    h = torch.layer_norm(q, [C], self.ln1_w[l], self.ln1_b[l], 1e-5, False)
     qkv = self.linear(h, self.wqkv[l], self.bqkv[l])
-    qkv = qkv.reshape(B, L, 3, H, C // H).permute(2, 0, 3, 1, 4)
-    scores = torch.matmul(qkv[0], qkv[1].transpose(-2, -1)) * self.attn_scale
-    attn = torch.softmax(scores, -1)
-    o = torch.matmul(attn, qkv[2]).permute(0, 2, 1, 3).reshape(B, L, C)
-    x = x + self.linear(o, self.wo[l], self.bo[l])
-    h2 = torch.layer_norm(x, [C], self.ln2_w[l], self.ln2_b[l], 1e-5, False)
-    x = x + self.linear(torch.relu(self.linear(h2, self.w1[l], self.b1[l])), self.w2[l], self.b2[l])
-    return x, attn
+    o, _ = self.attend(qkv[:, :, :C], qkv[:, :, C:2 * C], qkv[:, :, 2 * C:])
+    q = q + self.linear(o, self.wo[l], self.bo[l])
+    hq = torch.layer_norm(q, [C], self.ln2_w[l], self.ln2_b[l], 1e-5, False)
+    hc = torch.layer_norm(context, [C], self.lnc_w[l], self.lnc_b[l], 1e-5, False)
+    kv = self.linear(hc, self.xkv_w[l], self.xkv_b[l])
+    o, attn = self.attend(self.linear(hq, self.xq_w[l], self.xq_b[l]), kv[:, :, :C], kv[:, :, C:])
+    q = q + self.linear(o, self.xo_w[l], self.xo_b[l])
+    h3 = torch.layer_norm(q, [C], self.ln3_w[l], self.ln3_b[l], 1e-5, False)
+    q = q + self.linear(torch.relu(self.linear(h3, self.w1[l], self.b1[l])), self.w2[l], self.b2[l])
+    return q, attn
 
 def act_normalized(self, tokens: Tensor, coords: Tensor, views: Tensor, instruction: List[str], state: Tensor) -> Tuple[Tensor, Tensor]:
     B = tokens.size(0)
     N = tokens.size(1)
-    T = self.horizon
-    visual = tokens + self.linear(coords, self.hc_w, self.hc_b) + torch.embedding(self.view_embed, views)
     text = self.instruction_tokens(instruction)
+    # Visual tokens carry where they are, which camera, and a summary of the instruction, so
+    # that keys can answer "which object": the queries then attend to what the task needs.
+    summary = self.linear(text.mean(1), self.ht_w, self.ht_b).unsqueeze(1)
+    visual = tokens + self.linear(coords, self.hc_w, self.hc_b) + torch.embedding(self.view_embed, views) + summary
     s = (state - self.state_mean) / self.state_std
     state_token = self.linear(s, self.hs_w, self.hs_b).unsqueeze(1)
-    queries = self.queries.unsqueeze(0).repeat(B, 1, 1)
-    x = torch.cat([text, state_token, visual, queries], 1)
+    context = torch.cat([text, state_token, visual], 1)
+    q = self.queries.unsqueeze(0).repeat(B, 1, 1) + state_token
     attn = torch.zeros([1])
     for l in range(self.layers):
-        x, attn = self.block(x, l)
-    out = torch.layer_norm(x[:, x.size(1) - T:], [self.token_dim], self.out_ln_w, self.out_ln_b, 1e-5, False)
+        q, attn = self.block(q, context, l)
+    out = torch.layer_norm(q, [self.token_dim], self.out_ln_w, self.out_ln_b, 1e-5, False)
     actions = self.linear(out, self.out_w, self.out_b)
     first = self.text_len + 1
-    weights = attn[:, :, attn.size(2) - T:, first:first + N].mean([1, 2])
+    weights = attn[:, :, :, first:first + N].mean([1, 2])
     weights = weights / weights.sum(1, True)
     return actions, weights
 
@@ -196,10 +208,19 @@ torch::jit::Module buildPolicyModule(const ArchitectureConfig &c, unsigned long 
     p.linear("hc_w", "hc_b", 2, C);
     p.linear("hs_w", "hs_b", c.stateDim, C);
     p.add("queries", torch::randn({c.horizon, C}) * 0.02);
+    p.linear("ht_w", "ht_b", C, C);
+    // Decoder layers: action queries self-attend, cross-attend to the context (instruction
+    // words, state, visual tokens), then a feed-forward; the context is never updated, so the
+    // cost grows with tokens × queries, not tokens², and dense training stays affordable.
     p.norm("ln1_w", "ln1_b", C, c.layers);
     p.linear("wqkv", "bqkv", C, 3 * C, c.layers);
     p.linear("wo", "bo", C, C, c.layers);
     p.norm("ln2_w", "ln2_b", C, c.layers);
+    p.norm("lnc_w", "lnc_b", C, c.layers);
+    p.linear("xq_w", "xq_b", C, C, c.layers);
+    p.linear("xkv_w", "xkv_b", C, 2 * C, c.layers);
+    p.linear("xo_w", "xo_b", C, C, c.layers);
+    p.norm("ln3_w", "ln3_b", C, c.layers);
     p.linear("w1", "b1", C, c.feedForward, c.layers);
     p.linear("w2", "b2", c.feedForward, C, c.layers);
     p.norm("out_ln_w", "out_ln_b", C);

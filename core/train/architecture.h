@@ -3,8 +3,9 @@
 // The project's own policy architecture (issue "checkpoints"): a per-view CNN encoder to an
 // h×w grid of C-wide tokens, GridS (METHODS.md: pooled grid → LayerNorm → MLP C→512→2K →
 // sigmoid coordinates, bilinear sampling, coordinate embedding 2→256→C) with optional nested
-// budgets and instruction conditioning, and a small transformer action head over instruction
-// words, state, the selected tokens (with coordinate and view embeddings) and action queries.
+// budgets and instruction conditioning, and a small transformer action head: action queries
+// that attend to instruction words, state and the selected tokens (with coordinate, view and
+// instruction embeddings), layer by layer (a decoder; grids.json says "attention": "cross").
 //
 // One definition: the TorchScript source below is compiled into a torch::jit::Module whose
 // parameters are trained from C++ and which is saved as the contract checkpoint. There is no
@@ -33,7 +34,7 @@ struct ArchitectureConfig
     int budgetDefault = 16; // GridS: the budget trained for (non-nested) or suggested (nested)
     bool nested = true;
     bool instructionConditioned = false;
-    int layers = 2, heads = 4, feedForward = 256;
+    int layers = 3, heads = 4, feedForward = 256;
     int textLength = 12, vocabulary = 512;
     double controlHz = 20.0;
 

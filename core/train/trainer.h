@@ -23,7 +23,7 @@ struct TrainOptions
     int warmup = 100;
     bool augment = true; // random shifts of up to 4 px
     std::uint64_t seed = 0;
-    int tokenDim = 64, layers = 2, heads = 4, horizon = 8;
+    int tokenDim = 64, layers = 3, heads = 4, horizon = 8;
     std::string out;    // checkpoint to write
     std::string resume; // checkpoint to continue from (architecture and statistics from it)
     std::string name;   // grids.json "name" (default: the output's file name)

@@ -43,6 +43,21 @@ private slots:
         QVERIFY(k16.total() < dense.total() / 5);
     }
 
+    void crossAttentionHeadByHand()
+    {
+        // d = 4, d_ff = 8, T = 2 queries, 1 layer, 2 views × 3 tokens + 1 extra = 7 context tokens:
+        // query self-attention 2·2·[4·12 + 16] + 2·2·2·4·8 + 4·2·2·4 = 256 + 256 + 64 = 576;
+        // cross 2·2·2·16 + 2·7·4·8 + 4·2·7·4 = 128 + 448 + 224 = 800.
+        CheckpointInfo info = parseCheckpointJson("c.pt", R"({
+            "format": "grids-checkpoint", "version": 1, "kind": "grids",
+            "views": ["a", "b"], "image_size": [32, 32], "grid": [4, 4], "token_dim": 4,
+            "state_dim": 1, "action_dim": 1, "action_horizon": 2,
+            "budget": {"max": 8, "default": 3, "nested": true},
+            "head": {"layers": 1, "width": 4, "ff": 8, "heads": 1, "attention": "cross",
+                     "context_extra": 1}})");
+        QCOMPARE(checkpointFlops(info, 3).head, 1376.0);
+    }
+
     void malformedGridsJsonIsNamed()
     {
         try {
