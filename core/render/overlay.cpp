@@ -1,0 +1,125 @@
+#include "render/overlay.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+namespace grids::render {
+
+cv::Scalar attentionColour(double relative)
+{
+    // Viridis at five stops, linearly interpolated (RGB).
+    static const double stops[5][3] = {
+        {68, 1, 84}, {59, 82, 139}, {33, 145, 140}, {94, 201, 98}, {253, 231, 37}};
+    const double t = std::clamp(relative, 0.0, 1.0) * 4.0;
+    const int i = std::min(3, int(t));
+    const double f = t - i;
+    return cv::Scalar(stops[i][0] + f * (stops[i + 1][0] - stops[i][0]),
+                      stops[i][1] + f * (stops[i + 1][1] - stops[i][1]),
+                      stops[i][2] + f * (stops[i + 1][2] - stops[i][2]));
+}
+
+std::vector<float> viewAttention(const FrameResult &result, std::size_t view)
+{
+    std::size_t first = 0;
+    for (std::size_t v = 0; v < view; ++v)
+        first += result.views[v].coords.size();
+    const std::size_t count = result.views.at(view).coords.size();
+    if (result.attention.size() < first + count)
+        return {};
+    return {result.attention.begin() + std::ptrdiff_t(first),
+            result.attention.begin() + std::ptrdiff_t(first + count)};
+}
+
+cv::Mat attentionMap(const ViewSelection &selection,
+                     const std::vector<float> &attention,
+                     cv::Size size,
+                     const OverlayStyle &style)
+{
+    cv::Mat map = cv::Mat::zeros(size, CV_32F);
+    if (attention.size() != selection.coords.size() || attention.empty())
+        return map;
+    const double sigma = 0.5 * double(size.width) / std::max(1, style.gridWidth);
+    const int reach = int(std::ceil(3 * sigma));
+    for (std::size_t k = 0; k < attention.size(); ++k) {
+        const double cx = selection.coords[k][0] * size.width;
+        const double cy = selection.coords[k][1] * size.height;
+        for (int y = std::max(0, int(cy) - reach); y < std::min(size.height, int(cy) + reach + 1);
+             ++y)
+            for (int x = std::max(0, int(cx) - reach);
+                 x < std::min(size.width, int(cx) + reach + 1); ++x) {
+                const double dx = x + 0.5 - cx, dy = y + 0.5 - cy;
+                map.at<float>(y, x) +=
+                    float(attention[k] * std::exp(-(dx * dx + dy * dy) / (2 * sigma * sigma)));
+            }
+    }
+    double maximum = 0;
+    cv::minMaxLoc(map, nullptr, &maximum);
+    if (maximum > 0)
+        map /= maximum;
+    return map;
+}
+
+void drawSelection(cv::Mat &rgb,
+                   const ViewSelection &selection,
+                   const std::vector<float> &attention,
+                   const OverlayStyle &style)
+{
+    const double W = rgb.cols, H = rgb.rows;
+    if (style.heatmap) {
+        const cv::Mat map = attentionMap(selection, attention, rgb.size(), style);
+        cv::Mat map8, coloured;
+        map.convertTo(map8, CV_8U, 255.0);
+        cv::applyColorMap(map8, coloured, cv::COLORMAP_INFERNO); // BGR
+        cv::cvtColor(coloured, coloured, cv::COLOR_BGR2RGB);
+        cv::Mat alpha;
+        map.convertTo(alpha, CV_32F, style.heatmapOpacity);
+        cv::Mat blended(rgb.size(), CV_8UC3);
+        for (int y = 0; y < rgb.rows; ++y)
+            for (int x = 0; x < rgb.cols; ++x) {
+                const float a = alpha.at<float>(y, x);
+                const cv::Vec3b p = rgb.at<cv::Vec3b>(y, x), q = coloured.at<cv::Vec3b>(y, x);
+                for (int c = 0; c < 3; ++c)
+                    blended.at<cv::Vec3b>(y, x)[c] =
+                        cv::saturate_cast<uchar>((1 - a) * p[c] + a * q[c]);
+            }
+        rgb = blended;
+    }
+    const double cellW = W / std::max(1, style.gridWidth),
+                 cellH = H / std::max(1, style.gridHeight);
+    if (style.grid) {
+        for (int i = 1; i < style.gridWidth; ++i)
+            cv::line(rgb, cv::Point(int(i * cellW), 0), cv::Point(int(i * cellW), rgb.rows - 1),
+                     cv::Scalar(255, 255, 255), 1);
+        for (int j = 1; j < style.gridHeight; ++j)
+            cv::line(rgb, cv::Point(0, int(j * cellH)), cv::Point(rgb.cols - 1, int(j * cellH)),
+                     cv::Scalar(255, 255, 255), 1);
+    }
+    if (style.cells)
+        for (int cell : selection.cells) {
+            const int i = cell % style.gridWidth, j = cell / style.gridWidth;
+            cv::rectangle(rgb, cv::Point(int(i * cellW), int(j * cellH)),
+                          cv::Point(int((i + 1) * cellW) - 1, int((j + 1) * cellH) - 1),
+                          cv::Scalar(255, 255, 0), 1);
+        }
+    if (!style.markers)
+        return;
+    const double peak =
+        attention.empty() ? 0 : *std::max_element(attention.begin(), attention.end());
+    const int radius = std::max(2, int(std::round(std::min(W, H) / 64.0)));
+    for (std::size_t k = 0; k < selection.coords.size(); ++k) {
+        const cv::Point centre(int(std::floor(selection.coords[k][0] * W)),
+                               int(std::floor(selection.coords[k][1] * H)));
+        const double relative = peak > 0 && k < attention.size() ? attention[k] / peak : 1.0;
+        cv::circle(rgb, centre, radius + 1, cv::Scalar(0, 0, 0), cv::FILLED, cv::LINE_AA);
+        cv::circle(rgb, centre, radius, attentionColour(relative), cv::FILLED, cv::LINE_AA);
+        if (style.numbers && std::min(W, H) >= 256)
+            cv::putText(rgb, std::to_string(k), centre + cv::Point(radius + 1, -radius - 1),
+                        cv::FONT_HERSHEY_SIMPLEX, 0.35 * std::min(W, H) / 512.0,
+                        cv::Scalar(255, 255, 255), 1, cv::LINE_AA);
+    }
+}
+
+} // namespace grids::render

@@ -1,0 +1,48 @@
+#pragma once
+
+// The one definition of overlay drawing (ARCHITECTURE.md): where a selection's tokens sit on a
+// camera image, as numbered markers coloured by attention, an attention heatmap splatted from the
+// tokens, kept cells and the cell grid. The GUI's view and video export both draw with these.
+// Coordinates follow CHECKPOINT.md: image-normalised (x, y) map to pixel (x·W, y·H).
+
+#include "model/policy.h"
+
+#include <opencv2/core/mat.hpp>
+
+#include <vector>
+
+namespace grids::render {
+
+struct OverlayStyle
+{
+    bool markers = true;  // numbered markers at the token coordinates
+    bool numbers = true;  // token index next to each marker (large enough images only)
+    bool heatmap = false; // attention splatted to pixels
+    bool cells = false;   // kept dense cells outlined (pruning selections)
+    bool grid = false;    // the h×w cell grid
+    double heatmapOpacity = 0.5;
+    int gridWidth = 16, gridHeight = 16;
+};
+
+// Marker colour for an attention weight relative to the largest in the frame (0..1), from the
+// perceptually uniform viridis map, as RGB.
+cv::Scalar attentionColour(double relative);
+
+// Attention splatted to an image-sized float map (Gaussian per token, sigma = half a cell),
+// normalised to a maximum of 1; empty attention gives zeros.
+cv::Mat attentionMap(const ViewSelection &selection,
+                     const std::vector<float> &attention,
+                     cv::Size size,
+                     const OverlayStyle &style);
+
+// Draws onto an RGB image (CV_8UC3) in place. `attention` holds the weights of this view's
+// tokens, in selection order (empty: markers in one colour).
+void drawSelection(cv::Mat &rgb,
+                   const ViewSelection &selection,
+                   const std::vector<float> &attention,
+                   const OverlayStyle &style);
+
+// The attention weights of view `view` of a FrameResult (its tokens come view after view).
+std::vector<float> viewAttention(const FrameResult &result, std::size_t view);
+
+} // namespace grids::render

@@ -1,0 +1,77 @@
+// Overlay drawing: markers land on pixel (x·W, y·H), the heatmap peaks at the most attended
+// token, kept cells are outlined, and attention is split per view.
+
+#include "render/overlay.h"
+
+#include <opencv2/core.hpp>
+
+#include <QTest>
+
+using namespace grids;
+
+class TestOverlay : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void markersLandWhereTheCoordinatesSay()
+    {
+        cv::Mat image = cv::Mat::zeros(64, 80, CV_8UC3);
+        ViewSelection selection;
+        selection.coords = {{0.25f, 0.75f}, {0.9f, 0.1f}};
+        render::OverlayStyle style;
+        render::drawSelection(image, selection, {0.9f, 0.1f}, style);
+        // Centres at (20, 48) and (72, 6); the far corner stays black.
+        QVERIFY(cv::norm(image.at<cv::Vec3b>(48, 20)) > 100);
+        QVERIFY(cv::norm(image.at<cv::Vec3b>(6, 72)) > 50);
+        QCOMPARE(image.at<cv::Vec3b>(0, 0), cv::Vec3b(0, 0, 0));
+        QCOMPARE(image.at<cv::Vec3b>(63, 79), cv::Vec3b(0, 0, 0));
+        // The most attended marker has the bright end of the colour map.
+        const cv::Vec3b top = image.at<cv::Vec3b>(48, 20), low = image.at<cv::Vec3b>(6, 72);
+        QVERIFY(top[0] + top[1] > low[0] + low[1]);
+    }
+
+    void heatmapPeaksAtTheMostAttendedToken()
+    {
+        ViewSelection selection;
+        selection.coords = {{0.2f, 0.2f}, {0.7f, 0.6f}};
+        render::OverlayStyle style;
+        const cv::Mat map =
+            render::attentionMap(selection, {0.2f, 0.8f}, cv::Size(100, 100), style);
+        cv::Point peak;
+        double maximum = 0;
+        cv::minMaxLoc(map, nullptr, &maximum, nullptr, &peak);
+        QCOMPARE(maximum, 1.0);
+        QVERIFY(std::abs(peak.x - 70) <= 1 && std::abs(peak.y - 60) <= 1);
+        QVERIFY(map.at<float>(20, 20) > 0.2f && map.at<float>(20, 20) < 0.3f);
+    }
+
+    void keptCellsAreOutlined()
+    {
+        cv::Mat image = cv::Mat::zeros(32, 32, CV_8UC3);
+        ViewSelection selection;
+        selection.cells = {5}; // column 1, row 1 of a 4×4 grid: pixels 8..15
+        render::OverlayStyle style;
+        style.markers = false;
+        style.cells = true;
+        style.gridWidth = style.gridHeight = 4;
+        render::drawSelection(image, selection, {}, style);
+        QVERIFY(cv::norm(image.at<cv::Vec3b>(8, 12)) > 0);         // top edge of the cell
+        QCOMPARE(image.at<cv::Vec3b>(12, 12), cv::Vec3b(0, 0, 0)); // inside stays clear
+        QCOMPARE(image.at<cv::Vec3b>(24, 24), cv::Vec3b(0, 0, 0));
+    }
+
+    void attentionIsSplitPerView()
+    {
+        FrameResult result;
+        result.views.resize(2);
+        result.views[0].coords.resize(2);
+        result.views[1].coords.resize(3);
+        result.attention = {0.1f, 0.2f, 0.3f, 0.25f, 0.15f};
+        QCOMPARE(render::viewAttention(result, 1), (std::vector<float>{0.3f, 0.25f, 0.15f}));
+        QCOMPARE(render::viewAttention(result, 0), (std::vector<float>{0.1f, 0.2f}));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestOverlay)
+#include "tst_overlay.moc"
