@@ -2,6 +2,7 @@
 
 #include "dataset_panel.h"
 #include "episode_library.h"
+#include "episode_view.h"
 
 #include <QAction>
 #include <QApplication>
@@ -16,6 +17,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
+#include <QSplitter>
 #include <QStatusBar>
 #include <QVBoxLayout>
 
@@ -35,6 +37,7 @@ MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
     , m_library(new EpisodeLibrary(this))
     , m_datasetPanel(new DatasetPanel(m_library, this))
+    , m_episodeView(new EpisodeView(this))
     , m_errorBanner(new QLabel(this))
 {
     initGridsResources();
@@ -55,8 +58,17 @@ MainWindow::MainWindow(QWidget *parent)
     auto *layout = new QVBoxLayout(central);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(m_errorBanner);
-    layout->addWidget(m_datasetPanel);
+    auto *splitter = new QSplitter(Qt::Horizontal, central);
+    splitter->setObjectName(QStringLiteral("mainSplitter"));
+    splitter->addWidget(m_datasetPanel);
+    splitter->addWidget(m_episodeView);
+    splitter->setStretchFactor(1, 2);
+    layout->addWidget(splitter, 1);
     setCentralWidget(central);
+    connect(m_datasetPanel, &DatasetPanel::episodeActivated, this, [this](int file, int episode) {
+        m_episodeView->setEpisode(m_library->files().at(std::size_t(file)), episode);
+        m_episodeView->setFocus();
+    });
 
     createMenus();
     statusBar()->showMessage(tr("Open an episode file or folder (Ctrl+O), or drop one here"));

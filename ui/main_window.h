@@ -5,6 +5,7 @@
 
 class DatasetPanel;
 class EpisodeLibrary;
+class EpisodeView;
 class QLabel;
 class QMenu;
 
@@ -21,6 +22,7 @@ public:
     void openPath(const QString &path);
     EpisodeLibrary *library() const { return m_library; }
     DatasetPanel *datasetPanel() const { return m_datasetPanel; }
+    EpisodeView *episodeView() const { return m_episodeView; }
     // The message shown in the window's error banner, as plain text (empty when none).
     QString errorText() const;
 
@@ -38,6 +40,7 @@ private:
 
     EpisodeLibrary *m_library;
     DatasetPanel *m_datasetPanel;
+    EpisodeView *m_episodeView;
     QLabel *m_errorBanner;
     QString m_errorText; // what the banner says, as plain text
     QMenu *m_recentMenu = nullptr;

@@ -213,6 +213,8 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
         torch::jit::ExtraFilesMap extra{{"grids.json", ""}};
         try {
             module = torch::jit::load(o.resume, torch::kCPU, extra);
+            if (!module.find_method("predict"))
+                throw std::runtime_error("it was not written by grids train (no 'predict')");
             config = configFromJson(extra["grids.json"]);
             previousSteps = nlohmann::json::parse(extra["grids.json"])["train"].value("steps", 0);
         } catch (const std::exception &e) {

@@ -132,6 +132,11 @@ private slots:
         o = tinyOptions(path("missing.hdf5"), path("bad.pt"));
         QVERIFY(fixtures::errorOf([&] { train::trainPolicy(o); }).contains("missing.hdf5"));
         QVERIFY(!QFile::exists(m_dir.filePath("bad.pt")));
+        // Resuming needs a checkpoint of this architecture, not any contract checkpoint.
+        fixtures::writeBytes(path("not-ours.pt"), "not a checkpoint");
+        o = tinyOptions(path("tiny.hdf5"), path("bad.pt"));
+        o.resume = path("not-ours.pt");
+        QVERIFY(fixtures::errorOf([&] { train::trainPolicy(o); }).contains("cannot resume"));
     }
 
 private:

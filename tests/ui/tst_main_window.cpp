@@ -4,6 +4,7 @@
 #include "bundled_data.h"
 #include "dataset_panel.h"
 #include "episode_library.h"
+#include "episode_view.h"
 #include "fixtures.h"
 #include "main_window.h"
 
@@ -68,6 +69,34 @@ private slots:
         for (int i = 0; i < file->childCount(); ++i)
             visible += file->child(i)->isHidden() ? 0 : 1;
         QCOMPARE(visible, 4);
+    }
+
+    void activatingAnEpisodeShowsItsFramesAndSteps()
+    {
+        MainWindow window;
+        window.resize(900, 500);
+        window.show();
+        QSignalSpy opened(window.library(), &EpisodeLibrary::opened);
+        window.openPath(m_file);
+        QVERIFY(opened.wait(10000));
+        EpisodeView *view = window.episodeView();
+        QSignalSpy shown(view, &EpisodeView::frameShown);
+        QTreeWidgetItem *demo1 = window.datasetPanel()->tree()->topLevelItem(0)->child(1);
+        emit window.datasetPanel()->tree()->itemActivated(demo1, 0);
+        QVERIFY(shown.wait(10000));
+        QCOMPARE(view->length(), qint64(4));
+        QCOMPARE(view->shownFrame(), qint64(0));
+        QCOMPARE(view->counterText(), QString("0 / 3"));
+        QTest::keyClick(view, Qt::Key_Right);
+        QVERIFY(shown.wait(10000));
+        QCOMPARE(view->shownFrame(), qint64(1));
+        QTest::keyClick(view, Qt::Key_End);
+        QVERIFY(shown.wait(10000));
+        QCOMPARE(view->shownFrame(), qint64(3));
+        // Playing from the last frame starts over and stops at the end.
+        view->setPlaying(true);
+        QTRY_VERIFY_WITH_TIMEOUT(!view->playing(), 10000);
+        QCOMPARE(view->frame(), qint64(3));
     }
 
     void brokenFileShowsAnErrorAndTheWindowKeepsWorking()

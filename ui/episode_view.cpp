@@ -1,0 +1,168 @@
+#include "episode_view.h"
+
+#include "episodes/episode.h"
+#include "frame_loader.h"
+
+#include <QHBoxLayout>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QPushButton>
+#include <QSlider>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace {
+constexpr int kPlaybackHz = 20; // LIBERO and the tabletop suite record at 20 Hz
+}
+
+EpisodeView::EpisodeView(QWidget *parent)
+    : QWidget(parent)
+    , m_loader(new FrameLoader(this))
+    , m_paneRow(new QWidget(this))
+    , m_slider(new QSlider(Qt::Horizontal, this))
+    , m_play(new QPushButton(tr("Play"), this))
+    , m_counter(new QLabel(this))
+    , m_title(new QLabel(tr("Double-click an episode to show it"), this))
+    , m_timer(new QTimer(this))
+{
+    setFocusPolicy(Qt::StrongFocus);
+    m_title->setWordWrap(true);
+    new QHBoxLayout(m_paneRow);
+    m_slider->setEnabled(false);
+    m_play->setEnabled(false);
+    m_counter->setMinimumWidth(90);
+    m_timer->setInterval(1000 / kPlaybackHz);
+
+    auto *controls = new QHBoxLayout;
+    controls->addWidget(m_play);
+    controls->addWidget(m_slider, 1);
+    controls->addWidget(m_counter);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_title);
+    layout->addWidget(m_paneRow, 1);
+    layout->addLayout(controls);
+
+    connect(m_slider, &QSlider::valueChanged, this, [this](int value) { setFrame(value); });
+    connect(m_play, &QPushButton::clicked, this, [this] { setPlaying(!playing()); });
+    connect(m_timer, &QTimer::timeout, this, [this] {
+        // Advance only once the previous frame is on screen: playback never outruns reading.
+        if (m_shownFrame != m_frame)
+            return;
+        if (m_frame + 1 >= m_length)
+            setPlaying(false);
+        else
+            setFrame(m_frame + 1);
+    });
+    connect(m_loader, &FrameLoader::frameReady, this, &EpisodeView::showFrame);
+    connect(m_loader, &FrameLoader::failed, this, [this](const QString &message) {
+        setPlaying(false);
+        m_title->setText(message);
+    });
+}
+
+void EpisodeView::setEpisode(std::shared_ptr<grids::EpisodeFile> file, int episode)
+{
+    setPlaying(false);
+    m_file = std::move(file);
+    m_episode = episode;
+    const grids::EpisodeInfo &info = m_file->episodes().at(std::size_t(episode));
+    m_length = info.length;
+    m_shownFrame = -1;
+    m_title->setText(QStringLiteral("<b>%1</b> — %2")
+                         .arg(QString::fromStdString(info.key).toHtmlEscaped(),
+                              QString::fromStdString(info.instruction).toHtmlEscaped()));
+    qDeleteAll(m_panes);
+    m_panes.clear();
+    for (const auto &view : info.views) {
+        auto *pane = new QLabel(m_paneRow);
+        pane->setAlignment(Qt::AlignCenter);
+        pane->setMinimumSize(128, 128);
+        pane->setToolTip(QString::fromStdString(view.name));
+        m_paneRow->layout()->addWidget(pane);
+        m_panes.append(pane);
+    }
+    m_slider->setEnabled(true);
+    m_play->setEnabled(true);
+    {
+        const QSignalBlocker block(m_slider);
+        m_slider->setRange(0, int(m_length - 1));
+        m_slider->setValue(0);
+    }
+    m_frame = -1;
+    setFrame(0);
+}
+
+void EpisodeView::setFrame(qint64 frame)
+{
+    if (!m_file || m_length == 0)
+        return;
+    frame = std::clamp<qint64>(frame, 0, m_length - 1);
+    if (frame == m_frame)
+        return;
+    m_frame = frame;
+    {
+        const QSignalBlocker block(m_slider);
+        m_slider->setValue(int(frame));
+    }
+    m_counter->setText(counterText());
+    m_loader->request(m_file, m_episode, frame);
+}
+
+QString EpisodeView::counterText() const
+{
+    return QStringLiteral("%1 / %2").arg(m_frame).arg(m_length - 1);
+}
+
+bool EpisodeView::playing() const
+{
+    return m_timer->isActive();
+}
+
+void EpisodeView::setPlaying(bool play)
+{
+    if (play && m_file) {
+        if (m_frame + 1 >= m_length)
+            setFrame(0);
+        m_timer->start();
+    } else {
+        m_timer->stop();
+    }
+    m_play->setText(playing() ? tr("Pause") : tr("Play"));
+}
+
+void EpisodeView::showFrame(int episode, qint64 frame, const QList<QImage> &views)
+{
+    if (episode != m_episode)
+        return;
+    for (int v = 0; v < views.size() && v < m_panes.size(); ++v) {
+        QLabel *pane = m_panes[v];
+        const QSize room = pane->size().boundedTo(QSize(1024, 1024));
+        pane->setPixmap(
+            QPixmap::fromImage(views[v]).scaled(room, Qt::KeepAspectRatio, Qt::FastTransformation));
+    }
+    m_shownFrame = frame;
+    emit frameShown(frame);
+}
+
+void EpisodeView::keyPressEvent(QKeyEvent *event)
+{
+    switch (event->key()) {
+    case Qt::Key_Space:
+        setPlaying(!playing());
+        break;
+    case Qt::Key_Left:
+        setFrame(m_frame - 1);
+        break;
+    case Qt::Key_Right:
+        setFrame(m_frame + 1);
+        break;
+    case Qt::Key_Home:
+        setFrame(0);
+        break;
+    case Qt::Key_End:
+        setFrame(m_length - 1);
+        break;
+    default:
+        QWidget::keyPressEvent(event);
+    }
+}

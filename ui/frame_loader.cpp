@@ -1,0 +1,66 @@
+#include "frame_loader.h"
+
+#include "episodes/episode.h"
+
+#include <QMetaObject>
+#include <QPointer>
+#include <QtConcurrent>
+
+FrameLoader::FrameLoader(QObject *parent)
+    : QObject(parent)
+{
+    m_pool.setMaxThreadCount(1);
+}
+
+FrameLoader::~FrameLoader()
+{
+    m_pool.waitForDone();
+}
+
+void FrameLoader::request(std::shared_ptr<grids::EpisodeFile> file, int episode, qint64 frame)
+{
+    Request request{std::move(file), episode, frame};
+    if (m_busy) {
+        m_pending = std::make_unique<Request>(std::move(request));
+        return;
+    }
+    start(request);
+}
+
+void FrameLoader::start(const Request &request)
+{
+    m_busy = true;
+    QPointer<FrameLoader> self(this);
+    // The result comes back through invokeMethod; the future itself is not needed.
+    (void)QtConcurrent::run(&m_pool, [self, request]() {
+        QList<QImage> views;
+        QString error;
+        try {
+            const grids::Frame frame =
+                request.file->frame(std::size_t(request.episode), request.frame);
+            for (const cv::Mat &view : frame.views)
+                views.append(
+                    QImage(view.data, view.cols, view.rows, int(view.step), QImage::Format_RGB888)
+                        .copy());
+        } catch (const std::exception &e) {
+            error = QString::fromStdString(e.what());
+        }
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, request, views, error]() {
+                if (!self)
+                    return;
+                self->m_busy = false;
+                if (error.isEmpty())
+                    emit self->frameReady(request.episode, request.frame, views);
+                else
+                    emit self->failed(error);
+                if (self->m_pending) {
+                    const Request next = *self->m_pending;
+                    self->m_pending.reset();
+                    self->start(next);
+                }
+            },
+            Qt::QueuedConnection);
+    });
+}
