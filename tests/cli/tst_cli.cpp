@@ -370,11 +370,9 @@ private slots:
 
     void checkpointInfoAndInference()
     {
-        QProcess python;
-        python.start(GRIDS_SYSTEM_PYTHON,
-                     {QStringLiteral(GRIDS_TESTS_DIR "/python/make_contract_checkpoints.py"),
-                      m_dir.filePath("ckpt")});
-        QVERIFY(python.waitForFinished(120000) && python.exitCode() == 0);
+        const auto python =
+            fixtures::runPythonScript("make_contract_checkpoints.py", {m_dir.filePath("ckpt")});
+        QVERIFY2(python.ok, python.err.constData());
         const QString grids = m_dir.filePath("ckpt/contract_grids.pt");
 
         Result r = runGrids({"info", "--checkpoint", grids, "--json"});

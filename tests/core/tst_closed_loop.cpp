@@ -6,6 +6,7 @@
 #include "sim/dataset_generation.h"
 
 #include "episodes/episode.h"
+#include "fixtures.h"
 
 #include <QProcess>
 #include <QTemporaryDir>
@@ -49,11 +50,8 @@ private slots:
     void aCheckpointDrivesTheSimulator()
     {
         QTemporaryDir dir;
-        QProcess python;
-        python.start(
-            GRIDS_SYSTEM_PYTHON,
-            {QStringLiteral(GRIDS_TESTS_DIR "/python/make_contract_checkpoints.py"), dir.path()});
-        QVERIFY(python.waitForFinished(120000) && python.exitCode() == 0);
+        const auto python = fixtures::runPythonScript("make_contract_checkpoints.py", {dir.path()});
+        QVERIFY2(python.ok, python.err.constData());
         auto policy = Policy::load(dir.filePath("contract_grids.pt").toStdString());
 
         ClosedLoopOptions options;

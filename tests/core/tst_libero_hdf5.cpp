@@ -436,14 +436,10 @@ private slots:
     {
         const std::string path = file("for-python.hdf5");
         fixtures::writeLiberoFile(path, {3, 5});
-        QProcess python;
-        python.start(GRIDS_SYSTEM_PYTHON,
-                     {QStringLiteral(GRIDS_TESTS_DIR "/python/read_like_libero.py"),
-                      QString::fromStdString(path)});
-        QVERIFY(python.waitForFinished(60000));
-        const QByteArray err = python.readAllStandardError();
-        QVERIFY2(python.exitCode() == 0, err.constData());
-        const auto report = nlohmann::json::parse(python.readAllStandardOutput().toStdString());
+        const auto python =
+            fixtures::runPythonScript("read_like_libero.py", {QString::fromStdString(path)});
+        QVERIFY2(python.ok, python.err.constData());
+        const auto report = nlohmann::json::parse(python.out.toStdString());
         QCOMPARE(report["demos"].get<std::vector<std::string>>(),
                  (std::vector<std::string>{"demo_0", "demo_1"}));
         QCOMPARE(report["instruction"].get<std::string>(), std::string(fixtures::kInstruction));

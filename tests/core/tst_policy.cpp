@@ -42,12 +42,9 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        QProcess python;
-        python.start(
-            GRIDS_SYSTEM_PYTHON,
-            {QStringLiteral(GRIDS_TESTS_DIR "/python/make_contract_checkpoints.py"), m_dir.path()});
-        QVERIFY(python.waitForFinished(120000));
-        QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
+        const auto python =
+            fixtures::runPythonScript("make_contract_checkpoints.py", {m_dir.path()});
+        QVERIFY2(python.ok, python.err.constData());
         QFile expected(m_dir.filePath("expected.json"));
         QVERIFY(expected.open(QIODevice::ReadOnly));
         m_expected = nlohmann::json::parse(expected.readAll().toStdString());

@@ -4,6 +4,7 @@
 
 #include "common/hash.h"
 #include "episodes/episode.h"
+#include "fixtures.h"
 #include "sim/dataset_generation.h"
 #include "sim/rollout.h"
 
@@ -273,13 +274,10 @@ private slots:
         QCOMPARE(cv::norm(last.views[1], again.episode->frames[1].back(), cv::NORM_INF), 0.0);
         QCOMPARE(last.action, again.episode->actions.row(again.episode->actions.rows - 1));
 
-        QProcess python;
-        python.start(GRIDS_SYSTEM_PYTHON,
-                     {QStringLiteral(GRIDS_TESTS_DIR "/python/read_sim_dataset.py"),
-                      QString::fromStdString(path)});
-        QVERIFY(python.waitForFinished(60000));
-        QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
-        const auto seen = nlohmann::json::parse(python.readAllStandardOutput().toStdString());
+        const auto python =
+            fixtures::runPythonScript("read_sim_dataset.py", {QString::fromStdString(path)});
+        QVERIFY2(python.ok, python.err.constData());
+        const auto seen = nlohmann::json::parse(python.out.toStdString());
         QCOMPARE(seen["demos"].size(), std::size_t(3));
         QCOMPARE(seen["instructions"][2].get<std::string>(), episodes[2].instruction);
         QCOMPARE(seen["lengths"][1].get<int>(), int(episodes[1].length));

@@ -103,12 +103,9 @@ private slots:
     void pythonLoadsWhatWeWrite()
     {
         for (const char *file : {"nested.pt", "dense.pt"}) {
-            QProcess python;
-            python.start(GRIDS_SYSTEM_PYTHON,
-                         {QStringLiteral(GRIDS_TESTS_DIR "/python/check_our_checkpoint.py"),
-                          m_dir.filePath(file)});
-            QVERIFY(python.waitForFinished(120000));
-            QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
+            const auto python =
+                fixtures::runPythonScript("check_our_checkpoint.py", {m_dir.filePath(file)});
+            QVERIFY2(python.ok, python.err.constData());
         }
     }
 

@@ -126,6 +126,24 @@ QString errorOf(const std::function<void()> &action, grids::Error::Kind *kind)
     return {};
 }
 
+PythonRun runPythonScript(const QString &script, const QStringList &arguments)
+{
+    QProcess python;
+    python.start(GRIDS_SYSTEM_PYTHON,
+                 QStringList{QStringLiteral(GRIDS_TESTS_DIR "/python/") + script} + arguments);
+    PythonRun run;
+    if (!python.waitForFinished(120000)) {
+        python.kill();
+        python.waitForFinished();
+        run.err = "python timed out";
+        return run;
+    }
+    run.ok = python.exitStatus() == QProcess::NormalExit && python.exitCode() == 0;
+    run.out = python.readAllStandardOutput();
+    run.err = python.readAllStandardError();
+    return run;
+}
+
 void writeBytes(const std::string &path, const std::string &bytes)
 {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);

@@ -7,7 +7,9 @@
 #include "common/error.h"
 #include "episodes/libero_hdf5_writer.h"
 
+#include <QByteArray>
 #include <QString>
+#include <QStringList>
 
 #include <cstdint>
 #include <functional>
@@ -40,6 +42,14 @@ bool makeVideo(const QString &path, int width, int height, int frames, bool audi
 // Runs `action` and returns the message of the grids::Error it throws (empty when none), storing
 // the error's kind in `kind` when given.
 QString errorOf(const std::function<void()> &action, grids::Error::Kind *kind = nullptr);
+
+// Runs tests/python/`script` with Debian's python3 (h5py and torch), waiting up to two minutes.
+struct PythonRun
+{
+    bool ok = false; // exited normally with status 0
+    QByteArray out, err;
+};
+PythonRun runPythonScript(const QString &script, const QStringList &arguments);
 
 // Writes arbitrary bytes (corrupt-file fixtures).
 void writeBytes(const std::string &path, const std::string &bytes);
