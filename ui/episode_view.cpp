@@ -73,10 +73,13 @@ void EpisodeView::setEpisode(std::shared_ptr<grids::EpisodeFile> file, int episo
                               QString::fromStdString(info.instruction).toHtmlEscaped()));
     qDeleteAll(m_panes);
     m_panes.clear();
+    m_images.clear();
     for (const auto &view : info.views) {
         auto *pane = new QLabel(m_paneRow);
         pane->setAlignment(Qt::AlignCenter);
         pane->setMinimumSize(128, 128);
+        // The pixmap follows the pane's size, not the other way round.
+        pane->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
         pane->setToolTip(QString::fromStdString(view.name));
         m_paneRow->layout()->addWidget(pane);
         m_panes.append(pane);
@@ -134,14 +137,27 @@ void EpisodeView::showFrame(int episode, qint64 frame, const QList<QImage> &view
 {
     if (episode != m_episode)
         return;
-    for (int v = 0; v < views.size() && v < m_panes.size(); ++v) {
-        QLabel *pane = m_panes[v];
-        const QSize room = pane->size().boundedTo(QSize(1024, 1024));
-        pane->setPixmap(
-            QPixmap::fromImage(views[v]).scaled(room, Qt::KeepAspectRatio, Qt::FastTransformation));
-    }
+    m_images = views;
+    paintPanes();
     m_shownFrame = frame;
     emit frameShown(frame);
+}
+
+void EpisodeView::paintPanes()
+{
+    for (int v = 0; v < m_images.size() && v < m_panes.size(); ++v) {
+        QLabel *pane = m_panes[v];
+        // Pixels stay crisp (no smoothing): 128×128 camera images are meant to be inspected.
+        pane->setPixmap(QPixmap::fromImage(m_images[v])
+                            .scaled(pane->size().boundedTo(QSize(2048, 2048)), Qt::KeepAspectRatio,
+                                    Qt::FastTransformation));
+    }
+}
+
+void EpisodeView::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    paintPanes();
 }
 
 void EpisodeView::keyPressEvent(QKeyEvent *event)

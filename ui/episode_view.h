@@ -40,15 +40,18 @@ signals:
 
 protected:
     void keyPressEvent(QKeyEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     void showFrame(int episode, qint64 frame, const QList<QImage> &views);
+    void paintPanes(); // the current images, scaled to the panes' sizes
 
     std::shared_ptr<grids::EpisodeFile> m_file;
     int m_episode = -1;
     qint64 m_frame = 0, m_length = 0, m_shownFrame = -1;
     FrameLoader *m_loader;
     QList<QLabel *> m_panes;
+    QList<QImage> m_images; // the frame on screen, unscaled
     QWidget *m_paneRow;
     QSlider *m_slider;
     QPushButton *m_play;
