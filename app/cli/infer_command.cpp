@@ -2,6 +2,7 @@
 
 #include "cli_support.h"
 #include "common/atomic_file.h"
+#include "common/csv.h"
 #include "common/error.h"
 #include "episodes/episode.h"
 #include "eval/metrics.h"
@@ -80,12 +81,8 @@ std::string csvOf(const nlohmann::json &doc, int actionDim)
             out << "," << v.dump();
         for (int d = 0; d < actionDim; ++d)
             out << "," << (d < int(row["demo_action"].size()) ? row["demo_action"][d].dump() : "");
-        // Coordinates per view as JSON, quoted for CSV.
-        std::string coords = row["views"].dump();
-        std::string quoted;
-        for (char c : coords)
-            quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-        out << ",\"" << quoted << "\"\r\n";
+        // Coordinates per view as JSON in one field (always quoted: it holds commas).
+        out << "," << csvField(row["views"].dump()) << "\r\n";
     }
     return out.str();
 }

@@ -5,6 +5,7 @@
 #include "model/policy.h"
 #include "sim/dataset_generation.h"
 #include "sim/rollout.h"
+#include "sim/scene_xml.h"
 
 #include <chrono>
 #include <cmath>
@@ -17,7 +18,7 @@ sim::Policy checkpointPolicy(Policy &policy, const ClosedLoopOptions &options)
 {
     std::vector<ViewInfo> views;
     for (const auto &name : sim::TabletopEnv::viewNames())
-        views.push_back({name, 128, 128});
+        views.push_back({name, sim::GripperGeometry::kImageSize, sim::GripperGeometry::kImageSize});
     return [&policy, options, views](const sim::Observation &obs, const std::string &instruction) {
         Frame frame;
         frame.views = obs.views;

@@ -1,6 +1,7 @@
 #include "store/annotation_export.h"
 
 #include "common/atomic_file.h"
+#include "common/csv.h"
 #include "common/error.h"
 
 #include <nlohmann/json.hpp>
@@ -36,19 +37,6 @@ nlohmann::json toJson(const Annotation &a)
         row["y"] = nullptr;
     }
     return row;
-}
-
-std::string csvField(const std::string &value)
-{
-    if (value.find_first_of(",\"\r\n") == std::string::npos)
-        return value;
-    std::string quoted = "\"";
-    for (char c : value) {
-        if (c == '"')
-            quoted += '"';
-        quoted += c;
-    }
-    return quoted + "\"";
 }
 
 std::string number(double value)
