@@ -12,6 +12,10 @@ PACKAGES=(
   libqcustomplot-dev libqcustomplot2.1-qt6
   # engine
   libtorch-dev libopencv-dev libsqlite3-dev sqlite3 libhdf5-dev hdf5-tools
+  # Debian's LibTorch calls libblas.so.3, which is the unoptimised reference BLAS unless an
+  # optimised one provides it: OpenBLAS (OpenMP build, as LibTorch) makes matrix products ~20×
+  # faster, the action head's training step 2.7× faster
+  libopenblas0-openmp
   nlohmann-json3-dev libcli11-dev libssl-dev
   # simulator: MuJoCo with offscreen EGL on Mesa's software renderer (MuJoCo's CMake
   # target names the qhull headers, hence libqhull-dev)

@@ -20,8 +20,10 @@ def encode(self, images: Tensor) -> Tensor:
     V = images.size(1)
     x = images.reshape(B * V, 3, images.size(3), images.size(4))
     x = (x - 0.5) * 4.0
-    x = torch.relu(torch.conv2d(x, self.conv1_w, self.conv1_b, [2, 2], [2, 2]))
-    x = torch.relu(torch.conv2d(x, self.conv2_w, self.conv2_b, [2, 2], [1, 1]))
+    # A 4×4 patch embedding, a 3×3 convolution at that resolution and a strided 3×3 one: half
+    # the training cost of three strided 3-5 px convolutions for the same 16×16 output.
+    x = torch.relu(torch.conv2d(x, self.conv1_w, self.conv1_b, [4, 4], [0, 0]))
+    x = torch.relu(torch.conv2d(x, self.conv2_w, self.conv2_b, [1, 1], [1, 1]))
     x = torch.conv2d(x, self.conv3_w, self.conv3_b, [2, 2], [1, 1]) + self.pos_embed
     x = x.permute(0, 2, 3, 1)
     x = torch.layer_norm(x, [self.token_dim], self.enc_ln_w, self.enc_ln_b, 1e-5, False)
@@ -182,6 +184,28 @@ struct ParameterAdder
     }
 };
 
+// A freshly initialised sampler would put every coordinate near the image centre (sigmoid of
+// small numbers), where bilinear sampling gives the K tokens nearly the same features and
+// gradients: training then spends thousands of steps pulling them apart. Start instead from the
+// R2 low-discrepancy sequence (Roberts' generalised golden ratio), whose first K points cover
+// the image evenly for every K, as nested budgets need, with small input-dependent weights.
+void spreadInitialCoordinates(torch::jit::Module &module, std::int64_t kmax)
+{
+    const double plastic = 1.32471795724474602596;
+    const double a1 = 1.0 / plastic, a2 = 1.0 / (plastic * plastic);
+    torch::Tensor bias = module.attr("s_b2").toTensor();
+    torch::NoGradGuard noGrad;
+    for (std::int64_t k = 0; k < kmax; ++k) {
+        const double n = double(k + 1);
+        const double xy[2] = {std::fmod(0.5 + a1 * n, 1.0), std::fmod(0.5 + a2 * n, 1.0)};
+        for (int d = 0; d < 2; ++d) {
+            const double p = 0.06 + 0.88 * xy[d];
+            bias[2 * k + d] = std::log(p / (1.0 - p));
+        }
+    }
+    module.attr("s_w2").toTensor().mul_(0.1);
+}
+
 } // namespace
 
 torch::jit::Module buildPolicyModule(const ArchitectureConfig &c, unsigned long seed)
@@ -196,7 +220,7 @@ torch::jit::Module buildPolicyModule(const ArchitectureConfig &c, unsigned long 
     torch::jit::Module module("GridsPolicy");
     ParameterAdder p{module};
 
-    p.conv("conv1", 3, 32, 5);
+    p.conv("conv1", 3, 32, 4);
     p.conv("conv2", 32, 64, 3);
     p.conv("conv3", 64, C, 3);
     p.add("pos_embed", torch::randn({C, g, g}) * 0.02);
@@ -231,6 +255,7 @@ torch::jit::Module buildPolicyModule(const ArchitectureConfig &c, unsigned long 
         p.norm("s_ln_w", "s_ln_b", C);
         p.linear("s_w1", "s_b1", C, 512);
         p.linear("s_w2", "s_b2", 512, 2 * c.budgetMax);
+        spreadInitialCoordinates(module, c.budgetMax);
         p.linear("g_w1", "g_b1", 2, 256);
         p.linear("g_w2", "g_b2", 256, C);
     } else {
@@ -270,7 +295,7 @@ checkpointJson(const ArchitectureConfig &c, const std::string &name, const std::
     const double g = c.grid();
     // Encoder FLOPs per view: three convolutions (2 FLOPs per multiply-add).
     const double encoderFlops =
-        2.0 * ((g * 4) * (g * 4) * 32 * 3 * 25 + (g * 2) * (g * 2) * 64 * 32 * 9 +
+        2.0 * ((g * 2) * (g * 2) * 32 * 3 * 16 + (g * 2) * (g * 2) * 64 * 32 * 9 +
                g * g * c.tokenDim * 64 * 9);
     nlohmann::json doc = {
         {"format", "grids-checkpoint"},
