@@ -98,6 +98,10 @@ void addTrainCommand(CLI::App &app)
     command->add_flag("!--no-augment", o->train.augment, "no random image shifts");
     command->add_option("--resume", o->train.resume, "continue from this checkpoint");
     command->add_option("--name", o->train.name, "checkpoint name in grids.json");
+    command
+        ->add_option("--save-every", o->train.saveEvery,
+                     "also write the checkpoint every N steps (to evaluate a long run)")
+        ->check(CLI::NonNegativeNumber);
     command->add_option("--out", o->train.out, "checkpoint to write (.pt)")->required();
     command->add_option("--db", o->db, "workspace database to store the training curve in");
     command->add_flag("--quiet", o->quiet, "no progress output");

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/hash.h"
+#include "selectors/selector.h"
 
 #include <ATen/Parallel.h>
 #include <opencv2/imgproc.hpp>
@@ -296,16 +297,18 @@ private:
 
         auto start = Clock::now();
         at::Tensor tokens, coords;
+        groups.clear();
         if (method == "dense") {
             result.budget = h * w;
             tokens = features.reshape({1, Vf * h * w, C});
             coords = cellCentres().to(m_device).repeat({1, Vf, 1});
+            std::vector<std::vector<int>> everyCell;
+            for (int c = 0; c < h * w; ++c)
+                everyCell.push_back({c});
+            groups.assign(std::size_t(Vf), everyCell);
         } else if (method == "grids") {
-            if (!m_info.isGrids())
-                throw usageError(m_info.path +
-                                 ": method grids needs a GridS checkpoint (this one "
-                                 "is kind \"" +
-                                 m_info.kind + "\")");
+            if (const std::string why = notApplicable(m_info, method); !why.empty())
+                throw usageError(m_info.path + ": " + why);
             if (budget < 1 || budget > m_info.budgetMax)
                 throw usageError("budget " + std::to_string(budget) + " outside 1.." +
                                  std::to_string(m_info.budgetMax) + " for " + m_info.path);
@@ -318,8 +321,9 @@ private:
             coords = sampledCoords.reshape({1, Vf * budget, 2});
             tokens = sampledTokens.reshape({1, Vf * budget, C});
         } else {
-            throw usageError("unknown or unavailable method '" + method +
-                             "' (available: dense, grids)");
+            if (const std::string why = notApplicable(m_info, method); !why.empty())
+                throw usageError(m_info.path + ": " + why);
+            selectFromDense(frame, features, pairs, method, budget, result, tokens, coords);
         }
         const std::int64_t perView = tokens.size(1) / Vf;
         at::Tensor viewIds = torch::empty({1, Vf * perView}, at::kLong);
@@ -328,15 +332,10 @@ private:
         result.selectMs = msSince(start);
 
         start = Clock::now();
-        at::Tensor state = torch::zeros({1, m_info.stateDim});
-        const bool stateOk = int(frame.state.size()) == m_info.stateDim;
-        if (stateOk)
-            state.copy_(torch::from_blob(const_cast<float *>(frame.state.data()),
-                                         {1, m_info.stateDim}, at::kFloat));
-        result.missingInputs = missingViews || !stateOk;
+        result.missingInputs = missingViews || int(frame.state.size()) != m_info.stateDim;
         const auto [actions, attention] =
             tensorPair(call("act", {tokens, coords, viewIds.to(m_device),
-                                    instructionList(frame.instruction), state.to(m_device)}),
+                                    instructionList(frame.instruction), stateOf(frame)}),
                        "act", m_info.path);
         expectShape(actions, {1, m_info.actionHorizon, m_info.actionDim}, "act's actions",
                     m_info.path);
@@ -351,9 +350,9 @@ private:
             for (std::int64_t t = 0; t < perView; ++t) {
                 const float *p = xy + 2 * (k * perView + t);
                 selection.coords.push_back({p[0], p[1]});
-                if (method == "dense")
-                    selection.cells.push_back(int(t));
             }
+            if (std::size_t(k) < groups.size())
+                describeCells(groups[std::size_t(k)], selection);
             result.views.push_back(std::move(selection));
         }
         const at::Tensor attentionCpu = attention.to(torch::kCPU).contiguous().to(at::kFloat);
@@ -365,6 +364,134 @@ private:
         result.actions.values.assign(actionsCpu.data_ptr<float>(),
                                      actionsCpu.data_ptr<float>() + actionsCpu.numel());
         return result;
+    }
+
+    // The state tensor of a frame (zeros when the frame has none of the checkpoint's width).
+    at::Tensor stateOf(const Frame &frame) const
+    {
+        at::Tensor state = torch::zeros({1, m_info.stateDim});
+        if (int(frame.state.size()) == m_info.stateDim)
+            state.copy_(torch::from_blob(const_cast<float *>(frame.state.data()),
+                                         {1, m_info.stateDim}, at::kFloat));
+        return state.to(m_device);
+    }
+
+    // The head's attention over every dense token of the frame (FastV, VisionZip), memoised for
+    // the last frame so that a sweep over budgets runs the dense head pass once.
+    at::Tensor denseAttention(const Frame &frame,
+                              const at::Tensor &features,
+                              const std::vector<std::pair<int, int>> &pairs)
+    {
+        const std::int64_t Vf = std::int64_t(pairs.size());
+        const int cells = m_info.gridHeight * m_info.gridWidth;
+        const std::string key = frame.instruction + "|" +
+                                std::to_string(std::uintptr_t(features.data_ptr())) + "|" +
+                                std::string(reinterpret_cast<const char *>(frame.state.data()),
+                                            frame.state.size() * sizeof(float));
+        if (key == m_attentionKey && m_attentionFeatures.is_same(features))
+            return m_attention;
+        at::Tensor viewIds = torch::empty({1, Vf * cells}, at::kLong);
+        for (std::int64_t k = 0; k < Vf; ++k)
+            viewIds.narrow(1, k * cells, cells).fill_(pairs[std::size_t(k)].first);
+        const auto [actions, attention] = tensorPair(
+            call("act", {features.reshape({1, Vf * cells, m_info.tokenDim}),
+                         cellCentres().to(m_device).repeat({1, Vf, 1}), viewIds.to(m_device),
+                         instructionList(frame.instruction), stateOf(frame)}),
+            "act", m_info.path);
+        expectShape(attention, {1, Vf * cells}, "act's attention", m_info.path);
+        m_attentionKey = key;
+        m_attentionFeatures = features;
+        m_attention = attention.to(torch::kCPU).to(at::kFloat).contiguous();
+        return m_attention;
+    }
+
+    // A training-free selector (core/selectors) applied to each view's dense tokens.
+    void selectFromDense(const Frame &frame,
+                         const at::Tensor &features,
+                         const std::vector<std::pair<int, int>> &pairs,
+                         const std::string &method,
+                         int budget,
+                         FrameResult &result,
+                         at::Tensor &tokens,
+                         at::Tensor &coords)
+    {
+        const int h = m_info.gridHeight, w = m_info.gridWidth, C = m_info.tokenDim;
+        const std::int64_t Vf = std::int64_t(pairs.size());
+        const selectors::Needs needs = selectors::needsOf(method);
+        const at::Tensor dense = features.to(torch::kCPU).to(at::kFloat).contiguous();
+        at::Tensor attention;
+        if (needs.headAttention)
+            attention = denseAttention(frame, features, pairs);
+        std::vector<float> words;
+        if (needs.instructionEmbedding) {
+            const c10::IValue embedded =
+                call("embed_instruction", {instructionList(frame.instruction)});
+            if (!embedded.isTensor() || embedded.toTensor().dim() != 3 ||
+                embedded.toTensor().size(2) != C)
+                throw badInput(m_info.path + ": embed_instruction must return [B, L, " +
+                               std::to_string(C) + "]");
+            const at::Tensor t = embedded.toTensor().to(torch::kCPU).to(at::kFloat).contiguous();
+            words.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+        }
+        const std::uint64_t frameSeed = contentSeed(frame);
+        std::vector<float> allTokens, allCoords;
+        for (std::int64_t k = 0; k < Vf; ++k) {
+            selectors::ViewTokens view;
+            view.gridWidth = w;
+            view.gridHeight = h;
+            view.dim = C;
+            view.features = dense.data_ptr<float>() + k * h * w * C;
+            if (attention.defined())
+                view.attention.assign(attention.data_ptr<float>() + k * h * w,
+                                      attention.data_ptr<float>() + (k + 1) * h * w);
+            view.instruction = words;
+            view.seed = frameSeed ^ (0x9E3779B97F4A7C15ull * std::uint64_t(k + 1));
+            const std::vector<selectors::Token> chosen = selectors::select(method, view, budget);
+            if (k > 0 && chosen.size() * 2 != allCoords.size() / std::size_t(k))
+                throw usageError(method + " kept different numbers of tokens per view");
+            const std::vector<float> f = selectors::tokenFeatures(view, chosen);
+            const std::vector<float> c = selectors::tokenCoordinates(view, chosen);
+            allTokens.insert(allTokens.end(), f.begin(), f.end());
+            allCoords.insert(allCoords.end(), c.begin(), c.end());
+            std::vector<std::vector<int>> cellsOfTokens;
+            for (const auto &token : chosen)
+                cellsOfTokens.push_back(token.cells);
+            groups.push_back(std::move(cellsOfTokens));
+        }
+        const std::int64_t kept = std::int64_t(allCoords.size() / 2);
+        result.budget = int(kept / Vf);
+        tokens = torch::from_blob(allTokens.data(), {1, kept, C}, at::kFloat).clone().to(m_device);
+        coords = torch::from_blob(allCoords.data(), {1, kept, 2}, at::kFloat).clone().to(m_device);
+    }
+
+    // A per-frame seed from the pixels, state and instruction: `random` keeps the same cells
+    // for the same frame wherever it comes from (FNV-1a, sampled every 61st byte for speed).
+    static std::uint64_t contentSeed(const Frame &frame)
+    {
+        std::uint64_t hash = 0xcbf29ce484222325ull;
+        auto mix = [&hash](const unsigned char *bytes, std::size_t n, std::size_t stride) {
+            for (std::size_t i = 0; i < n; i += stride)
+                hash = (hash ^ bytes[i]) * 0x100000001b3ull;
+        };
+        for (const auto &view : frame.views)
+            if (view.isContinuous())
+                mix(view.data, view.total() * view.elemSize(), 61);
+        mix(reinterpret_cast<const unsigned char *>(frame.state.data()),
+            frame.state.size() * sizeof(float), 1);
+        mix(reinterpret_cast<const unsigned char *>(frame.instruction.data()),
+            frame.instruction.size(), 1);
+        return hash;
+    }
+
+    static void describeCells(const std::vector<std::vector<int>> &tokens, ViewSelection &view)
+    {
+        const bool single = std::all_of(tokens.begin(), tokens.end(),
+                                        [](const std::vector<int> &t) { return t.size() == 1; });
+        if (single)
+            for (const auto &t : tokens)
+                view.cells.push_back(t.front());
+        else
+            view.groups = tokens;
     }
 
     // Centres of the dense cells, row-major: cell (i, j) → ((i + ½)/w, (j + ½)/h).
@@ -386,9 +513,27 @@ private:
     CheckpointInfo m_info;
     FeatureCache m_cache;
     std::size_t m_encoderCalls = 0;
+    std::vector<std::vector<std::vector<int>>> groups; // per view, per token: cells (last run)
+    std::string m_attentionKey;
+    at::Tensor m_attentionFeatures, m_attention;
 };
 
 } // namespace
+
+std::string notApplicable(const CheckpointInfo &info, const std::string &method)
+{
+    if (!selectors::isKnownMethod(method)) {
+        std::string known;
+        for (const auto &name : selectors::methodNames())
+            known += (known.empty() ? "" : ", ") + name;
+        return "unknown method '" + method + "' (known: " + known + ")";
+    }
+    if (method == "grids" && !info.isGrids())
+        return "method grids needs a GridS checkpoint (this one is kind \"" + info.kind + "\")";
+    if (selectors::needsOf(method).instructionEmbedding && !info.hasMethod("embed_instruction"))
+        return method + " needs the checkpoint method 'embed_instruction', which it lacks";
+    return {};
+}
 
 bool cudaAvailable()
 {

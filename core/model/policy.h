@@ -16,7 +16,12 @@ struct ViewSelection
 {
     std::string view; // the checkpoint's view name
     std::vector<std::array<float, 2>> coords;
-    std::vector<int> cells; // dense cells kept (row-major j·w + i), empty for sampled tokens
+    // Dense cells (row-major j·w + i) behind each token, for the overlay: `cells` has one per
+    // token when every token is a single kept cell (dense, pruning methods); `groups` has each
+    // token's cells when some tokens merge several (tome, visionzip, uniform pooling). Both are
+    // empty for sampled tokens (grids).
+    std::vector<int> cells;
+    std::vector<std::vector<int>> groups;
 };
 
 // Everything one frame's inference produced (ARCHITECTURE.md, "one frame, end to end").
@@ -50,9 +55,11 @@ public:
 
     virtual const CheckpointInfo &info() const = 0;
 
-    // Runs one frame. `method` is "dense" or "grids" (a GridS checkpoint's own sampler) for now;
+    // Runs one frame. `method` is one of METHODS.md's selectors (selectors::methodNames()):
+    // "grids" is a GridS checkpoint's own sampler, the others select from the dense tokens.
     // `budget` is tokens per view (ignored by dense). `cacheKey` identifies the frame's pixels
-    // (file hash + episode + frame index); empty disables caching.
+    // (file hash + episode + frame index); empty disables caching. Throws Error{Usage} for a
+    // method the checkpoint cannot run (see notApplicable) or a budget out of range.
     virtual FrameResult run(const Frame &frame,
                             const std::vector<ViewInfo> &frameViews,
                             const std::string &method,
@@ -62,6 +69,11 @@ public:
     virtual std::size_t cachedFrames() const = 0;
     virtual std::size_t encoderCalls() const = 0; // encoder forward passes so far
 };
+
+// Why `method` cannot run on this checkpoint (grids on a dense checkpoint, sparsevlm without
+// `embed_instruction`, an unknown name), or empty when it can. Sweeps record such a pair as not
+// applicable rather than as a number.
+std::string notApplicable(const CheckpointInfo &info, const std::string &method);
 
 // True when this build's LibTorch can run on a CUDA device here.
 bool cudaAvailable();

@@ -3,6 +3,8 @@
 // The `tabletop` task suite (SIM.md): task families, their randomised layouts and success
 // predicates. Plain data, no MuJoCo: the scene builder and the environment read these.
 
+#include "common/random.h"
+
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -77,22 +79,5 @@ struct SimState
 };
 
 bool isSuccess(const TaskLayout &layout, const SimState &state);
-
-// A small deterministic random source (splitmix64), so layouts and expert noise do not depend on
-// the standard library's distribution implementations.
-class Random
-{
-public:
-    explicit Random(std::uint64_t seed)
-        : m_state(seed)
-    {}
-    std::uint64_t next();
-    double uniform(double lo, double hi);
-    double normal(); // standard normal (Box–Muller)
-    int index(int n);
-
-private:
-    std::uint64_t m_state;
-};
 
 } // namespace grids::sim

@@ -46,6 +46,9 @@ def instruction_tokens(self, instruction: List[str]) -> Tensor:
     ids = torch.tensor(rows, device=self.text_embed.device)
     return torch.embedding(self.text_embed, ids) + self.text_pos
 
+def embed_instruction(self, instruction: List[str]) -> Tensor:
+    return self.instruction_tokens(instruction)
+
 def attend(self, q: Tensor, k: Tensor, v: Tensor) -> Tuple[Tensor, Tensor]:
     B = q.size(0)
     H = self.heads

@@ -265,6 +265,17 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
     const auto start = Clock::now();
     bool cancelled = false;
     auto method = module.get_method("predict");
+    const std::string name = o.name.empty() ? std::filesystem::path(o.out).stem().string() : o.name;
+    auto trainFacts = [&](int stepsDone) {
+        return nlohmann::json{{"dataset", o.data},
+                              {"episodes", report.episodes},
+                              {"frames", report.frames},
+                              {"steps", previousSteps + stepsDone},
+                              {"batch", o.batch},
+                              {"seed", o.seed},
+                              {"learning_rate", o.learningRate},
+                              {"augment", o.augment}};
+    };
     for (int step = 0; step < o.steps; ++step) {
         if (progress.cancelled()) {
             cancelled = true;
@@ -303,6 +314,8 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
             curveCount = 0;
         }
         report.stepsDone = step + 1;
+        if (o.saveEvery > 0 && report.stepsDone % o.saveEvery == 0 && report.stepsDone < o.steps)
+            save(module, config, name, trainFacts(report.stepsDone), o.out);
         char what[64];
         std::snprintf(what, sizeof what, "loss %.4f", value);
         progress(step + 1, o.steps, what);
@@ -330,16 +343,8 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
         report.probeAction.assign(actions.data_ptr<float>(),
                                   actions.data_ptr<float>() + actions.numel());
     }
-    nlohmann::json facts = {{"dataset", o.data},
-                            {"episodes", report.episodes},
-                            {"frames", report.frames},
-                            {"steps", previousSteps + report.stepsDone},
-                            {"batch", o.batch},
-                            {"seed", o.seed},
-                            {"learning_rate", o.learningRate},
-                            {"augment", o.augment},
-                            {"final_loss", report.finalLoss}};
-    const std::string name = o.name.empty() ? std::filesystem::path(o.out).stem().string() : o.name;
+    nlohmann::json facts = trainFacts(report.stepsDone);
+    facts["final_loss"] = report.finalLoss;
     save(module, config, name, facts, o.out);
     report.checkpointSha256 = sha256OfFile(o.out);
     if (cancelled)

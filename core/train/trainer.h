@@ -27,6 +27,7 @@ struct TrainOptions
     std::string out;    // checkpoint to write
     std::string resume; // checkpoint to continue from (architecture and statistics from it)
     std::string name;   // grids.json "name" (default: the output's file name)
+    int saveEvery = 0;  // > 0: also write the checkpoint every this many steps (long runs)
 };
 
 struct TrainReport

@@ -73,6 +73,16 @@ class Contract(nn.Module):
         return self.encode(images)
 
 
+class ContractWithWords(Contract):
+    """The same model with the optional `embed_instruction` (text-guided baselines): a red and a
+    blue word, as the tokens of red and blue cells would be."""
+
+    @torch.jit.export
+    def embed_instruction(self, instruction: List[str]) -> torch.Tensor:
+        colours = torch.tensor([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+        return self.proj(colours).unsqueeze(0).repeat(len(instruction), 1, 1)
+
+
 class NoAct(nn.Module):
     def __init__(self):
         super().__init__()
@@ -119,7 +129,7 @@ def main(out):
     save(Contract(), os.path.join(out, "contract_grids.pt"), metadata("grids"))
     with open(os.path.join(out, "expected.json"), "w") as f:
         json.dump(expected_outputs(Contract()), f)
-    save(Contract(), os.path.join(out, "contract_dense.pt"), metadata("dense"))
+    save(ContractWithWords(), os.path.join(out, "contract_dense.pt"), metadata("dense"))
     save(Contract(), os.path.join(out, "broken_no_json.pt"), None)
     save(Contract(), os.path.join(out, "broken_version.pt"), metadata("grids", version=2))
     save(NoAct(), os.path.join(out, "broken_no_act.pt"), metadata("dense"))

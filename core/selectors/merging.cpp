@@ -1,0 +1,137 @@
+// Merging rules: some of the kept tokens average several cells.
+
+#include "selectors/selector.h"
+#include "selectors/selector_util.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace grids::selectors {
+namespace {
+
+// A token being merged: its cells and the sum of their features (mean = sum / size).
+struct Group
+{
+    std::vector<int> cells;
+    std::vector<double> sum;
+};
+
+std::vector<float> unitMeans(const std::vector<Group> &groups, int dim)
+{
+    std::vector<float> means(groups.size() * std::size_t(dim));
+    for (std::size_t g = 0; g < groups.size(); ++g)
+        for (int d = 0; d < dim; ++d)
+            means[g * std::size_t(dim) + std::size_t(d)] =
+                float(groups[g].sum[std::size_t(d)] / double(groups[g].cells.size()));
+    return detail::normalisedRows(means.data(), int(groups.size()), dim);
+}
+
+} // namespace
+
+// ToMe's bipartite soft matching, repeated until `budget` tokens remain: split the tokens
+// alternately into sets A and B, connect each A token to its most similar B token (cosine of
+// the current, size-weighted mean features), merge the r most similar pairs, r = as many as are
+// still to go (at most |A|). ToMe matches attention keys inside a ViT; our encoder has no keys,
+// so the tokens themselves are compared.
+std::vector<Token> selectToMe(const ViewTokens &view, int budget)
+{
+    const int dim = view.dim;
+    std::vector<Group> groups(std::size_t(view.cells()));
+    for (int c = 0; c < view.cells(); ++c) {
+        groups[std::size_t(c)].cells = {c};
+        const float *f = view.features + std::size_t(c) * std::size_t(dim);
+        groups[std::size_t(c)].sum.assign(f, f + dim);
+    }
+    while (int(groups.size()) > budget) {
+        const std::vector<float> unit = unitMeans(groups, dim);
+        struct Edge
+        {
+            int a, b;
+            float similarity;
+        };
+        std::vector<Edge> edges;
+        for (int a = 0; a < int(groups.size()); a += 2) {
+            Edge edge{a, -1, -2.0f};
+            for (int b = 1; b < int(groups.size()); b += 2) {
+                const float s = detail::cosine(unit, dim, a, b);
+                if (s > edge.similarity)
+                    edge.b = b, edge.similarity = s;
+            }
+            if (edge.b >= 0)
+                edges.push_back(edge);
+        }
+        std::stable_sort(edges.begin(), edges.end(),
+                         [](const Edge &x, const Edge &y) { return x.similarity > y.similarity; });
+        const int merges = std::min(int(groups.size()) - budget, int(edges.size()));
+        std::vector<bool> gone(groups.size(), false);
+        for (int m = 0; m < merges; ++m) {
+            Group &a = groups[std::size_t(edges[std::size_t(m)].a)];
+            Group &b = groups[std::size_t(edges[std::size_t(m)].b)];
+            b.cells.insert(b.cells.end(), a.cells.begin(), a.cells.end());
+            for (int d = 0; d < dim; ++d)
+                b.sum[std::size_t(d)] += a.sum[std::size_t(d)];
+            gone[std::size_t(edges[std::size_t(m)].a)] = true;
+        }
+        std::vector<Group> next;
+        for (std::size_t g = 0; g < groups.size(); ++g)
+            if (!gone[g]) {
+                std::sort(groups[g].cells.begin(), groups[g].cells.end());
+                next.push_back(std::move(groups[g]));
+            }
+        std::sort(next.begin(), next.end(),
+                  [](const Group &x, const Group &y) { return x.cells.front() < y.cells.front(); });
+        groups = std::move(next);
+    }
+    std::vector<Token> tokens;
+    for (auto &group : groups)
+        tokens.push_back(detail::meanOf(group.cells));
+    return tokens;
+}
+
+// VisionZip: K − c dominant cells by the head's attention, kept as they are, plus c contextual
+// tokens: c targets spread evenly over the remaining cells (in cell order), every other remaining
+// cell merged into its most similar target (cosine), each contextual token their mean. c is about
+// a sixth of the budget (VisionZip's 54 + 10 of 64), at least 1 from K = 2 on.
+std::vector<Token> selectVisionZip(const ViewTokens &view, int budget)
+{
+    const int n = view.cells(), dim = view.dim;
+    const int contextual = budget < 2 ? 0 : std::max(1, budget * 10 / 64);
+    const std::vector<int> dominant = detail::topCells(view.attention, budget - contextual);
+    std::vector<bool> isDominant(std::size_t(n), false);
+    for (int c : dominant)
+        isDominant[std::size_t(c)] = true;
+    std::vector<int> rest;
+    for (int c = 0; c < n; ++c)
+        if (!isDominant[std::size_t(c)])
+            rest.push_back(c);
+    std::vector<Token> tokens = detail::singleCells(dominant);
+    if (contextual == 0)
+        return tokens;
+    std::vector<int> targets;
+    std::vector<bool> isTarget(std::size_t(n), false);
+    for (int t = 0; t < contextual; ++t) {
+        const int cell = rest[std::size_t((2 * t + 1) * int(rest.size()) / (2 * contextual))];
+        targets.push_back(cell);
+        isTarget[std::size_t(cell)] = true;
+    }
+    const std::vector<float> unit = detail::normalisedRows(view.features, n, dim);
+    std::vector<std::vector<int>> members(targets.size());
+    for (std::size_t t = 0; t < targets.size(); ++t)
+        members[t].push_back(targets[t]);
+    for (int c : rest) {
+        if (isTarget[std::size_t(c)])
+            continue;
+        std::size_t best = 0;
+        for (std::size_t t = 1; t < targets.size(); ++t)
+            if (detail::cosine(unit, dim, c, targets[t]) >
+                detail::cosine(unit, dim, c, targets[best]))
+                best = t;
+        members[best].push_back(c);
+    }
+    for (auto &cells : members)
+        tokens.push_back(detail::meanOf(cells));
+    detail::sortByFirstCell(tokens);
+    return tokens;
+}
+
+} // namespace grids::selectors

@@ -1,0 +1,107 @@
+// Pruning rules: each keeps `budget` of a view's cells as they are.
+
+#include "common/error.h"
+#include "selectors/selector.h"
+#include "selectors/selector_util.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace grids::selectors {
+
+// FastV prunes inside the LLM by the attention that layer K's tokens pay to image tokens; our
+// head has no image-to-image layers before the action queries, so the ranking is the dense pass's
+// attention of the action queries (averaged over heads and queries, as `act` returns it).
+std::vector<Token> selectTopAttention(const ViewTokens &view, int budget)
+{
+    return detail::singleCells(detail::topCells(view.attention, budget));
+}
+
+// SparseVLM rates visual tokens by the attention of "raters", the instruction tokens most
+// relevant to the image, inside the LLM. Here: relevance of instruction token l is its mean
+// scaled dot product with the view's cells; raters are the tokens at or above the mean relevance;
+// a cell's score is the raters' summed softmax attention to it. The original also recycles some
+// pruned tokens into merged ones; this adaptation keeps only the ranked cells.
+std::vector<Token> selectSparseVlm(const ViewTokens &view, int budget)
+{
+    const int n = view.cells(), dim = view.dim;
+    if (view.instruction.empty() || view.instruction.size() % std::size_t(dim) != 0)
+        throw usageError("sparsevlm needs the instruction's embeddings (the checkpoint method "
+                         "'embed_instruction')");
+    const int words = int(view.instruction.size() / std::size_t(dim));
+    const double scale = 1.0 / std::sqrt(double(dim));
+    std::vector<double> logits(std::size_t(words) * std::size_t(n));
+    std::vector<double> relevance(std::size_t(words), 0.0);
+    for (int l = 0; l < words; ++l)
+        for (int c = 0; c < n; ++c) {
+            double dot = 0;
+            for (int d = 0; d < dim; ++d)
+                dot += double(view.instruction[std::size_t(l * dim + d)]) *
+                       view.features[std::size_t(c) * std::size_t(dim) + std::size_t(d)];
+            logits[std::size_t(l * n + c)] = dot * scale;
+            relevance[std::size_t(l)] += dot * scale / n;
+        }
+    double meanRelevance = 0;
+    for (double r : relevance)
+        meanRelevance += r / words;
+    std::vector<float> score(std::size_t(n), 0.0f);
+    for (int l = 0; l < words; ++l) {
+        if (relevance[std::size_t(l)] < meanRelevance)
+            continue;
+        const double *row = logits.data() + std::size_t(l * n);
+        const double top = *std::max_element(row, row + n);
+        double sum = 0;
+        for (int c = 0; c < n; ++c)
+            sum += std::exp(row[c] - top);
+        for (int c = 0; c < n; ++c)
+            score[std::size_t(c)] += float(std::exp(row[c] - top) / sum);
+    }
+    return detail::singleCells(detail::topCells(score, budget));
+}
+
+// DivPrune: maximise the minimum pairwise cosine distance of the kept set, greedily. The first
+// cell is the most isolated one (largest distance to its nearest neighbour); each next cell is
+// the one farthest from everything kept so far.
+std::vector<Token> selectDivPrune(const ViewTokens &view, int budget)
+{
+    const int n = view.cells(), dim = view.dim;
+    const std::vector<float> unit = detail::normalisedRows(view.features, n, dim);
+    std::vector<float> distance(std::size_t(n) * std::size_t(n));
+    for (int a = 0; a < n; ++a)
+        for (int b = a; b < n; ++b) {
+            const float d = 1.0f - detail::cosine(unit, dim, a, b);
+            distance[std::size_t(a * n + b)] = distance[std::size_t(b * n + a)] = d;
+        }
+    int first = 0;
+    float best = -1;
+    for (int a = 0; a < n; ++a) {
+        float nearest = std::numeric_limits<float>::infinity();
+        for (int b = 0; b < n; ++b)
+            if (b != a)
+                nearest = std::min(nearest, distance[std::size_t(a * n + b)]);
+        if (nearest > best)
+            best = nearest, first = a;
+    }
+    std::vector<int> kept = {first};
+    std::vector<float> toKept(static_cast<std::size_t>(n));
+    for (int c = 0; c < n; ++c)
+        toKept[std::size_t(c)] = distance[std::size_t(first * n + c)];
+    std::vector<bool> taken(static_cast<std::size_t>(n), false);
+    taken[std::size_t(first)] = true;
+    while (int(kept.size()) < budget) {
+        int next = -1;
+        for (int c = 0; c < n; ++c)
+            if (!taken[std::size_t(c)] &&
+                (next < 0 || toKept[std::size_t(c)] > toKept[std::size_t(next)]))
+                next = c;
+        kept.push_back(next);
+        taken[std::size_t(next)] = true;
+        for (int c = 0; c < n; ++c)
+            toKept[std::size_t(c)] =
+                std::min(toKept[std::size_t(c)], distance[std::size_t(next * n + c)]);
+    }
+    return detail::singleCells(kept);
+}
+
+} // namespace grids::selectors

@@ -1,0 +1,210 @@
+#include "selectors/selector.h"
+
+#include "common/error.h"
+#include "common/random.h"
+#include "selectors/selector_util.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace grids::selectors {
+namespace detail {
+
+std::vector<float> normalisedRows(const float *rows, int n, int dim)
+{
+    std::vector<float> unit(rows, rows + std::size_t(n) * std::size_t(dim));
+    for (int r = 0; r < n; ++r) {
+        float *row = unit.data() + std::size_t(r) * std::size_t(dim);
+        double squared = 0;
+        for (int d = 0; d < dim; ++d)
+            squared += double(row[d]) * row[d];
+        const double norm = std::sqrt(squared);
+        if (norm > 0)
+            for (int d = 0; d < dim; ++d)
+                row[d] = float(row[d] / norm);
+    }
+    return unit;
+}
+
+float cosine(const std::vector<float> &unit, int dim, int a, int b)
+{
+    const float *x = unit.data() + std::size_t(a) * std::size_t(dim);
+    const float *y = unit.data() + std::size_t(b) * std::size_t(dim);
+    double dot = 0;
+    for (int d = 0; d < dim; ++d)
+        dot += double(x[d]) * y[d];
+    return float(dot);
+}
+
+std::vector<Token> singleCells(std::vector<int> cells)
+{
+    std::sort(cells.begin(), cells.end());
+    std::vector<Token> tokens;
+    tokens.reserve(cells.size());
+    for (int c : cells)
+        tokens.push_back({{c}, {1.0f}});
+    return tokens;
+}
+
+std::vector<int> topCells(const std::vector<float> &scores, int count)
+{
+    std::vector<int> order(scores.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int a, int b) { return scores[std::size_t(a)] > scores[std::size_t(b)]; });
+    order.resize(std::size_t(std::min<int>(count, int(order.size()))));
+    return order;
+}
+
+void sortByFirstCell(std::vector<Token> &tokens)
+{
+    std::sort(tokens.begin(), tokens.end(),
+              [](const Token &a, const Token &b) { return a.cells.front() < b.cells.front(); });
+}
+
+Token meanOf(std::vector<int> cells)
+{
+    std::sort(cells.begin(), cells.end());
+    Token token;
+    token.weights.assign(cells.size(), 1.0f / float(cells.size()));
+    token.cells = std::move(cells);
+    return token;
+}
+
+} // namespace detail
+
+const std::vector<std::string> &methodNames()
+{
+    static const std::vector<std::string> names = {"grids",   "dense",    "random",
+                                                   "uniform", "fastv",    "sparsevlm",
+                                                   "tome",    "divprune", "visionzip"};
+    return names;
+}
+
+bool isKnownMethod(const std::string &method)
+{
+    const auto &names = methodNames();
+    return std::find(names.begin(), names.end(), method) != names.end();
+}
+
+Needs needsOf(const std::string &method)
+{
+    Needs needs;
+    needs.headAttention = method == "fastv" || method == "visionzip";
+    needs.instructionEmbedding = method == "sparsevlm";
+    needs.checkpointSampler = method == "grids";
+    return needs;
+}
+
+std::vector<Token> select(const std::string &method, const ViewTokens &view, int budget)
+{
+    if (!isKnownMethod(method) || method == "grids") {
+        std::string known;
+        for (const auto &name : methodNames())
+            known += (known.empty() ? "" : ", ") + name;
+        throw usageError(method == "grids"
+                             ? "method grids comes from the checkpoint's sampler"
+                             : "unknown method '" + method + "' (known: " + known + ")");
+    }
+    const int n = view.cells();
+    if (method == "dense") {
+        std::vector<int> all(static_cast<std::size_t>(n));
+        std::iota(all.begin(), all.end(), 0);
+        return detail::singleCells(all);
+    }
+    if (budget < 1 || budget > n)
+        throw usageError("budget " + std::to_string(budget) + " for " + method + " is outside 1.." +
+                         std::to_string(n) + " (the cells of a view)");
+    const Needs needs = needsOf(method);
+    if (needs.headAttention && int(view.attention.size()) != n)
+        throw usageError(method + " needs the head's attention over the " + std::to_string(n) +
+                         " cells of each view");
+    if (method == "random")
+        return selectRandom(view, budget);
+    if (method == "uniform")
+        return selectUniform(view, budget);
+    if (method == "fastv")
+        return selectTopAttention(view, budget);
+    if (method == "sparsevlm")
+        return selectSparseVlm(view, budget);
+    if (method == "tome")
+        return selectToMe(view, budget);
+    if (method == "divprune")
+        return selectDivPrune(view, budget);
+    return selectVisionZip(view, budget);
+}
+
+std::vector<Token> selectRandom(const ViewTokens &view, int budget)
+{
+    // Partial Fisher–Yates shuffle with the project's seeded generator.
+    Random random(view.seed);
+    std::vector<int> cells(static_cast<std::size_t>(view.cells()));
+    std::iota(cells.begin(), cells.end(), 0);
+    for (int k = 0; k < budget; ++k)
+        std::swap(cells[std::size_t(k)],
+                  cells[std::size_t(k + random.index(int(cells.size()) - k))]);
+    cells.resize(std::size_t(budget));
+    return detail::singleCells(cells);
+}
+
+std::vector<Token> selectUniform(const ViewTokens &view, int budget)
+{
+    const int w = view.gridWidth, h = view.gridHeight;
+    const int side = int(std::lround(std::sqrt(double(budget))));
+    std::vector<Token> tokens;
+    if (side * side == budget && side <= w && side <= h) {
+        // Square budgets pool the grid into side × side blocks (fixed-grid pooling).
+        for (int by = 0; by < side; ++by)
+            for (int bx = 0; bx < side; ++bx) {
+                std::vector<int> cells;
+                for (int j = by * h / side; j < (by + 1) * h / side; ++j)
+                    for (int i = bx * w / side; i < (bx + 1) * w / side; ++i)
+                        cells.push_back(j * w + i);
+                tokens.push_back(detail::meanOf(cells));
+            }
+    } else {
+        // Other budgets keep the cell under each point of a columns × rows lattice, row by row.
+        const int columns = std::min(w, int(std::ceil(std::sqrt(double(budget)))));
+        const int rows = (budget + columns - 1) / columns;
+        std::vector<int> cells;
+        for (int r = 0; r < rows && int(cells.size()) < budget; ++r)
+            for (int c = 0; c < columns && int(cells.size()) < budget; ++c) {
+                const int i = int((c + 0.5) * w / columns), j = int((r + 0.5) * h / rows);
+                cells.push_back(std::min(j, h - 1) * w + std::min(i, w - 1));
+            }
+        return detail::singleCells(cells);
+    }
+    detail::sortByFirstCell(tokens);
+    return tokens;
+}
+
+std::vector<float> tokenFeatures(const ViewTokens &view, const std::vector<Token> &tokens)
+{
+    const std::size_t dim = std::size_t(view.dim);
+    std::vector<float> out(tokens.size() * dim, 0.0f);
+    for (std::size_t k = 0; k < tokens.size(); ++k)
+        for (std::size_t m = 0; m < tokens[k].cells.size(); ++m) {
+            const float *cell = view.features + std::size_t(tokens[k].cells[m]) * dim;
+            const float weight = tokens[k].weights[m];
+            for (std::size_t d = 0; d < dim; ++d)
+                out[k * dim + d] += weight * cell[d];
+        }
+    return out;
+}
+
+std::vector<float> tokenCoordinates(const ViewTokens &view, const std::vector<Token> &tokens)
+{
+    std::vector<float> out(tokens.size() * 2, 0.0f);
+    for (std::size_t k = 0; k < tokens.size(); ++k)
+        for (std::size_t m = 0; m < tokens[k].cells.size(); ++m) {
+            const int cell = tokens[k].cells[m];
+            out[2 * k] += tokens[k].weights[m] * (float(cell % view.gridWidth) + 0.5f) /
+                          float(view.gridWidth);
+            out[2 * k + 1] += tokens[k].weights[m] * (float(cell / view.gridWidth) + 0.5f) /
+                              float(view.gridHeight);
+        }
+    return out;
+}
+
+} // namespace grids::selectors

@@ -1,0 +1,77 @@
+#pragma once
+
+// Token selection (METHODS.md, "Baselines"): which of one view's dense h×w tokens, or which
+// merges of them, go to the action head at a budget of K tokens per view. Plain C++ on float
+// arrays: no LibTorch here, so each rule can be read and hand-checked on its own.
+//
+// Every selector returns its tokens as groups of dense cells with weights that sum to 1: the
+// token's feature and coordinate are the weighted means of its cells' features and centres.
+// A pruning method keeps single cells (weight 1); a merging method (ToMe, VisionZip's contextual
+// tokens, uniform pooling) puts several cells in one group with equal weights, which is exactly
+// the size-weighted average of repeated pairwise merges. Tokens come in the order of their first
+// cell, so with K = h·w every selector hands the head the dense tokens in the dense order and
+// reproduces the dense action.
+//
+// GridS is not here: its coordinates come from the checkpoint's own `sample` (model/policy).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace grids::selectors {
+
+// One view's inputs. `features` is h·w rows of `dim` floats, row-major cells (j·w + i).
+struct ViewTokens
+{
+    int gridWidth = 0, gridHeight = 0, dim = 0;
+    const float *features = nullptr;
+    // The action head's attention over this view's cells from one pass on the dense set (FastV,
+    // VisionZip); empty when the method does not need it.
+    std::vector<float> attention;
+    // The instruction's embeddings (rows of `dim`) from the checkpoint's `embed_instruction`
+    // (SparseVLM); empty when the method does not need it.
+    std::vector<float> instruction;
+    // Seeds `random`: the same frame and view give the same cells.
+    std::uint64_t seed = 0;
+
+    int cells() const { return gridWidth * gridHeight; }
+};
+
+struct Token
+{
+    std::vector<int> cells;     // dense cells, ascending
+    std::vector<float> weights; // same length, sum 1
+};
+
+// The selectors METHODS.md names, in its order; "grids" and "dense" are included.
+const std::vector<std::string> &methodNames();
+bool isKnownMethod(const std::string &method);
+
+// What a method needs besides the dense tokens.
+struct Needs
+{
+    bool headAttention = false;        // fastv, visionzip
+    bool instructionEmbedding = false; // sparsevlm
+    bool checkpointSampler = false;    // grids
+};
+Needs needsOf(const std::string &method);
+
+// Throws Error{Usage} naming the method for an unknown method or a budget outside 1 … h·w.
+// "dense" ignores the budget and keeps every cell.
+std::vector<Token> select(const std::string &method, const ViewTokens &view, int budget);
+
+// The individual rules (select() dispatches to them), exposed for tests.
+std::vector<Token> selectRandom(const ViewTokens &view, int budget);
+std::vector<Token> selectUniform(const ViewTokens &view, int budget);
+std::vector<Token> selectTopAttention(const ViewTokens &view, int budget); // fastv
+std::vector<Token> selectSparseVlm(const ViewTokens &view, int budget);
+std::vector<Token> selectToMe(const ViewTokens &view, int budget);
+std::vector<Token> selectDivPrune(const ViewTokens &view, int budget);
+std::vector<Token> selectVisionZip(const ViewTokens &view, int budget);
+
+// Token features (K × dim) and image-normalised coordinates (K × 2, cell centres averaged)
+// of a selection.
+std::vector<float> tokenFeatures(const ViewTokens &view, const std::vector<Token> &tokens);
+std::vector<float> tokenCoordinates(const ViewTokens &view, const std::vector<Token> &tokens);
+
+} // namespace grids::selectors
