@@ -8,6 +8,7 @@
 #include "infer_command.h"
 #include "info_command.h"
 #include "make_dataset_command.h"
+#include "sweep_command.h"
 #include "train_command.h"
 
 #include <CLI/CLI.hpp>
@@ -50,6 +51,8 @@ int main(int argc, char **argv)
     addInferCommand(app);
     addTrainCommand(app);
     addEvalCommand(app);
+    addSweepCommand(app);
+    addMergeCommand(app);
 
     try {
         app.parse(argc, argv);

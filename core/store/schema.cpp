@@ -57,6 +57,58 @@ CREATE TABLE training_curve (
     PRIMARY KEY (run_id, step)
 );
 )sql",
+        // 3: evaluation runs (open-loop sweeps, closed-loop rollouts), their per-frame and
+        // per-episode results, and saved plots.
+        R"sql(
+CREATE TABLE runs (
+    id                INTEGER PRIMARY KEY,
+    kind              TEXT NOT NULL CHECK (kind IN ('sweep', 'rollout')),
+    checkpoint_sha256 TEXT NOT NULL,
+    checkpoint_path   TEXT NOT NULL,
+    method            TEXT NOT NULL,
+    budget            INTEGER NOT NULL,
+    data_key          TEXT NOT NULL,
+    shard             TEXT NOT NULL DEFAULT '',
+    status            TEXT NOT NULL CHECK (status IN ('complete', 'partial', 'not_applicable')),
+    reason            TEXT NOT NULL DEFAULT '',
+    shards_merged     TEXT NOT NULL DEFAULT '',
+    config            TEXT NOT NULL DEFAULT '{}',
+    created_at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    UNIQUE (kind, checkpoint_sha256, method, budget, data_key, shard)
+);
+CREATE TABLE frame_results (
+    run_id         INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    episode_id     INTEGER NOT NULL REFERENCES episodes (id),
+    frame          INTEGER NOT NULL,
+    tokens         INTEGER NOT NULL,
+    l1             REAL,
+    mse            REAL,
+    gripper_agrees INTEGER,
+    fidelity_l1    REAL,
+    action         TEXT NOT NULL,
+    encode_ms      REAL NOT NULL,
+    select_ms      REAL NOT NULL,
+    act_ms         REAL NOT NULL,
+    PRIMARY KEY (run_id, episode_id, frame)
+);
+CREATE TABLE rollout_results (
+    run_id      INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    task        TEXT NOT NULL,
+    episode     INTEGER NOT NULL,
+    seed        INTEGER NOT NULL,
+    success     INTEGER NOT NULL,
+    steps       INTEGER NOT NULL,
+    ms_per_call REAL NOT NULL,
+    PRIMARY KEY (run_id, task, episode)
+);
+CREATE TABLE plots (
+    id         INTEGER PRIMARY KEY,
+    title      TEXT NOT NULL,
+    spec       TEXT NOT NULL,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+)sql",
     };
     return list;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "store/annotation.h"
+#include "store/results.h"
 
 #include <cstdint>
 #include <memory>
@@ -70,12 +71,41 @@ public:
     std::int64_t recordTrainingRun(const TrainingRun &run);
     std::vector<TrainingRun> trainingRuns(const std::string &checkpointSha256 = {});
 
+    // Evaluation runs (store/results.h). recordRun replaces a run with the same key (a forced
+    // re-run) and writes the run and its rows in one transaction. findRun returns a run with this
+    // key that is complete or not applicable (one that need not run again).
+    std::int64_t recordRun(const RunRecord &run,
+                           const std::vector<FrameResultRow> &frames,
+                           const std::vector<RolloutRow> &rollouts = {});
+    std::optional<RunRecord> findRun(const RunKey &key);
+    std::vector<RunRecord> runs(const std::string &kind = {}); // oldest first
+    std::vector<FrameResultRow> frameResults(std::int64_t runId);
+    std::vector<RolloutRow> rolloutResults(std::int64_t runId);
+    // Merges another workspace's runs into this one: a shard's run joins the whole run of the
+    // same configuration (rows already present are kept, so merging twice changes nothing); the
+    // whole run is complete once all N shards are in. Returns the number of runs touched.
+    int mergeRunsFrom(const std::string &otherPath);
+
+    // Saved plots: a title and a JSON spec the plot is redrawn from.
+    std::int64_t savePlot(const std::string &title, const std::string &spec);
+    struct SavedPlot
+    {
+        std::int64_t id = 0;
+        std::string title, spec, createdAt;
+    };
+    std::vector<SavedPlot> plots();
+    std::optional<SavedPlot> plot(std::int64_t id);
+
     // Runs PRAGMA integrity_check; returns "ok" or the first problem.
     std::string integrityCheck();
 
 private:
     void requireWritable() const;
     std::int64_t episodeId(const EpisodeRef &episode);
+    std::int64_t insertRun(const RunRecord &run);
+    void
+    insertFrameRows(std::int64_t runId, const std::vector<FrameResultRow> &rows, bool orIgnore);
+    void insertRolloutRows(std::int64_t runId, const std::vector<RolloutRow> &rows, bool orIgnore);
 
     std::unique_ptr<sql::Database> m_db;
     int m_fileVersion = 0;
