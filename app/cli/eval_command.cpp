@@ -4,6 +4,7 @@
 #include "common/error.h"
 #include "eval/closed_loop.h"
 #include "model/policy.h"
+#include "store/workspace.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -17,10 +18,12 @@ namespace {
 
 struct EvalOptions
 {
-    std::string checkpoint, suite, method, recordFailures, device = "cpu";
-    int episodes = 20, budget = 0, replan = 4;
+    std::string checkpoint, suite, recordFailures, db, shard, device = "cpu";
+    std::vector<std::string> methods;
+    std::vector<int> budgets;
+    int episodes = 20, replan = 4;
     std::uint64_t seed = 0;
-    bool json = false, quiet = false;
+    bool json = false, quiet = false, force = false;
 };
 
 nlohmann::json rateJson(const SuccessRate &r)
@@ -32,56 +35,133 @@ nlohmann::json rateJson(const SuccessRate &r)
             {"mean_steps_to_success", r.meanStepsToSuccess}};
 }
 
-void runEval(const EvalOptions &o)
+struct ConfigOutcome
+{
+    SweepConfig config;
+    std::string status; // ran, found, not_applicable
+    ClosedLoopResult result;
+    std::int64_t runId = 0;
+};
+
+nlohmann::json outcomeJson(const ConfigOutcome &o)
+{
+    nlohmann::json tasks = nlohmann::json::object();
+    for (std::size_t i = 0; i < o.result.tasks.size(); ++i)
+        tasks[sim::taskName(o.result.tasks[i])] = rateJson(o.result.perTask[i]);
+    return {{"method", o.config.method},
+            {"tokens_per_view", o.config.budget},
+            {"status", o.status},
+            {"reason", o.config.notApplicable},
+            {"run_id", o.runId},
+            {"tasks", tasks},
+            {"overall", rateJson(o.result.overall)},
+            {"failures_recorded", o.result.failuresRecorded},
+            {"seconds", o.result.seconds}};
+}
+
+void printOutcome(const ConfigOutcome &o)
+{
+    if (o.status == "not_applicable") {
+        std::printf("%s at %d tokens/view: not applicable (%s)\n", o.config.method.c_str(),
+                    o.config.budget, o.config.notApplicable.c_str());
+        return;
+    }
+    std::printf("%s at %d tokens/view%s\n", o.config.method.c_str(), o.config.budget,
+                o.status == "found" ? " (found in the workspace)" : "");
+    auto line = [](const std::string &name, const SuccessRate &r) {
+        std::printf("  %-14s %3d/%-3d %5.1f%%  [%5.1f, %5.1f]\n", name.c_str(), r.successes,
+                    r.episodes, 100 * r.rate, 100 * r.low, 100 * r.high);
+    };
+    for (std::size_t i = 0; i < o.result.tasks.size(); ++i)
+        line(sim::taskName(o.result.tasks[i]), o.result.perTask[i]);
+    line("overall", o.result.overall);
+}
+
+void runEval(EvalOptions &o)
 {
     auto policy = Policy::load(o.checkpoint, o.device);
     const CheckpointInfo &info = policy->info();
-    ClosedLoopOptions options;
-    options.tasks = sim::parseSuite(o.suite);
-    options.episodesPerTask = o.episodes;
-    options.seed = o.seed;
-    options.method = !o.method.empty() ? o.method : info.isGrids() ? "grids" : "dense";
-    options.budget = o.budget > 0 ? o.budget : info.budgetDefault;
-    options.replanEvery = o.replan;
-    options.recordFailures = o.recordFailures;
-    ClosedLoopResult result;
-    {
-        ProgressPrinter printer(o.quiet);
-        result = evaluateClosedLoop(*policy, options, printer.progress());
-    }
-    const int tokens = options.method == "dense" ? info.cellsPerView() : options.budget;
-    if (o.json) {
-        nlohmann::json tasks = nlohmann::json::object();
-        for (std::size_t i = 0; i < result.tasks.size(); ++i)
-            tasks[sim::taskName(result.tasks[i])] = rateJson(result.perTask[i]);
-        std::cout << nlohmann::json({{"checkpoint", info.path},
-                                     {"checkpoint_sha256", info.sha256},
-                                     {"method", options.method},
-                                     {"tokens_per_view", tokens},
-                                     {"seed", o.seed},
-                                     {"tasks", tasks},
-                                     {"overall", rateJson(result.overall)},
-                                     {"failures_recorded", result.failuresRecorded},
-                                     {"seconds", result.seconds}})
-                         .dump(2)
-                  << std::endl;
-    } else {
-        std::printf("%s, %s at %d tokens/view, seed %llu\n", info.path.c_str(),
-                    options.method.c_str(), tokens, static_cast<unsigned long long>(o.seed));
-        auto line = [](const std::string &name, const SuccessRate &r) {
-            std::printf("  %-14s %3d/%-3d %5.1f%%  [%5.1f, %5.1f]\n", name.c_str(), r.successes,
-                        r.episodes, 100 * r.rate, 100 * r.low, 100 * r.high);
-        };
-        for (std::size_t i = 0; i < result.tasks.size(); ++i)
-            line(sim::taskName(result.tasks[i]), result.perTask[i]);
-        line("overall", result.overall);
-        if (result.failuresRecorded > 0)
-            std::printf("  %d failed episodes recorded to %s\n", result.failuresRecorded,
-                        o.recordFailures.c_str());
+    if (o.methods.empty())
+        o.methods = {info.isGrids() ? "grids" : "dense"};
+    if (o.budgets.empty())
+        o.budgets = {info.budgetDefault > 0 ? info.budgetDefault : 16};
+    ClosedLoopOptions base;
+    base.tasks = sim::parseSuite(o.suite);
+    base.episodesPerTask = o.episodes;
+    base.seed = o.seed;
+    base.replanEvery = o.replan;
+    base.shard = parseShard(o.shard);
+    const std::vector<SweepConfig> configs = sweepConfigs(*policy, o.methods, o.budgets);
+    if (!o.recordFailures.empty() && configs.size() != 1)
+        throw usageError("--record-failures needs a single method and budget");
+    std::unique_ptr<Workspace> workspace =
+        o.db.empty() ? nullptr : std::make_unique<Workspace>(o.db);
+
+    std::vector<ConfigOutcome> outcomes;
+    bool interrupted = false;
+    for (const auto &config : configs) {
+        ConfigOutcome outcome{config, "ran", {}, 0};
+        const RunKey key{"rollout",     info.sha256,          config.method,
+                         config.budget, rolloutDataKey(base), base.shard.text()};
+        RunRecord run;
+        run.key = key;
+        run.checkpointPath = info.path;
+        if (!config.notApplicable.empty()) {
+            outcome.status = "not_applicable";
+            run.status = "not_applicable";
+            run.reason = config.notApplicable;
+            if (workspace)
+                outcome.runId = workspace->recordRun(run, {});
+        } else if (auto found = workspace ? workspace->findRun(key) : std::nullopt;
+                   found && !o.force) {
+            outcome.status = "found";
+            outcome.runId = found->id;
+            outcome.result = summariseRollouts(base.tasks, workspace->rolloutResults(found->id));
+        } else {
+            ClosedLoopOptions options = base;
+            options.method = config.method;
+            options.budget = config.budget;
+            options.recordFailures = o.recordFailures;
+            {
+                ProgressPrinter printer(o.quiet);
+                outcome.result = evaluateClosedLoop(*policy, options, printer.progress());
+            }
+            interrupted = outcome.result.interrupted;
+            if (workspace && !interrupted) {
+                run.config = nlohmann::json({{"suite", o.suite},
+                                             {"seed", o.seed},
+                                             {"episodes_per_task", o.episodes},
+                                             {"replan", o.replan}})
+                                 .dump();
+                outcome.runId = workspace->recordRun(run, {}, outcome.result.episodes);
+            }
+        }
+        if (!o.json)
+            printOutcome(outcome);
         std::fflush(stdout);
+        outcomes.push_back(std::move(outcome));
+        if (interrupted)
+            break;
     }
-    if (result.interrupted)
-        throw Error(Error::Kind::Cancelled, "interrupted; the rates above cover the episodes run");
+    if (o.json) {
+        nlohmann::json doc = {{"checkpoint", info.path},
+                              {"checkpoint_sha256", info.sha256},
+                              {"seed", o.seed},
+                              {"shard", base.shard.text()},
+                              {"runs", nlohmann::json::array()}};
+        for (const auto &outcome : outcomes)
+            doc["runs"].push_back(outcomeJson(outcome));
+        if (outcomes.size() == 1) // one configuration: its fields at the top level as well
+            for (auto &[name, value] : outcomeJson(outcomes.front()).items())
+                doc[name] = value;
+        std::cout << doc.dump(2) << std::endl;
+    } else if (!outcomes.empty() && outcomes.back().result.failuresRecorded > 0) {
+        std::printf("  %d failed episodes recorded to %s\n",
+                    outcomes.back().result.failuresRecorded, o.recordFailures.c_str());
+    }
+    if (interrupted)
+        throw Error(Error::Kind::Cancelled,
+                    "interrupted; the rates above cover the episodes run (not stored)");
 }
 
 } // namespace
@@ -95,13 +175,22 @@ void addEvalCommand(CLI::App &app)
     command->add_option("--suite", o->suite, "tabletop or tabletop/TASK")->required();
     command->add_option("--episodes", o->episodes, "episodes per task (default 20)")
         ->check(CLI::Range(1, 100000));
-    command->add_option("--method", o->method, "dense or grids (default: the checkpoint's own)");
-    command->add_option("--budget", o->budget, "tokens per view (default: the checkpoint's)");
+    command
+        ->add_option("--methods,--method", o->methods,
+                     "selection methods, comma-separated (default: the checkpoint's own)")
+        ->delimiter(',');
+    command
+        ->add_option("--budgets,--budget", o->budgets,
+                     "tokens per view, comma-separated (default: the checkpoint's)")
+        ->delimiter(',');
     command->add_option("--seed", o->seed, "seed of the evaluation layouts");
     command->add_option("--replan", o->replan, "actions executed per predicted chunk (default 4)")
         ->check(CLI::Range(1, 1000));
     command->add_option("--record-failures", o->recordFailures,
                         "write failed episodes to this .hdf5 (LIBERO layout, success = 0)");
+    command->add_option("--db", o->db, "workspace: store the runs, reuse stored ones");
+    command->add_option("--shard", o->shard, "this shard I/N of the episodes");
+    command->add_flag("--force", o->force, "re-run configurations already in the workspace");
     command->add_option("--device", o->device, "cpu (default) or cuda");
     command->add_flag("--json", o->json, "print the results as JSON");
     command->add_flag("--quiet", o->quiet, "no progress output");

@@ -14,12 +14,21 @@
 namespace grids {
 namespace {
 
-sim::Policy checkpointPolicy(Policy &policy, const ClosedLoopOptions &options)
+// Time spent in policy calls, for the mean time per call of each episode.
+struct CallClock
+{
+    double ms = 0;
+    int calls = 0;
+};
+
+sim::Policy checkpointPolicy(Policy &policy, const ClosedLoopOptions &options, CallClock &clock)
 {
     std::vector<ViewInfo> views;
     for (const auto &name : sim::TabletopEnv::viewNames())
         views.push_back({name, sim::GripperGeometry::kImageSize, sim::GripperGeometry::kImageSize});
-    return [&policy, options, views](const sim::Observation &obs, const std::string &instruction) {
+    return [&policy, options, views, &clock](const sim::Observation &obs,
+                                             const std::string &instruction) {
+        const auto start = std::chrono::steady_clock::now();
         Frame frame;
         frame.views = obs.views;
         frame.state = obs.state;
@@ -32,11 +41,51 @@ sim::Policy checkpointPolicy(Policy &policy, const ClosedLoopOptions &options)
                 action[std::size_t(d)] = result.actions.at(t, d);
             chunk.push_back(action);
         }
+        clock.ms +=
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                .count();
+        ++clock.calls;
         return chunk;
     };
 }
 
 } // namespace
+
+std::string rolloutDataKey(const ClosedLoopOptions &options)
+{
+    std::string tasks;
+    for (sim::TaskFamily task : options.tasks)
+        tasks += (tasks.empty() ? "" : ",") + sim::taskName(task);
+    return "tabletop:" + tasks + "|seed=" + std::to_string(options.seed) +
+           "|episodes=" + std::to_string(options.episodesPerTask) +
+           "|replan=" + std::to_string(options.replanEvery);
+}
+
+ClosedLoopResult summariseRollouts(const std::vector<sim::TaskFamily> &tasks,
+                                   const std::vector<RolloutRow> &rows)
+{
+    ClosedLoopResult result;
+    int allSuccesses = 0, allEpisodes = 0;
+    for (sim::TaskFamily task : tasks) {
+        int successes = 0, episodes = 0;
+        double successSteps = 0;
+        for (const auto &row : rows)
+            if (row.task == sim::taskName(task)) {
+                ++episodes;
+                if (row.success)
+                    ++successes, successSteps += row.steps;
+            }
+        SuccessRate rate = wilsonInterval(successes, episodes);
+        rate.meanStepsToSuccess = successes ? successSteps / successes : 0;
+        result.tasks.push_back(task);
+        result.perTask.push_back(rate);
+        allSuccesses += successes;
+        allEpisodes += episodes;
+    }
+    result.overall = wilsonInterval(allSuccesses, allEpisodes);
+    result.episodes = rows;
+    return result;
+}
 
 SuccessRate wilsonInterval(int successes, int episodes, double z)
 {
@@ -74,47 +123,42 @@ evaluateClosedLoop(Policy &policy, const ClosedLoopOptions &options, const Progr
         failures = std::make_unique<LiberoHdf5Writer>(options.recordFailures, attributes);
     }
     sim::TabletopEnv env;
-    const sim::Policy drive = checkpointPolicy(policy, options);
+    CallClock clock;
+    const sim::Policy drive = checkpointPolicy(policy, options, clock);
     ClosedLoopResult result;
-    const int total = int(options.tasks.size()) * options.episodesPerTask;
-    int done = 0, allSuccesses = 0;
+    int total = 0;
+    for (int g = 0; g < int(options.tasks.size()) * options.episodesPerTask; ++g)
+        total += options.shard.owns(g) ? 1 : 0;
+    int globalIndex = -1, done = 0;
     bool cancelled = false;
     for (sim::TaskFamily task : options.tasks) {
-        int successes = 0, episodes = 0;
-        double successSteps = 0;
         for (int i = 0; i < options.episodesPerTask && !cancelled; ++i) {
+            if (!options.shard.owns(++globalIndex))
+                continue;
             if (progress.cancelled()) {
                 cancelled = true;
                 break;
             }
-            const sim::TaskLayout layout =
-                sim::sampleLayout(task, evaluationSeed(options.seed, task, i));
+            const std::uint64_t seed = evaluationSeed(options.seed, task, i);
+            const sim::TaskLayout layout = sim::sampleLayout(task, seed);
+            clock = {};
             sim::RolloutOptions rollout;
             rollout.actionsPerCall = options.replanEvery;
             rollout.record = bool(failures);
             sim::RolloutResult run = sim::runRollout(env, layout, drive, rollout);
-            ++episodes;
-            if (run.success) {
-                ++successes;
-                successSteps += run.steps;
-            } else if (failures && run.episode) {
+            result.episodes.push_back({sim::taskName(task), i, seed, run.success, run.steps,
+                                       clock.calls ? clock.ms / clock.calls : 0.0});
+            if (!run.success && failures && run.episode) {
                 failures->addDemo(*run.episode);
                 ++result.failuresRecorded;
             }
             progress(++done, total, sim::taskName(task) + (run.success ? " success" : " failure"));
         }
-        SuccessRate rate = wilsonInterval(successes, episodes);
-        rate.meanStepsToSuccess = successes ? successSteps / successes : 0;
-        result.tasks.push_back(task);
-        result.perTask.push_back(rate);
-        allSuccesses += successes;
-        if (cancelled)
-            break;
     }
-    int allEpisodes = 0;
-    for (const auto &r : result.perTask)
-        allEpisodes += r.episodes;
-    result.overall = wilsonInterval(allSuccesses, allEpisodes);
+    const ClosedLoopResult rates = summariseRollouts(options.tasks, result.episodes);
+    result.tasks = rates.tasks;
+    result.perTask = rates.perTask;
+    result.overall = rates.overall;
     if (failures && result.failuresRecorded > 0)
         failures->finish();
     result.seconds =

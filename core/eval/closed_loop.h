@@ -1,7 +1,9 @@
 #pragma once
 
 #include "common/progress.h"
+#include "eval/sweep.h"
 #include "sim/tasks.h"
+#include "store/results.h"
 
 #include <cstdint>
 #include <string>
@@ -26,17 +28,23 @@ struct ClosedLoopOptions
     std::vector<sim::TaskFamily> tasks;
     int episodesPerTask = 20;
     std::uint64_t seed = 0; // evaluation seeds are derived apart from make-dataset's
-    std::string method;     // "grids" or "dense"
+    std::string method;     // any of METHODS.md's selectors the checkpoint can run
     int budget = 0;
     int replanEvery = 4;        // actions of each predicted chunk executed before re-planning
     std::string recordFailures; // when set, failed episodes are written here (LIBERO layout)
+    Shard shard;                // runs the episodes whose index over all tasks this shard owns
 };
+
+// What a closed-loop evaluation ran on, for the workspace's run key: suite, seed, episodes per
+// task, replanning.
+std::string rolloutDataKey(const ClosedLoopOptions &options);
 
 struct ClosedLoopResult
 {
     std::vector<sim::TaskFamily> tasks;
     std::vector<SuccessRate> perTask;
     SuccessRate overall;
+    std::vector<RolloutRow> episodes; // one row per episode run
     int failuresRecorded = 0;
     double seconds = 0;
     bool interrupted = false; // cancelled: the rates cover the episodes finished
@@ -45,6 +53,10 @@ struct ClosedLoopResult
 // The seed of evaluation episode `index` of `task`: disjoint from the seeds make-dataset uses
 // for training data with the same --seed.
 std::uint64_t evaluationSeed(std::uint64_t seed, sim::TaskFamily task, int index);
+
+// Success rates per task and overall from per-episode rows (fresh or read from a workspace).
+ClosedLoopResult summariseRollouts(const std::vector<sim::TaskFamily> &tasks,
+                                   const std::vector<RolloutRow> &rows);
 
 // Runs the checkpoint closed loop in the tabletop simulator. On cancellation the episodes
 // finished so far are reported (and recorded), with `interrupted` set.
