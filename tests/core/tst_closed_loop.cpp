@@ -7,6 +7,7 @@
 
 #include "episodes/episode.h"
 #include "fixtures.h"
+#include "store/workspace.h"
 
 #include <QProcess>
 #include <QTemporaryDir>
@@ -79,6 +80,53 @@ private slots:
         QCOMPARE(failures->episodes()[0].length,
                  std::int64_t(sim::stepLimit(sim::TaskFamily::LiftRelative)));
         QVERIFY(failures->episodes()[1].instruction.rfind("pick up the cube", 0) == 0);
+    }
+
+    // Shards split the episodes; stored and merged, they make the unsharded run.
+    void shardsOfAnEvaluationMergeIntoTheWhole()
+    {
+        QTemporaryDir dir;
+        const auto python = fixtures::runPythonScript("make_contract_checkpoints.py", {dir.path()});
+        QVERIFY2(python.ok, python.err.constData());
+        auto policy = Policy::load(dir.filePath("contract_grids.pt").toStdString());
+        ClosedLoopOptions options;
+        options.tasks = {sim::TaskFamily::LiftRelative};
+        options.episodesPerTask = 3;
+        options.method = "random";
+        options.budget = 2;
+        auto record = [&](const std::string &path, const ClosedLoopOptions &o) {
+            const ClosedLoopResult result = evaluateClosedLoop(*policy, o);
+            RunRecord run;
+            run.key = {"rollout", policy->info().sha256, o.method, o.budget, rolloutDataKey(o),
+                       o.shard.text()};
+            Workspace ws(path);
+            ws.recordRun(run, {}, result.episodes);
+            return result;
+        };
+        const std::string whole = dir.filePath("whole.sqlite").toStdString();
+        const ClosedLoopResult all = record(whole, options);
+        QCOMPARE(int(all.episodes.size()), 3);
+        Workspace merged(dir.filePath("merged.sqlite").toStdString());
+        int episodes = 0;
+        for (int i = 0; i < 2; ++i) {
+            ClosedLoopOptions shard = options;
+            shard.shard = parseShard(std::to_string(i) + "/2");
+            const std::string path = dir.filePath(QString("shard%1.sqlite").arg(i)).toStdString();
+            episodes += int(record(path, shard).episodes.size());
+            merged.mergeRunsFrom(path);
+        }
+        QCOMPARE(episodes, 3);
+        Workspace wholeWs(whole);
+        const auto a = wholeWs.rolloutResults(wholeWs.runs().front().id);
+        const auto b = merged.rolloutResults(merged.runs().front().id);
+        QCOMPARE(merged.runs().front().status, std::string("complete"));
+        QCOMPARE(a.size(), b.size());
+        for (std::size_t k = 0; k < a.size(); ++k) {
+            QCOMPARE(a[k].episode, b[k].episode);
+            QCOMPARE(a[k].seed, b[k].seed);
+            QCOMPARE(a[k].success, b[k].success);
+            QCOMPARE(a[k].steps, b[k].steps);
+        }
     }
 };
 
