@@ -5,6 +5,7 @@
 #include "cli_support.h"
 #include "common/error.h"
 #include "eval_command.h"
+#include "flops_command.h"
 #include "infer_command.h"
 #include "info_command.h"
 #include "make_dataset_command.h"
@@ -53,6 +54,7 @@ int main(int argc, char **argv)
     addEvalCommand(app);
     addSweepCommand(app);
     addMergeCommand(app);
+    addFlopsCommand(app);
 
     try {
         app.parse(argc, argv);

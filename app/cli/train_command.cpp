@@ -63,6 +63,11 @@ void runTrain(TrainCommandOptions &o)
                   << std::endl;
         return;
     }
+    if (report.stepsDone == 0) {
+        std::cout << "re-exported " << o.train.resume << " with this version's grids.json; wrote "
+                  << o.train.out << std::endl;
+        return;
+    }
     std::cout << "trained " << report.stepsDone << " steps on " << report.frames << " frames ("
               << report.episodes << " episodes): L1 " << report.initialLoss << " -> "
               << report.finalLoss << ", " << report.secondsPerStep << " s/step; wrote "
@@ -88,9 +93,11 @@ void addTrainCommand(CLI::App &app)
         ->excludes(budget);
     command->add_flag("--instruction-conditioned", o->train.instructionConditioned,
                       "condition GridS' coordinates on the instruction");
-    command->add_option("--steps", o->train.steps, "optimiser steps")
+    command
+        ->add_option("--steps", o->train.steps,
+                     "optimiser steps (0 with --resume: re-export with this version's grids.json)")
         ->required()
-        ->check(CLI::Range(1, 10000000));
+        ->check(CLI::Range(0, 10000000));
     command->add_option("--batch", o->train.batch, "batch size")->check(CLI::Range(1, 4096));
     command->add_option("--lr", o->train.learningRate, "peak learning rate");
     command->add_option("--warmup", o->train.warmup, "warm-up steps");

@@ -34,4 +34,11 @@ struct FlopsBreakdown
 // query per horizon step; a "cross" head runs its queries against that context.
 FlopsBreakdown checkpointFlops(const CheckpointInfo &info, int tokensPerView);
 
+// The same formulas for pi0's published configuration (METHODS.md, `--profile pi0`): SigLIP
+// So400m/14 on 2 cameras (256 tokens per 224² image) as the encoder; GridS's sampler (C = 1152)
+// as the selector below 256 tokens per view; the Gemma-2B prefix over the kept image tokens and
+// 48 text tokens, plus 10 flow steps of the action expert over 51 suffix tokens that attend to
+// prefix and suffix, as the head. About 3.07 TFLOPs per dense step.
+FlopsBreakdown pi0Flops(int tokensPerView);
+
 } // namespace grids

@@ -315,7 +315,14 @@ checkpointJson(const ArchitectureConfig &c, const std::string &name, const std::
         {"action_horizon", c.horizon},
         {"control_hz", c.controlHz},
         {"head",
-         {{"layers", c.layers}, {"width", c.tokenDim}, {"ff", c.feedForward}, {"heads", c.heads}}},
+         {{"layers", c.layers},
+          {"width", c.tokenDim},
+          {"ff", c.feedForward},
+          {"heads", c.heads},
+          // A decoder: the action queries cross-attend to the context, which holds the
+          // instruction words and the state token besides the visual tokens.
+          {"attention", "cross"},
+          {"context_extra", c.textLength + 1}}},
         {"encoder", {{"flops_per_view", encoderFlops}}},
         {"architecture",
          {{"text_length", c.textLength},

@@ -200,14 +200,18 @@ void save(torch::jit::Module &module,
 
 TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
 {
-    if (o.data.empty() || o.out.empty() || o.steps < 1 || o.batch < 1)
-        throw usageError("train needs --data, --out, --steps >= 1 and a batch >= 1");
+    // --steps 0 with --resume re-exports a checkpoint unchanged but for grids.json, which is
+    // written as this version writes it (e.g. to add fields a newer version states).
+    if (o.data.empty() || o.out.empty() || o.batch < 1 || o.steps < (o.resume.empty() ? 1 : 0))
+        throw usageError("train needs --data, --out, --steps >= 1 (0 only with --resume) and a "
+                         "batch >= 1");
     torch::manual_seed(o.seed);
     std::mt19937_64 rng(o.seed);
 
     ArchitectureConfig config;
     torch::jit::Module module;
     int previousSteps = 0;
+    nlohmann::json previousTrain = nlohmann::json::object();
     const bool resuming = !o.resume.empty();
     if (resuming) {
         torch::jit::ExtraFilesMap extra{{"grids.json", ""}};
@@ -216,7 +220,9 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
             if (!module.find_method("predict"))
                 throw std::runtime_error("it was not written by grids train (no 'predict')");
             config = configFromJson(extra["grids.json"]);
-            previousSteps = nlohmann::json::parse(extra["grids.json"])["train"].value("steps", 0);
+            previousTrain =
+                nlohmann::json::parse(extra["grids.json"]).value("train", previousTrain);
+            previousSteps = previousTrain.value("steps", 0);
         } catch (const std::exception &e) {
             throw badInput(o.resume + ": cannot resume from it (" +
                            std::string(e.what()).substr(0, 200) + ")");
@@ -345,6 +351,8 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
     }
     nlohmann::json facts = trainFacts(report.stepsDone);
     facts["final_loss"] = report.finalLoss;
+    if (resuming && report.stepsDone == 0) // a re-export: the weights were trained as before
+        facts = previousTrain;
     save(module, config, name, facts, o.out);
     report.checkpointSha256 = sha256OfFile(o.out);
     if (cancelled)

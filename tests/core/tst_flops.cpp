@@ -5,6 +5,8 @@
 
 #include <QTest>
 
+#include <cmath>
+
 using namespace grids;
 
 class TestFlops : public QObject
@@ -56,6 +58,26 @@ private slots:
             "head": {"layers": 1, "width": 4, "ff": 8, "heads": 1, "attention": "cross",
                      "context_extra": 1}})");
         QCOMPARE(checkpointFlops(info, 3).head, 1376.0);
+    }
+
+    // METHODS.md: pi0's published configuration comes to about 3.07 TFLOPs per dense step.
+    // By hand: Gemma prefix 18 × 125.8 G over 560 tokens; SigLIP 2 × 27 × 8.10 G; action expert
+    // 10 × 18 × 2.02 G over 51 tokens attending to 611.
+    void pi0ProfileByHand()
+    {
+        const FlopsBreakdown dense = pi0Flops(256);
+        QVERIFY2(std::abs(dense.total() / 1e12 - 3.07) < 0.01,
+                 qPrintable(QString::number(dense.total())));
+        QVERIFY(std::abs(dense.encoder / 1e9 - 437.2) < 0.5);
+        QCOMPARE(dense.selector, 0.0);
+        const TransformerLayerShape gemma{2048, 2048, 256, 16384, true};
+        const TransformerLayerShape expert{1024, 2048, 256, 4096, true};
+        const FlopsBreakdown k16 = pi0Flops(16);
+        QCOMPARE(k16.encoder, dense.encoder);
+        QCOMPARE(k16.head, 18 * transformerLayerFlops(gemma, 2 * 16 + 48, 2 * 16 + 48) +
+                               180 * transformerLayerFlops(expert, 51, 2 * 16 + 48 + 51));
+        QVERIFY(k16.selector > 0 && k16.selector < 1e9);
+        QVERIFY(k16.total() < dense.total() / 2);
     }
 
     void malformedGridsJsonIsNamed()

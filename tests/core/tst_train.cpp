@@ -78,6 +78,9 @@ private slots:
         QCOMPARE(info.kind, std::string("grids"));
         QCOMPARE(info.budgetMax, 8);
         QVERIFY(info.nested);
+        // The head is a decoder: FLOPs are counted with the cross-attention formula.
+        QCOMPARE(info.headAttention, std::string("cross"));
+        QCOMPARE(info.headContextExtra, 12 + 1);
         QCOMPARE(info.gridHeight, 4);
         QCOMPARE(info.sha256, report.checkpointSha256);
 
