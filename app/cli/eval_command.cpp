@@ -3,6 +3,7 @@
 #include "cli_support.h"
 #include "common/error.h"
 #include "eval/closed_loop.h"
+#include "eval/report.h"
 #include "model/policy.h"
 #include "store/workspace.h"
 
@@ -110,6 +111,7 @@ void runEval(EvalOptions &o)
             outcome.status = "not_applicable";
             run.status = "not_applicable";
             run.reason = config.notApplicable;
+            run.config = runFacts(info, config.budget);
             if (workspace)
                 outcome.runId = workspace->recordRun(run, {});
         } else if (auto found = workspace ? workspace->findRun(key) : std::nullopt;
@@ -128,11 +130,12 @@ void runEval(EvalOptions &o)
             }
             interrupted = outcome.result.interrupted;
             if (workspace && !interrupted) {
-                run.config = nlohmann::json({{"suite", o.suite},
-                                             {"seed", o.seed},
-                                             {"episodes_per_task", o.episodes},
-                                             {"replan", o.replan}})
-                                 .dump();
+                run.config = runFacts(info, config.budget,
+                                      nlohmann::json({{"suite", o.suite},
+                                                      {"seed", o.seed},
+                                                      {"episodes_per_task", o.episodes},
+                                                      {"replan", o.replan}})
+                                          .dump());
                 outcome.runId = workspace->recordRun(run, {}, outcome.result.episodes);
             }
         }

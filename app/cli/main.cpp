@@ -9,6 +9,7 @@
 #include "infer_command.h"
 #include "info_command.h"
 #include "make_dataset_command.h"
+#include "report_command.h"
 #include "sweep_command.h"
 #include "train_command.h"
 
@@ -55,6 +56,7 @@ int main(int argc, char **argv)
     addSweepCommand(app);
     addMergeCommand(app);
     addFlopsCommand(app);
+    addReportCommand(app);
 
     try {
         app.parse(argc, argv);

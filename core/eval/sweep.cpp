@@ -4,6 +4,7 @@
 #include "common/hash.h"
 #include "episodes/episode.h"
 #include "eval/metrics.h"
+#include "eval/report.h"
 #include "model/policy.h"
 #include "store/workspace.h"
 
@@ -125,6 +126,7 @@ SweepResult runSweep(Policy &policy,
             run.checkpointPath = policy.info().path;
             run.status = "not_applicable";
             run.reason = r.reason;
+            run.config = runFacts(policy.info(), r.budget);
             r.runId = workspace.recordRun(run, {});
         } else if (auto found = workspace.findRun(key); found && !options.force) {
             r.status = "found";
@@ -170,7 +172,7 @@ SweepResult runSweep(Policy &policy,
             const ActionError fidelity = actionError(row.action, dense.actions.row(0));
             row.hasFidelity = fidelity.valid;
             row.fidelityL1 = fidelity.l1;
-            row.encodeMs = r.encodeMs;
+            row.encodeMs = dense.encodeMs; // the frame's encoder pass, shared by every config
             row.selectMs = r.selectMs;
             row.actMs = r.actMs;
             rows[c].push_back(std::move(row));
@@ -187,7 +189,7 @@ SweepResult runSweep(Policy &policy,
         run.key = {"sweep",           checkpoint, configs[c].method,
                    configs[c].budget, dataKey,    options.shard.text()};
         run.checkpointPath = policy.info().path;
-        run.config = config.dump();
+        run.config = runFacts(policy.info(), configs[c].budget, config.dump());
         result.configs[c].runId = workspace.recordRun(run, rows[c]);
     }
     for (auto &r : result.configs) {
