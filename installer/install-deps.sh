@@ -6,8 +6,8 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   build-essential cmake ninja-build pkg-config git clang-format
-  # Qt 6: Widgets, Concurrent, PrintSupport, Test, platform plugins (offscreen, xcb)
-  qt6-base-dev qt6-base-dev-tools qt6-qpa-plugins libgl-dev libvulkan-dev
+  # Qt 6: Widgets, Concurrent, PrintSupport, Svg (plot export), Test, platform plugins
+  qt6-base-dev qt6-base-dev-tools qt6-qpa-plugins qt6-svg-dev libgl-dev libvulkan-dev
   # plots
   libqcustomplot-dev libqcustomplot2.1-qt6
   # engine

@@ -9,6 +9,7 @@
 #include "infer_command.h"
 #include "info_command.h"
 #include "make_dataset_command.h"
+#include "plot_command.h"
 #include "report_command.h"
 #include "sweep_command.h"
 #include "train_command.h"
@@ -57,6 +58,7 @@ int main(int argc, char **argv)
     addMergeCommand(app);
     addFlopsCommand(app);
     addReportCommand(app);
+    addPlotCommand(app);
 
     try {
         app.parse(argc, argv);

@@ -57,6 +57,7 @@ std::vector<ReportRow> buildReport(Workspace &workspace)
         if (run.status == "partial" && !run.key.shard.empty())
             continue; // a shard's own row; its merged run is reported
         ReportRow row;
+        row.runId = run.id;
         row.kind = run.key.kind;
         row.checkpointSha256 = run.key.checkpointSha256;
         row.method = run.key.method;

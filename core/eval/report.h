@@ -23,6 +23,7 @@ runFacts(const CheckpointInfo &info, int tokensPerView, const std::string &extra
 
 struct ReportRow
 {
+    std::int64_t runId = 0;
     std::string kind; // "rollout" (closed loop) or "sweep" (open loop)
     std::string checkpointName, checkpointSha256, method;
     int tokensPerView = 0;

@@ -1,0 +1,181 @@
+// Saved plots and the report: a sweep's runs become report rows with deltas against dense; a plot
+// spec saved as a row and reopened draws the same series; exports to PNG, PDF and SVG through
+// QCustomPlot produce readable files; bad specs are refused by name.
+
+#include "common/error.h"
+#include "eval/plot_spec.h"
+#include "eval/report.h"
+#include "eval/sweep.h"
+#include "fixtures.h"
+#include "model/policy.h"
+#include "plots/plot_renderer.h"
+#include "store/workspace.h"
+
+#include <QFile>
+#include <QImage>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <qcustomplot.h>
+
+using namespace grids;
+
+class TestPlots : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        const auto python =
+            fixtures::runPythonScript("make_contract_checkpoints.py", {m_dir.path()});
+        QVERIFY2(python.ok, python.err.constData());
+        const std::string episodes = m_dir.filePath("episodes.hdf5").toStdString();
+        fixtures::writeLiberoFile(episodes, {4, 3});
+        auto policy = Policy::load(m_dir.filePath("contract_grids.pt").toStdString());
+        Workspace ws(dbPath());
+        SweepOptions options;
+        options.episodesPath = episodes;
+        options.methods = {"dense", "grids", "random", "sparsevlm"};
+        options.budgets = {2, 4};
+        runSweep(*policy, ws, options);
+        // A closed-loop run, written as an evaluation would: 3 of 4 lift_relative successes.
+        RunRecord run;
+        run.key = {"rollout", "abc", "random", 4, "tabletop", ""};
+        run.config = R"({"checkpoint_name": "toy", "flops": {"total": 2e6}, "flops_pi0": 1e12})";
+        std::vector<RolloutRow> rows;
+        for (int i = 0; i < 4; ++i)
+            rows.push_back({"lift_relative", i, std::uint64_t(i), i != 2, 50, 3.0});
+        ws.recordRun(run, {}, rows);
+    }
+
+    void reportRowsCarryMetricsAndDeltas()
+    {
+        Workspace ws(dbPath());
+        const auto rows = buildReport(ws);
+        int sweeps = 0, notApplicable = 0;
+        const ReportRow *dense = nullptr;
+        for (const auto &row : rows) {
+            if (row.kind == "sweep" && row.method == "dense")
+                dense = &row;
+            if (row.kind == "sweep")
+                ++sweeps;
+            if (row.status == "not_applicable")
+                ++notApplicable;
+        }
+        QVERIFY(dense);
+        QCOMPARE(sweeps, 1 + 2 + 2 + 2);
+        QCOMPARE(notApplicable, 2); // sparsevlm without embed_instruction
+        QCOMPARE(dense->frames, std::int64_t(7));
+        QVERIFY(dense->flops > 0);
+        for (const auto &row : rows)
+            if (row.kind == "sweep" && row.status == "complete") {
+                QVERIFY(row.hasDelta);
+                QVERIFY(std::abs(row.delta - (row.l1 - dense->l1)) < 1e-12);
+            }
+        const ReportRow &rollout = rows.front();
+        QCOMPARE(rollout.kind, std::string("rollout"));
+        QCOMPARE(rollout.perTask.front().successes, 3);
+        QCOMPARE(rollout.average, 0.75);
+        const std::string markdown = reportMarkdown(rows);
+        QVERIFY(markdown.find("| toy | random | 4 |") != std::string::npos);
+        QVERIFY(markdown.find("75.0 [") != std::string::npos);
+        QVERIFY(markdown.find("n/a") != std::string::npos);
+        QVERIFY(reportCsv(rows).find("rollout,toy,abc,random,4,complete") != std::string::npos);
+    }
+
+    void aSavedPlotReopensAndExports()
+    {
+        Workspace ws(dbPath());
+        PlotSpec spec;
+        spec.y = "error";
+        spec.methods = {"dense", "random", "grids"};
+        spec.title = "Open loop";
+        const std::int64_t id = ws.savePlot(spec.title, spec.toJson());
+        const auto saved = ws.plot(id);
+        QVERIFY(saved);
+        const PlotSpec reopened = PlotSpec::fromJson(saved->spec);
+        QCOMPARE(reopened.toJson(), spec.toJson());
+
+        const auto rows = buildReport(ws);
+        const PlotData data = plotData(reopened, rows);
+        // Series in METHODS.md's order: grids (at 2 and 4 tokens), dense (one point), random.
+        QCOMPARE(int(data.series.size()), 3);
+        QCOMPARE(data.series[0].name, std::string("grids"));
+        QCOMPARE(data.series[1].name, std::string("dense"));
+        QCOMPARE(int(data.series[0].points.size()), 2);
+        QVERIFY(data.series[0].points[0].x < data.series[0].points[1].x);
+        QCOMPARE(int(data.series[1].points.size()), 1);
+
+        QCustomPlot plot;
+        ui::drawPlot(plot, data);
+        QCOMPARE(plot.graphCount(), 3);
+        QCOMPARE(plot.graph(0)->dataCount(), 2);
+        QCOMPARE(plot.graph(1)->name(), QString("dense"));
+
+        for (const char *name : {"plot.png", "plot.pdf", "plot.svg"}) {
+            const QString path = m_dir.filePath(name);
+            ui::exportPlot(data, path, 640, 400);
+            QFile file(path);
+            QVERIFY2(file.open(QIODevice::ReadOnly), name);
+            const QByteArray head = file.read(8);
+            if (QString(name).endsWith("png")) {
+                const QImage image(path);
+                QCOMPARE(image.width(), 2 * 640);
+                QCOMPARE(image.height(), 2 * 400);
+            } else if (QString(name).endsWith("pdf")) {
+                QVERIFY(head.startsWith("%PDF"));
+            } else {
+                QVERIFY(file.readAll().contains("<svg"));
+            }
+        }
+        QVERIFY(fixtures::errorOf([&] {
+                    ui::exportPlot(data, m_dir.filePath("plot.bmp"));
+                }).contains(".png, .pdf or .svg"));
+        QVERIFY(!QFile::exists(m_dir.filePath("plot.bmp")));
+    }
+
+    void successPlotsAndParetoFronts()
+    {
+        Workspace ws(dbPath());
+        PlotSpec spec; // success against tokens, closed loop
+        const PlotData data = plotData(spec, buildReport(ws));
+        QCOMPARE(int(data.series.size()), 1);
+        QCOMPARE(data.series[0].points[0].y, 75.0);
+        QVERIFY(data.series[0].points[0].low < 75.0 && data.series[0].points[0].high > 75.0);
+
+        PlotSpec pareto;
+        pareto.x = "flops";
+        pareto.y = "error";
+        pareto.paretoFront = true;
+        const PlotData front = plotData(pareto, buildReport(ws));
+        QVERIFY(!front.front.empty());
+        for (std::size_t i = 1; i < front.front.size(); ++i) {
+            QVERIFY(front.front[i].x >= front.front[i - 1].x);
+            QVERIFY(front.front[i].y < front.front[i - 1].y);
+        }
+    }
+
+    void badSpecsAreRefusedByName()
+    {
+        for (const char *json : {R"({"format": "grids-plot", "x": "time"})",
+                                 R"({"format": "grids-plot", "y": "loss"})",
+                                 R"({"format": "grids-plot", "y": "success", "run_kind": "sweep"})",
+                                 R"({"format": "other"})", "not json"}) {
+            Error::Kind kind = Error::Kind::Other;
+            QVERIFY(!fixtures::errorOf([&] { PlotSpec::fromJson(json); }, &kind).isEmpty());
+            QVERIFY(kind == Error::Kind::Usage);
+        }
+        QVERIFY(fixtures::errorOf([&] {
+                    PlotSpec::fromJson(R"({"format": "grids-plot", "x": "time"})");
+                }).contains("x 'time'"));
+    }
+
+private:
+    std::string dbPath() const { return m_dir.filePath("ws.sqlite").toStdString(); }
+    QTemporaryDir m_dir;
+};
+
+QTEST_MAIN(TestPlots)
+#include "tst_plots.moc"

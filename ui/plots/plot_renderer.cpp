@@ -1,0 +1,161 @@
+#include "plots/plot_renderer.h"
+
+#include "common/error.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+#include <QSvgGenerator>
+#include <QTemporaryFile>
+#include <qcustomplot.h>
+
+namespace grids::ui {
+namespace {
+
+// Distinct colours (Okabe–Ito), so that series stay apart for colour-blind readers.
+QColor seriesColour(int index)
+{
+    static const QColor colours[] = {{0, 114, 178},   {213, 94, 0},  {0, 158, 115},
+                                     {204, 121, 167}, {230, 159, 0}, {86, 180, 233},
+                                     {240, 228, 66},  {0, 0, 0},     {150, 150, 150}};
+    return colours[index % 9];
+}
+
+QCPScatterStyle::ScatterShape seriesShape(int index)
+{
+    static const QCPScatterStyle::ScatterShape shapes[] = {QCPScatterStyle::ssDisc,
+                                                           QCPScatterStyle::ssSquare,
+                                                           QCPScatterStyle::ssTriangle,
+                                                           QCPScatterStyle::ssDiamond,
+                                                           QCPScatterStyle::ssCross,
+                                                           QCPScatterStyle::ssStar,
+                                                           QCPScatterStyle::ssTriangleInverted,
+                                                           QCPScatterStyle::ssPlus,
+                                                           QCPScatterStyle::ssCircle};
+    return shapes[index % 9];
+}
+
+} // namespace
+
+void drawPlot(QCustomPlot &plot, const PlotData &data)
+{
+    plot.clearPlottables();
+    plot.clearItems();
+    if (plot.plotLayout()->rowCount() > 1)
+        plot.plotLayout()->removeAt(0);
+    plot.plotLayout()->simplify();
+    if (!data.title.empty()) {
+        plot.plotLayout()->insertRow(0);
+        plot.plotLayout()->addElement(
+            0, 0, new QCPTextElement(&plot, QString::fromStdString(data.title), QFont("sans", 11)));
+    }
+    plot.xAxis->setLabel(QString::fromStdString(data.xLabel));
+    plot.yAxis->setLabel(QString::fromStdString(data.yLabel));
+    if (data.logX) {
+        plot.xAxis->setScaleType(QCPAxis::stLogarithmic);
+        QSharedPointer<QCPAxisTickerLog> ticker(new QCPAxisTickerLog);
+        ticker->setLogBase(2);
+        plot.xAxis->setTicker(ticker);
+    } else {
+        plot.xAxis->setScaleType(QCPAxis::stLinear);
+        plot.xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    }
+    int index = 0;
+    for (const auto &series : data.series) {
+        QCPGraph *graph = plot.addGraph();
+        graph->setName(QString::fromStdString(series.name));
+        const QColor colour = seriesColour(index);
+        graph->setPen(QPen(colour, 1.6));
+        graph->setScatterStyle(QCPScatterStyle(seriesShape(index), colour, colour, 7));
+        QVector<double> xs, ys, below, above;
+        bool hasInterval = false;
+        for (const auto &p : series.points) {
+            xs.push_back(p.x);
+            ys.push_back(p.y);
+            below.push_back(p.y - p.low);
+            above.push_back(p.high - p.y);
+            hasInterval = hasInterval || p.high > p.low;
+        }
+        graph->setData(xs, ys, true);
+        if (series.method == "dense" && data.logX && series.points.size() == 1) {
+            // Dense is one point at all cells: a dashed level across the plot compares it with
+            // every budget.
+            auto *level = new QCPItemStraightLine(&plot);
+            level->point1->setCoords(1, ys.front());
+            level->point2->setCoords(2, ys.front());
+            level->setPen(QPen(colour, 1, Qt::DashLine));
+        }
+        if (hasInterval) {
+            auto *bars = new QCPErrorBars(plot.xAxis, plot.yAxis);
+            bars->removeFromLegend();
+            bars->setDataPlottable(graph);
+            bars->setData(below, above);
+            bars->setPen(QPen(colour.lighter(130), 1));
+        }
+        ++index;
+    }
+    if (!data.front.empty()) {
+        QCPGraph *front = plot.addGraph();
+        front->setName("Pareto front");
+        front->setPen(QPen(Qt::darkGray, 1.2, Qt::DashLine));
+        QVector<double> xs, ys;
+        for (const auto &p : data.front)
+            xs.push_back(p.x), ys.push_back(p.y);
+        front->setData(xs, ys, true);
+        front->setLineStyle(QCPGraph::lsStepLeft);
+    }
+    plot.legend->setVisible(!data.series.empty());
+    plot.legend->setFont(QFont("sans", 8));
+    plot.rescaleAxes();
+    // Margins so that markers at the ends are not cut in half.
+    const QCPRange x = plot.xAxis->range(), y = plot.yAxis->range();
+    if (data.logX)
+        plot.xAxis->setRange(x.lower / 1.5, x.upper * 1.5);
+    else
+        plot.xAxis->setRange(x.lower - 0.05 * x.size() - 1e-9, x.upper + 0.05 * x.size() + 1e-9);
+    plot.yAxis->setRange(y.lower - 0.08 * y.size() - 1e-9, y.upper + 0.08 * y.size() + 1e-9);
+    plot.replot();
+}
+
+void exportPlot(const PlotData &data, const QString &path, int width, int height)
+{
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix != "png" && suffix != "pdf" && suffix != "svg")
+        throw usageError(path.toStdString() + ": plots export to .png, .pdf or .svg");
+    QCustomPlot plot;
+    plot.resize(width, height);
+    drawPlot(plot, data);
+
+    // Written next to the target and renamed into place: a failed export leaves no half file.
+    const QString dir = QFileInfo(path).absolutePath();
+    QTemporaryFile temporary(dir + "/.plot-XXXXXX." + suffix);
+    if (!temporary.open())
+        throw Error(Error::Kind::Other,
+                    path.toStdString() + ": cannot write in " + dir.toStdString());
+    temporary.close();
+    bool ok = false;
+    if (suffix == "png") {
+        ok = plot.savePng(temporary.fileName(), width, height, 2.0);
+    } else if (suffix == "pdf") {
+        ok = plot.savePdf(temporary.fileName(), width, height);
+    } else {
+        QSvgGenerator svg;
+        svg.setFileName(temporary.fileName());
+        svg.setSize(QSize(width, height));
+        svg.setViewBox(QRect(0, 0, width, height));
+        QCPPainter painter;
+        ok = painter.begin(&svg);
+        if (ok) {
+            plot.toPainter(&painter, width, height);
+            painter.end();
+        }
+    }
+    if (!ok)
+        throw Error(Error::Kind::Other, path.toStdString() + ": the plot could not be rendered");
+    QFile::remove(path);
+    if (!QFile::rename(temporary.fileName(), path))
+        throw Error(Error::Kind::Other, path.toStdString() + ": cannot move the plot into place");
+    temporary.setAutoRemove(false);
+}
+
+} // namespace grids::ui
