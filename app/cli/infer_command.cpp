@@ -36,7 +36,10 @@ nlohmann::json frameJson(std::int64_t t,
         nlohmann::json coords = nlohmann::json::array();
         for (const auto &xy : view.coords)
             coords.push_back({xy[0], xy[1]});
-        views.push_back({{"view", view.view}, {"coords", coords}, {"cells", view.cells}});
+        nlohmann::json entry = {{"view", view.view}, {"coords", coords}, {"cells", view.cells}};
+        if (!view.groups.empty())
+            entry["groups"] = view.groups; // merging methods: the cells behind each token
+        views.push_back(entry);
     }
     nlohmann::json chunk = nlohmann::json::array();
     for (std::int64_t row = 0; row < r.actions.rows; ++row)
@@ -170,7 +173,9 @@ void addInferCommand(CLI::App &app)
     command->add_option("--checkpoint", o->checkpoint, "checkpoint .pt")->required();
     command->add_option("--episodes", o->episodes, "episode file")->required();
     command->add_option("--episode", o->episode, "episode key (optional for one-episode files)");
-    command->add_option("--method", o->method, "dense or grids (default: the checkpoint's own)");
+    command->add_option("--method", o->method,
+                        "grids, dense, random, uniform, fastv, sparsevlm, tome, divprune or "
+                        "visionzip (default: the checkpoint's own)");
     command->add_option("--budget", o->budget, "tokens per view (default: the checkpoint's)");
     command->add_option("--frames", o->frames, "inclusive frame range A:B");
     command->add_option("--out", o->out, "write results to FILE.json or FILE.csv");

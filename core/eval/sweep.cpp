@@ -6,6 +6,7 @@
 #include "eval/metrics.h"
 #include "eval/report.h"
 #include "model/policy.h"
+#include "selectors/selector.h"
 #include "store/workspace.h"
 
 #include <nlohmann/json.hpp>
@@ -52,6 +53,8 @@ std::vector<SweepConfig> sweepConfigs(const Policy &policy,
     const CheckpointInfo &info = policy.info();
     std::vector<SweepConfig> configs;
     for (const auto &method : methods) {
+        if (!selectors::isKnownMethod(method))
+            throw usageError(notApplicable(info, method)); // names the known methods
         const std::string why = notApplicable(info, method);
         if (method == "dense") {
             configs.push_back({method, info.cellsPerView(), why});

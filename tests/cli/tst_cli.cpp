@@ -14,6 +14,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cmath>
+
 #include <filesystem>
 #include <random>
 
@@ -407,6 +409,86 @@ private slots:
         QVERIFY2(r.err.startsWith("error: ") && r.err.contains("missing method 'act'"),
                  qPrintable(r.err));
         QCOMPARE(r.err.count('\n'), 1);
+    }
+
+    void sweepReportPlotAndMergeEndToEnd()
+    {
+        const auto python =
+            fixtures::runPythonScript("make_contract_checkpoints.py", {m_dir.filePath("ckpt")});
+        QVERIFY2(python.ok, python.err.constData());
+        const QString grids = m_dir.filePath("ckpt/contract_grids.pt");
+        const QStringList sweep = {"sweep",
+                                   "--checkpoint",
+                                   grids,
+                                   "--episodes",
+                                   m_valid,
+                                   "--methods",
+                                   "dense,grids,tome,sparsevlm",
+                                   "--budgets",
+                                   "2,4"};
+        QStringList shards;
+        for (int i = 0; i < 2; ++i) {
+            shards << m_dir.filePath(QString("shard%1.sqlite").arg(i));
+            const Result r = runGrids(sweep + QStringList{"--db", shards.back(), "--shard",
+                                                          QString("%1/2").arg(i), "--json"});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            const auto doc = nlohmann::json::parse(r.out.toStdString());
+            QCOMPARE(doc["runs"].size(), std::size_t(1 + 2 + 2 + 2));
+        }
+        const QString db = m_dir.filePath("merged.sqlite");
+        for (int twice = 0; twice < 2; ++twice) {
+            const Result r = runGrids({"merge", "--db", db, shards[0], shards[1]});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+        }
+        Result r = runGrids({"report", "--db", db, "--format", "json"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        auto doc = nlohmann::json::parse(r.out.toStdString());
+        QCOMPARE(doc["rows"].size(), std::size_t(7));
+        for (const auto &row : doc["rows"])
+            if (row["status"] == "complete")
+                QCOMPARE(row["frames"].get<int>(), 15); // every frame once after the merge
+        r = runGrids({"report", "--db", db});
+        QVERIFY(r.out.contains("| tome | 2 |") || r.out.contains("| tome | 2 |"));
+        QVERIFY(r.out.contains("n/a"));
+
+        const QString svg = m_dir.filePath("error.svg");
+        r = runGrids({"plot", "--db", db, "--y", "error", "--out", svg});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(QFile(svg).size() > 1000);
+        r = runGrids({"plot", "--db", db, "--list"});
+        QVERIFY(r.out.startsWith("1  "));
+        r = runGrids({"plot", "--db", db, "--id", "1", "--out", m_dir.filePath("again.png")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        r = runGrids({"plot", "--db", db, "--y", "success", "--out", m_dir.filePath("s.png")});
+        QCOMPARE(r.code, 2); // no closed-loop runs to plot
+        QVERIFY2(r.err.contains("no rollout runs"), qPrintable(r.err));
+        r = runGrids({"plot", "--db", db, "--y", "error", "--out", m_dir.filePath("p.gif")});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains(".png, .pdf or .svg"), qPrintable(r.err));
+        r = runGrids({"sweep", "--checkpoint", m_dir.filePath("ckpt/broken_no_act.pt"),
+                      "--episodes", m_valid, "--methods", "dense", "--budgets", "2", "--db", db});
+        QCOMPARE(r.code, 3);
+        r = runGrids({"sweep", "--checkpoint", grids, "--episodes", m_valid, "--methods", "magic",
+                      "--budgets", "2", "--db", db});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("unknown method 'magic'"), qPrintable(r.err));
+        r = runGrids({"sweep", "--checkpoint", grids, "--episodes", m_valid, "--methods", "dense",
+                      "--budgets", "2", "--db", db, "--shard", "3/2"});
+        QCOMPARE(r.code, 2);
+    }
+
+    void flopsOfPi0AndOfACheckpoint()
+    {
+        Result r = runGrids({"flops", "--profile", "pi0", "--json"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto doc = nlohmann::json::parse(r.out.toStdString());
+        const auto &dense = doc["budgets"].back();
+        QCOMPARE(dense["tokens_per_view"].get<int>(), 256);
+        QVERIFY(std::abs(dense["total"].get<double>() / 1e12 - 3.07) < 0.01);
+        QVERIFY(doc["budgets"][0]["ratio_to_dense"].get<double>() < 1.0);
+        QCOMPARE(runGrids({"flops"}).code, 2);
+        QCOMPARE(runGrids({"flops", "--profile", "gpt4"}).code, 2);
+        QCOMPARE(runGrids({"flops", "--profile", "pi0", "--budgets", "300"}).code, 2);
     }
 
     void trainWritesACheckpointAndItsCurve()
