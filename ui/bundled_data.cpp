@@ -23,3 +23,10 @@ QString bundledDemoEpisodes()
     const QString dir = bundledDatasetsDir();
     return dir.isEmpty() ? QString() : dir + QStringLiteral("/tabletop");
 }
+
+QString bundledCheckpoint()
+{
+    const QString dir = bundledDatasetsDir();
+    const QString path = dir + QStringLiteral("/checkpoints/tabletop-grids-nested.pt");
+    return !dir.isEmpty() && QFileInfo::exists(path) ? path : QString();
+}

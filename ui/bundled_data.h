@@ -9,3 +9,7 @@ QString bundledDatasetsDir();
 
 // The bundled demo episodes that grids-studio opens when started without a path.
 QString bundledDemoEpisodes();
+
+// The bundled checkpoint grids-studio loads when started without --checkpoint: the nested GridS
+// checkpoint (one checkpoint, every budget on the slider). Empty when not bundled.
+QString bundledCheckpoint();

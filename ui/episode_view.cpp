@@ -3,6 +3,8 @@
 #include "episodes/episode.h"
 #include "frame_loader.h"
 
+#include <opencv2/imgproc.hpp>
+
 #include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
@@ -133,24 +135,72 @@ void EpisodeView::setPlaying(bool play)
     m_play->setText(playing() ? tr("Pause") : tr("Play"));
 }
 
-void EpisodeView::showFrame(int episode, qint64 frame, const QList<QImage> &views)
+void EpisodeView::showFrame(int episode,
+                            qint64 frame,
+                            const QList<QImage> &views,
+                            std::shared_ptr<const grids::Frame> pixels)
 {
     if (episode != m_episode)
         return;
     m_images = views;
+    m_pixels = std::move(pixels);
     paintPanes();
     m_shownFrame = frame;
     emit frameShown(frame);
 }
 
+void EpisodeView::setOverlay(std::shared_ptr<const grids::FrameResult> result,
+                             const grids::render::OverlayStyle &style)
+{
+    m_overlay = std::move(result);
+    m_overlayFrame = m_shownFrame;
+    m_style = style;
+    paintPanes();
+}
+
+std::shared_ptr<const grids::FrameResult> EpisodeView::overlay() const
+{
+    return m_overlayFrame == m_shownFrame ? m_overlay : nullptr;
+}
+
+QImage EpisodeView::paneImage(int view) const
+{
+    if (view < 0 || view >= m_panes.size())
+        return {};
+    return m_panes[view]->pixmap().toImage();
+}
+
 void EpisodeView::paintPanes()
 {
+    const auto result = overlay();
+    const grids::EpisodeInfo *info =
+        m_file && m_episode >= 0 ? &m_file->episodes().at(std::size_t(m_episode)) : nullptr;
     for (int v = 0; v < m_images.size() && v < m_panes.size(); ++v) {
         QLabel *pane = m_panes[v];
+        const QSize target = m_images[v].size().scaled(pane->size().boundedTo(QSize(2048, 2048)),
+                                                       Qt::KeepAspectRatio);
         // Pixels stay crisp (no smoothing): 128×128 camera images are meant to be inspected.
-        pane->setPixmap(QPixmap::fromImage(m_images[v])
-                            .scaled(pane->size().boundedTo(QSize(2048, 2048)), Qt::KeepAspectRatio,
-                                    Qt::FastTransformation));
+        QImage scaled = m_images[v]
+                            .scaled(target, Qt::IgnoreAspectRatio, Qt::FastTransformation)
+                            .convertToFormat(QImage::Format_RGB888);
+        if (result && info && !scaled.isNull()) {
+            // The checkpoint names its views; a lone video view feeds its first one.
+            const std::string &name = info->views[std::size_t(v)].name;
+            for (std::size_t k = 0; k < result->views.size(); ++k)
+                if (result->views[k].view == name || (result->views.size() == 1 && v == 0)) {
+                    // drawSelection may replace the matrix (heatmap blending): draw on a copy.
+                    cv::Mat canvas = cv::Mat(scaled.height(), scaled.width(), CV_8UC3,
+                                             scaled.bits(), std::size_t(scaled.bytesPerLine()))
+                                         .clone();
+                    grids::render::drawSelection(canvas, result->views[k],
+                                                 grids::render::viewAttention(*result, k), m_style);
+                    scaled = QImage(canvas.data, canvas.cols, canvas.rows, int(canvas.step),
+                                    QImage::Format_RGB888)
+                                 .copy();
+                    break;
+                }
+        }
+        pane->setPixmap(QPixmap::fromImage(scaled));
     }
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "render/overlay.h"
+
 #include <QImage>
 #include <QList>
 #include <QWidget>
@@ -8,7 +10,9 @@
 
 namespace grids {
 class EpisodeFile;
-}
+struct Frame;
+struct FrameResult;
+} // namespace grids
 class FrameLoader;
 class QLabel;
 class QPushButton;
@@ -16,7 +20,8 @@ class QSlider;
 class QTimer;
 
 // Shows one episode: every camera view side by side, a timeline with play/pause and stepping,
-// and a frame counter. Frames are read by a FrameLoader, never on the UI thread.
+// and a frame counter. Frames are read by a FrameLoader, never on the UI thread. A model's result
+// for the frame on screen is drawn over the views (core/render, the same drawing as video export).
 // Keys: Space play/pause, Left/Right step, Home/End first/last frame.
 class EpisodeView : public QWidget
 {
@@ -34,6 +39,17 @@ public:
     // The frame whose pictures are on screen (-1 before the first arrives).
     qint64 shownFrame() const { return m_shownFrame; }
     QString counterText() const;
+    std::shared_ptr<grids::EpisodeFile> file() const { return m_file; }
+    int episode() const { return m_episode; }
+    // The frame on screen with its state, action and instruction (null before the first).
+    std::shared_ptr<const grids::Frame> shownPixels() const { return m_pixels; }
+
+    // Draws `result` over the views while its frame is on screen; null clears the overlay.
+    void setOverlay(std::shared_ptr<const grids::FrameResult> result,
+                    const grids::render::OverlayStyle &style);
+    // The result drawn now (null when none or when it belongs to another frame).
+    std::shared_ptr<const grids::FrameResult> overlay() const;
+    QImage paneImage(int view) const; // what a pane shows, overlay included (for tests)
 
 signals:
     void frameShown(qint64 frame);
@@ -43,7 +59,10 @@ protected:
     void resizeEvent(QResizeEvent *event) override;
 
 private:
-    void showFrame(int episode, qint64 frame, const QList<QImage> &views);
+    void showFrame(int episode,
+                   qint64 frame,
+                   const QList<QImage> &views,
+                   std::shared_ptr<const grids::Frame> pixels);
     void paintPanes(); // the current images, scaled to the panes' sizes
 
     std::shared_ptr<grids::EpisodeFile> m_file;
@@ -52,6 +71,10 @@ private:
     FrameLoader *m_loader;
     QList<QLabel *> m_panes;
     QList<QImage> m_images; // the frame on screen, unscaled
+    std::shared_ptr<const grids::Frame> m_pixels;
+    std::shared_ptr<const grids::FrameResult> m_overlay;
+    qint64 m_overlayFrame = -1;
+    grids::render::OverlayStyle m_style;
     QWidget *m_paneRow;
     QSlider *m_slider;
     QPushButton *m_play;

@@ -10,6 +10,7 @@ FrameLoader::FrameLoader(QObject *parent)
     : QObject(parent)
 {
     m_pool.setMaxThreadCount(1);
+    qRegisterMetaType<std::shared_ptr<const grids::Frame>>();
 }
 
 FrameLoader::~FrameLoader()
@@ -34,11 +35,13 @@ void FrameLoader::start(const Request &request)
     // The result comes back through invokeMethod; the future itself is not needed.
     (void)QtConcurrent::run(&m_pool, [self, request]() {
         QList<QImage> views;
+        std::shared_ptr<const grids::Frame> pixels;
         QString error;
         try {
-            const grids::Frame frame =
-                request.file->frame(std::size_t(request.episode), request.frame);
-            for (const cv::Mat &view : frame.views)
+            auto frame = std::make_shared<grids::Frame>(
+                request.file->frame(std::size_t(request.episode), request.frame));
+            pixels = frame;
+            for (const cv::Mat &view : frame->views)
                 views.append(
                     QImage(view.data, view.cols, view.rows, int(view.step), QImage::Format_RGB888)
                         .copy());
@@ -47,12 +50,12 @@ void FrameLoader::start(const Request &request)
         }
         QMetaObject::invokeMethod(
             self.data(),
-            [self, request, views, error]() {
+            [self, request, views, pixels, error]() {
                 if (!self)
                     return;
                 self->m_busy = false;
                 if (error.isEmpty())
-                    emit self->frameReady(request.episode, request.frame, views);
+                    emit self->frameReady(request.episode, request.frame, views, pixels);
                 else
                     emit self->failed(error);
                 if (self->m_pending) {

@@ -9,7 +9,8 @@
 
 namespace grids {
 class EpisodeFile;
-}
+struct Frame;
+} // namespace grids
 
 // Reads frames off the UI thread. Requests run one at a time on a private single-thread pool
 // (an EpisodeFile is used by one thread at a time); while one read runs, newer requests replace
@@ -25,8 +26,12 @@ public:
     void request(std::shared_ptr<grids::EpisodeFile> file, int episode, qint64 frame);
 
 signals:
-    // Views upright RGB, in the episode's view order.
-    void frameReady(int episode, qint64 frame, const QList<QImage> &views);
+    // Views upright RGB, in the episode's view order, and the frame itself (pixels, state,
+    // action, instruction) for inference.
+    void frameReady(int episode,
+                    qint64 frame,
+                    const QList<QImage> &views,
+                    std::shared_ptr<const grids::Frame> pixels);
     void failed(const QString &message);
 
 private:

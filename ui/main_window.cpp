@@ -3,6 +3,9 @@
 #include "dataset_panel.h"
 #include "episode_library.h"
 #include "episode_view.h"
+#include "episodes/episode.h"
+#include "inference_worker.h"
+#include "model_panel.h"
 
 #include <QAction>
 #include <QApplication>
@@ -38,6 +41,8 @@ MainWindow::MainWindow(QWidget *parent)
     , m_library(new EpisodeLibrary(this))
     , m_datasetPanel(new DatasetPanel(m_library, this))
     , m_episodeView(new EpisodeView(this))
+    , m_inference(new InferenceWorker(this))
+    , m_modelPanel(new ModelPanel(this))
     , m_errorBanner(new QLabel(this))
 {
     initGridsResources();
@@ -62,6 +67,7 @@ MainWindow::MainWindow(QWidget *parent)
     splitter->setObjectName(QStringLiteral("mainSplitter"));
     splitter->addWidget(m_datasetPanel);
     splitter->addWidget(m_episodeView);
+    splitter->addWidget(m_modelPanel);
     splitter->setStretchFactor(1, 2);
     layout->addWidget(splitter, 1);
     setCentralWidget(central);
@@ -70,12 +76,42 @@ MainWindow::MainWindow(QWidget *parent)
         m_episodeView->setFocus();
     });
 
+    connect(m_episodeView, &EpisodeView::frameShown, this, [this] { requestInference(); });
+    connect(m_modelPanel, &ModelPanel::selectionChanged, this, [this] { requestInference(); });
+    connect(m_modelPanel, &ModelPanel::overlayChanged, this, [this] {
+        m_episodeView->setOverlay(m_episodeView->overlay(), m_modelPanel->overlayStyle());
+    });
+    connect(m_inference, &InferenceWorker::checkpointLoaded, this, [this](const QString &path) {
+        m_modelPanel->setCheckpoint(m_inference->info());
+        statusBar()->showMessage(tr("Loaded checkpoint %1").arg(path), 5000);
+        requestInference();
+    });
+    connect(m_inference, &InferenceWorker::checkpointFailed, this,
+            [this](const QString &message) { showErrors({message}); });
+    connect(m_inference, &InferenceWorker::failed, this,
+            [this](const QString &message) { statusBar()->showMessage(message, 8000); });
+    connect(m_inference, &InferenceWorker::resultReady, this,
+            [this](int episode, qint64 frame, std::shared_ptr<const grids::FrameResult> result) {
+                // A result for a frame no longer on screen is dropped: a newer one is coming.
+                if (episode != m_episodeView->episode() || frame != m_episodeView->shownFrame())
+                    return;
+                m_episodeView->setOverlay(result, m_modelPanel->overlayStyle());
+                const auto pixels = m_episodeView->shownPixels();
+                m_modelPanel->showResult(*result, pixels ? pixels->action : std::vector<float>{});
+            });
+
     createMenus();
     statusBar()->showMessage(tr("Open an episode file or folder (Ctrl+O), or drop one here"));
 
     connect(m_library, &EpisodeLibrary::opened, this, [this](const QString &path, int files) {
         rememberRecent(path);
         hideErrors();
+        // Useful at once: with nothing on screen yet, show the first episode opened.
+        if (!m_episodeView->file() && files > 0) {
+            const std::size_t first = m_library->files().size() - std::size_t(files);
+            if (!m_library->files()[first]->episodes().empty())
+                m_episodeView->setEpisode(m_library->files()[first], 0);
+        }
         statusBar()->showMessage(tr("Opened %1 (%n file(s))", nullptr, files).arg(path), 5000);
     });
     connect(m_library, &EpisodeLibrary::failed, this,
@@ -110,10 +146,25 @@ void MainWindow::createMenus()
             openPath(path);
     });
     openFolder->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
+    QAction *openModel = file->addAction(tr("Open &Checkpoint…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open a checkpoint"), QString(),
+                                                          tr("Checkpoints (*.pt);;All files (*)"));
+        if (!path.isEmpty())
+            openCheckpoint(path);
+    });
+    openModel->setShortcut(QKeySequence(tr("Ctrl+K")));
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *model = menuBar()->addMenu(tr("&Model"));
+    QAction *halve =
+        model->addAction(tr("&Halve the budget"), m_modelPanel, &ModelPanel::halveBudget);
+    halve->setShortcut(QKeySequence(Qt::Key_BracketLeft));
+    QAction *twice =
+        model->addAction(tr("&Double the budget"), m_modelPanel, &ModelPanel::doubleBudget);
+    twice->setShortcut(QKeySequence(Qt::Key_BracketRight));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About GridS Studio"), this, [this] {
@@ -128,6 +179,30 @@ void MainWindow::openPath(const QString &path)
 {
     statusBar()->showMessage(tr("Opening %1…").arg(path));
     m_library->open(path);
+}
+
+void MainWindow::openCheckpoint(const QString &path)
+{
+    statusBar()->showMessage(tr("Loading checkpoint %1…").arg(path));
+    m_inference->loadCheckpoint(path);
+}
+
+void MainWindow::requestInference()
+{
+    const auto pixels = m_episodeView->shownPixels();
+    const auto file = m_episodeView->file();
+    if (!m_inference->hasCheckpoint() || !pixels || !file)
+        return;
+    InferenceWorker::Request request;
+    request.episode = m_episodeView->episode();
+    request.frame = m_episodeView->shownFrame();
+    request.pixels = pixels;
+    request.views = file->episodes().at(std::size_t(request.episode)).views;
+    request.cacheKey =
+        file->path() + "|" + std::to_string(request.episode) + "|" + std::to_string(request.frame);
+    request.method = m_modelPanel->method();
+    request.budget = m_modelPanel->budget();
+    m_inference->request(std::move(request));
 }
 
 QString MainWindow::errorText() const

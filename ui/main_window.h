@@ -6,6 +6,8 @@
 class DatasetPanel;
 class EpisodeLibrary;
 class EpisodeView;
+class InferenceWorker;
+class ModelPanel;
 class QLabel;
 class QMenu;
 
@@ -20,6 +22,10 @@ public:
     ~MainWindow() override;
 
     void openPath(const QString &path);
+    // Loads a checkpoint on the inference worker; its result is drawn over every frame shown.
+    void openCheckpoint(const QString &path);
+    ModelPanel *modelPanel() const { return m_modelPanel; }
+    InferenceWorker *inference() const { return m_inference; }
     EpisodeLibrary *library() const { return m_library; }
     DatasetPanel *datasetPanel() const { return m_datasetPanel; }
     EpisodeView *episodeView() const { return m_episodeView; }
@@ -37,10 +43,13 @@ private:
     void hideErrors();
     void rememberRecent(const QString &path);
     void rebuildRecentMenu();
+    void requestInference(); // the frame on screen, with the panel's method and budget
 
     EpisodeLibrary *m_library;
     DatasetPanel *m_datasetPanel;
     EpisodeView *m_episodeView;
+    InferenceWorker *m_inference;
+    ModelPanel *m_modelPanel;
     QLabel *m_errorBanner;
     QString m_errorText; // what the banner says, as plain text
     QMenu *m_recentMenu = nullptr;

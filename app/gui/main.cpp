@@ -1,4 +1,5 @@
-// grids-studio [PATH…]: the desktop application. Without a path it opens the bundled demo.
+// grids-studio [PATH…] [--checkpoint C]: the desktop application. Without a path it opens the
+// bundled demo episodes with the bundled checkpoint.
 
 #include "bundled_data.h"
 #include "main_window.h"
@@ -19,6 +20,10 @@ int main(int argc, char **argv)
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("path"),
                                  QStringLiteral("episode file or folder to open"));
+    const QCommandLineOption checkpoint(QStringLiteral("checkpoint"),
+                                        QStringLiteral("checkpoint to load (.pt)"),
+                                        QStringLiteral("C"));
+    parser.addOption(checkpoint);
     parser.process(app);
 
     MainWindow window;
@@ -28,5 +33,10 @@ int main(int argc, char **argv)
         paths << bundledDemoEpisodes(); // useful at once: the bundled demo
     for (const QString &path : paths)
         window.openPath(path);
+    QString model = parser.value(checkpoint);
+    if (model.isEmpty() && parser.positionalArguments().isEmpty())
+        model = bundledCheckpoint(); // with the bundled demo, the bundled checkpoint
+    if (!model.isEmpty())
+        window.openCheckpoint(model);
     return app.exec();
 }

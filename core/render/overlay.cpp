@@ -104,6 +104,28 @@ void drawSelection(cv::Mat &rgb,
                           cv::Point(int((i + 1) * cellW) - 1, int((j + 1) * cellH) - 1),
                           cv::Scalar(255, 255, 0), 1);
         }
+    if (style.cells && !selection.groups.empty()) {
+        // Merge groups: each token's cells tinted with one colour of a repeating set, so that
+        // which cells went into which token can be told apart; single cells get an outline.
+        static const cv::Scalar tints[] = {{230, 159, 0},  {86, 180, 233}, {0, 158, 115},
+                                           {240, 228, 66}, {0, 114, 178},  {213, 94, 0},
+                                           {204, 121, 167}};
+        cv::Mat tinted = rgb.clone();
+        for (std::size_t k = 0; k < selection.groups.size(); ++k) {
+            const auto &group = selection.groups[k];
+            for (int cell : group) {
+                const int i = cell % style.gridWidth, j = cell / style.gridWidth;
+                const cv::Rect box(int(i * cellW), int(j * cellH),
+                                   std::max(1, int((i + 1) * cellW) - int(i * cellW)),
+                                   std::max(1, int((j + 1) * cellH) - int(j * cellH)));
+                if (group.size() == 1)
+                    cv::rectangle(rgb, box, cv::Scalar(255, 255, 0), 1);
+                else
+                    cv::rectangle(tinted, box, tints[k % 7], cv::FILLED);
+            }
+        }
+        cv::addWeighted(rgb, 0.65, tinted, 0.35, 0.0, rgb);
+    }
     if (!style.markers)
         return;
     const double peak =

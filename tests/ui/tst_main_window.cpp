@@ -6,7 +6,10 @@
 #include "episode_library.h"
 #include "episode_view.h"
 #include "fixtures.h"
+#include "inference_worker.h"
 #include "main_window.h"
+#include "model/policy.h"
+#include "model_panel.h"
 
 #include <QApplication>
 #include <QFile>
@@ -80,10 +83,13 @@ private slots:
         window.openPath(m_file);
         QVERIFY(opened.wait(10000));
         EpisodeView *view = window.episodeView();
+        // The first episode opened is shown at once.
+        QTRY_VERIFY_WITH_TIMEOUT(view->shownFrame() == 0 && view->episode() == 0, 10000);
         QSignalSpy shown(view, &EpisodeView::frameShown);
         QTreeWidgetItem *demo1 = window.datasetPanel()->tree()->topLevelItem(0)->child(1);
         emit window.datasetPanel()->tree()->itemActivated(demo1, 0);
         QVERIFY(shown.wait(10000));
+        QCOMPARE(view->episode(), 1);
         QCOMPARE(view->length(), qint64(4));
         QCOMPARE(view->shownFrame(), qint64(0));
         QCOMPARE(view->counterText(), QString("0 / 3"));
@@ -97,6 +103,72 @@ private slots:
         view->setPlaying(true);
         QTRY_VERIFY_WITH_TIMEOUT(!view->playing(), 10000);
         QCOMPARE(view->frame(), qint64(3));
+    }
+
+    // A checkpoint's selection drawn over the frame follows the budget slider, `[`, and the
+    // method picker; the predicted action changes with them.
+    void overlaysFollowTheBudgetAndTheMethod()
+    {
+        const auto python =
+            fixtures::runPythonScript("make_contract_checkpoints.py", {m_dir.filePath("ckpt")});
+        QVERIFY2(python.ok, python.err.constData());
+        MainWindow window;
+        window.resize(1000, 600);
+        window.show();
+        QSignalSpy opened(window.library(), &EpisodeLibrary::opened);
+        window.openPath(m_file);
+        QVERIFY(opened.wait(10000));
+        EpisodeView *view = window.episodeView();
+        QTRY_VERIFY_WITH_TIMEOUT(view->shownFrame() == 0, 10000);
+        QSignalSpy loaded(window.inference(), &InferenceWorker::checkpointLoaded);
+        window.openCheckpoint(m_dir.filePath("ckpt/contract_grids.pt"));
+        QVERIFY(loaded.wait(20000));
+        ModelPanel *panel = window.modelPanel();
+        QCOMPARE(panel->method(), QString("grids"));
+        QCOMPARE(panel->maximumBudget(), 6);
+        auto budgetShown = [view](int budget, const char *method) {
+            const auto r = view->overlay();
+            return r && r->method == method && r->budget == budget &&
+                   int(r->views[0].coords.size()) == budget &&
+                   int(r->views[1].coords.size()) == budget;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(budgetShown(4, "grids"), 10000);
+        const std::vector<float> at4 = view->overlay()->actions.row(0);
+        const QImage plain = view->paneImage(0);
+        QVERIFY(panel->actionText().contains("Predicted action"));
+
+        panel->setBudget(2);
+        QTRY_VERIFY_WITH_TIMEOUT(budgetShown(2, "grids"), 10000);
+        QVERIFY(view->overlay()->actions.row(0) != at4);
+        QTest::keyClick(&window, Qt::Key_BracketLeft); // halve
+        QTRY_VERIFY_WITH_TIMEOUT(budgetShown(1, "grids"), 10000);
+        QTest::keyClick(&window, Qt::Key_BracketRight); // double
+        QTRY_VERIFY_WITH_TIMEOUT(budgetShown(2, "grids"), 10000);
+
+        panel->setMethod("tome");
+        QTRY_VERIFY_WITH_TIMEOUT(budgetShown(2, "tome"), 10000);
+        QCOMPARE(int(view->overlay()->views[0].groups.size()), 2); // two merged tokens
+        panel->setMethod("dense");
+        QTRY_VERIFY_WITH_TIMEOUT(view->overlay() && view->overlay()->method == "dense", 10000);
+        QCOMPARE(int(view->overlay()->views[0].coords.size()), 16);
+        QVERIFY(view->paneImage(0) != plain); // the markers moved
+
+        // Stepping runs the new frame with the same selection.
+        QSignalSpy shown(view, &EpisodeView::frameShown);
+        QTest::keyClick(view, Qt::Key_Right);
+        QVERIFY(shown.wait(10000));
+        QTRY_VERIFY_WITH_TIMEOUT(view->overlay() && view->overlay()->method == "dense", 10000);
+        QVERIFY(window.errorText().isEmpty());
+    }
+
+    void aBrokenCheckpointShowsAnError()
+    {
+        MainWindow window;
+        QSignalSpy failed(window.inference(), &InferenceWorker::checkpointFailed);
+        window.openCheckpoint(m_dir.filePath("no-such.pt"));
+        QVERIFY(failed.wait(10000));
+        QVERIFY2(window.errorText().contains("no-such.pt"), qPrintable(window.errorText()));
+        QVERIFY(!window.inference()->hasCheckpoint());
     }
 
     void brokenFileShowsAnErrorAndTheWindowKeepsWorking()

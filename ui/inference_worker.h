@@ -1,0 +1,56 @@
+#pragma once
+
+#include "model/policy.h"
+
+#include <QObject>
+#include <QString>
+#include <QThreadPool>
+
+#include <memory>
+
+// The one owner of inference (ARCHITECTURE.md): loads a checkpoint and runs frames on a private
+// single-thread pool, never on the UI thread. While one frame runs, a newer request replaces the
+// pending one, so scrubbing or dragging the budget slider never queues up stale work. Encoder
+// outputs are cached per frame by the Policy, so changing method or budget re-runs only the
+// selector and the head.
+class InferenceWorker : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct Request
+    {
+        int episode = 0;
+        qint64 frame = 0;
+        std::shared_ptr<const grids::Frame> pixels;
+        std::vector<grids::ViewInfo> views;
+        std::string cacheKey; // file hash or path + episode + frame
+        QString method;
+        int budget = 0;
+    };
+
+    explicit InferenceWorker(QObject *parent = nullptr);
+    ~InferenceWorker() override;
+
+    void loadCheckpoint(const QString &path);
+    bool hasCheckpoint() const { return bool(m_info); }
+    // The loaded checkpoint's facts (valid when hasCheckpoint()).
+    const grids::CheckpointInfo &info() const { return *m_info; }
+    void request(Request request);
+    bool busy() const { return m_busy; }
+
+signals:
+    void checkpointLoaded(const QString &path);
+    void checkpointFailed(const QString &message);
+    void resultReady(int episode, qint64 frame, std::shared_ptr<const grids::FrameResult> result);
+    void failed(const QString &message);
+
+private:
+    void start(Request request);
+
+    QThreadPool m_pool;
+    std::shared_ptr<grids::Policy> m_policy; // used on the pool's thread only
+    std::shared_ptr<const grids::CheckpointInfo> m_info;
+    bool m_busy = false;
+    std::unique_ptr<Request> m_pending;
+};
