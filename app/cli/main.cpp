@@ -5,6 +5,7 @@
 #include "cli_support.h"
 #include "common/error.h"
 #include "eval_command.h"
+#include "export_video_command.h"
 #include "flops_command.h"
 #include "infer_command.h"
 #include "info_command.h"
@@ -59,6 +60,7 @@ int main(int argc, char **argv)
     addFlopsCommand(app);
     addReportCommand(app);
     addPlotCommand(app);
+    addExportVideoCommand(app);
 
     try {
         app.parse(argc, argv);

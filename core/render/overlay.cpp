@@ -137,7 +137,8 @@ void drawSelection(cv::Mat &rgb,
         const double relative = peak > 0 && k < attention.size() ? attention[k] / peak : 1.0;
         cv::circle(rgb, centre, radius + 1, cv::Scalar(0, 0, 0), cv::FILLED, cv::LINE_AA);
         cv::circle(rgb, centre, radius, attentionColour(relative), cv::FILLED, cv::LINE_AA);
-        if (style.numbers && std::min(W, H) >= 256)
+        // Numbers only where they can be read: large enough images, not a dense grid of them.
+        if (style.numbers && std::min(W, H) >= 256 && selection.coords.size() <= 64)
             cv::putText(rgb, std::to_string(k), centre + cv::Point(radius + 1, -radius - 1),
                         cv::FONT_HERSHEY_SIMPLEX, 0.35 * std::min(W, H) / 512.0,
                         cv::Scalar(255, 255, 255), 1, cv::LINE_AA);

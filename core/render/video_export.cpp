@@ -1,0 +1,142 @@
+#include "render/video_export.h"
+
+#include "common/error.h"
+#include "episodes/episode.h"
+#include "model/policy.h"
+
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
+
+#include <cstdio>
+#include <filesystem>
+
+namespace grids::render {
+namespace {
+
+constexpr int kHudHeight = 28;
+
+std::string hudLine(std::int64_t t, std::int64_t length, const FrameResult &r)
+{
+    std::string text = "frame " + std::to_string(t) + "/" + std::to_string(length - 1) + "  " +
+                       r.method + " " + std::to_string(r.budget) + " tok/view  action";
+    char value[16];
+    for (float a : r.actions.row(0)) {
+        std::snprintf(value, sizeof value, " %+.2f", a);
+        text += value;
+    }
+    return text;
+}
+
+// One checkpoint's row: every view with the overlay, and the heads-up line under them.
+cv::Mat drawRow(const Frame &frame,
+                const EpisodeInfo &info,
+                Policy &policy,
+                const std::string &method,
+                int budget,
+                const std::string &cacheKey,
+                const VideoExportOptions &o,
+                std::int64_t t)
+{
+    const FrameResult result = policy.run(frame, info.views, method, budget, cacheKey);
+    const int S = o.viewSize;
+    cv::Mat row(S + (o.hud ? kHudHeight : 0), S * int(frame.views.size()), CV_8UC3,
+                cv::Scalar(20, 20, 20));
+    OverlayStyle style = o.style;
+    style.gridWidth = policy.info().gridWidth;
+    style.gridHeight = policy.info().gridHeight;
+    for (std::size_t v = 0; v < frame.views.size(); ++v) {
+        cv::Mat view;
+        cv::resize(frame.views[v], view, cv::Size(S, S), 0, 0, cv::INTER_NEAREST);
+        for (std::size_t k = 0; k < result.views.size(); ++k)
+            if (result.views[k].view == info.views[v].name ||
+                (result.views.size() == 1 && v == 0)) {
+                drawSelection(view, result.views[k], viewAttention(result, k), style);
+                break;
+            }
+        view.copyTo(row(cv::Rect(int(v) * S, 0, S, S)));
+    }
+    if (o.hud)
+        cv::putText(row, hudLine(t, info.length, result) + "  " + policy.info().name,
+                    cv::Point(6, S + 19), cv::FONT_HERSHEY_SIMPLEX, 0.45, cv::Scalar(240, 240, 240),
+                    1, cv::LINE_AA);
+    return row;
+}
+
+} // namespace
+
+VideoExportResult
+exportVideo(Policy &policy, Policy *compare, const VideoExportOptions &o, const Progress &progress)
+{
+    namespace fs = std::filesystem;
+    if (fs::path(o.out).extension() != ".mp4")
+        throw usageError(o.out + ": annotated videos are written as .mp4 (H.264)");
+    if (o.viewSize < 32 || o.viewSize % 2 != 0)
+        throw usageError("view size must be an even number of pixels, at least 32");
+    OpenedEpisodes opened = openEpisodes(o.episodesPath);
+    EpisodeFile *file = nullptr;
+    std::size_t episode = 0;
+    for (const auto &candidate : opened.files)
+        for (std::size_t e = 0; e < candidate->episodes().size() && !file; ++e)
+            if (o.episodeKey.empty() || candidate->episodes()[e].key == o.episodeKey)
+                file = candidate.get(), episode = e;
+    if (!file)
+        throw usageError(o.episodesPath + ": no episode " + o.episodeKey);
+    const EpisodeInfo &info = file->episodes()[episode];
+    const std::string method = !o.method.empty()         ? o.method
+                               : policy.info().isGrids() ? "grids"
+                                                         : "dense";
+    const int budget = o.budget > 0 ? o.budget : policy.info().budgetDefault;
+    const std::string compareMethod =
+        compare ? (compare->info().isGrids() ? "grids" : "dense") : std::string();
+
+    const std::string partial =
+        (fs::path(o.out).parent_path() / (fs::path(o.out).stem().string() + ".partial.mp4"))
+            .string();
+    cv::VideoWriter writer;
+    VideoExportResult result;
+    auto cleanUp = [&] {
+        writer.release();
+        std::error_code ec;
+        fs::remove(partial, ec);
+    };
+    try {
+        for (std::int64_t t = 0; t < info.length; ++t) {
+            if (progress.cancelled())
+                throw Error(Error::Kind::Cancelled,
+                            o.out + ": export cancelled; nothing was written");
+            const Frame frame = file->frame(episode, t);
+            const std::string key = file->path() + "|" + info.key + "|" + std::to_string(t);
+            cv::Mat canvas = drawRow(frame, info, policy, method, budget, key, o, t);
+            if (compare)
+                cv::vconcat(canvas,
+                            drawRow(frame, info, *compare, compareMethod,
+                                    compare->info().budgetDefault, key, o, t),
+                            canvas);
+            if (!writer.isOpened()) {
+                result.width = canvas.cols;
+                result.height = canvas.rows;
+                writer.open(partial, cv::CAP_FFMPEG, cv::VideoWriter::fourcc('a', 'v', 'c', '1'),
+                            o.fps, canvas.size());
+                if (!writer.isOpened())
+                    throw Error(Error::Kind::Other,
+                                o.out + ": this OpenCV build cannot encode H.264 MP4");
+            }
+            cv::Mat bgr;
+            cv::cvtColor(canvas, bgr, cv::COLOR_RGB2BGR);
+            writer.write(bgr);
+            ++result.frames;
+            progress(t + 1, info.length, "frame " + std::to_string(t));
+        }
+        writer.release();
+        std::error_code ec;
+        fs::rename(partial, o.out, ec);
+        if (ec)
+            throw Error(Error::Kind::Other, o.out + ": cannot move the finished video into place");
+    } catch (...) {
+        cleanUp();
+        throw;
+    }
+    return result;
+}
+
+} // namespace grids::render

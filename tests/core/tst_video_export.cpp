@@ -1,0 +1,114 @@
+// Annotated video export: H.264 MP4 read back with OpenCV (frame count and size), a comparison
+// row doubling the height, a cancelled export leaving no file, bad requests refused by name.
+
+#include "common/error.h"
+#include "fixtures.h"
+#include "model/policy.h"
+#include "render/video_export.h"
+
+#include <opencv2/videoio.hpp>
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <atomic>
+
+using namespace grids;
+
+class TestVideoExport : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        const auto python =
+            fixtures::runPythonScript("make_contract_checkpoints.py", {m_dir.path()});
+        QVERIFY2(python.ok, python.err.constData());
+        m_episodes = m_dir.filePath("episodes.hdf5").toStdString();
+        fixtures::writeLiberoFile(m_episodes, {6, 9});
+    }
+
+    void exportsAnH264VideoOpenCvReadsBack()
+    {
+        auto policy = Policy::load(m_dir.filePath("contract_grids.pt").toStdString());
+        render::VideoExportOptions options;
+        options.episodesPath = m_episodes;
+        options.episodeKey = "demo_1";
+        options.viewSize = 96;
+        options.style.heatmap = true;
+        options.out = m_dir.filePath("one.mp4").toStdString();
+        int reports = 0;
+        Progress progress;
+        progress.report = [&](std::int64_t, std::int64_t total, const std::string &) {
+            ++reports;
+            QCOMPARE(total, std::int64_t(9));
+        };
+        const auto result = render::exportVideo(*policy, nullptr, options, progress);
+        QCOMPARE(result.frames, 9);
+        QCOMPARE(reports, 9);
+        cv::VideoCapture video(options.out);
+        QVERIFY(video.isOpened());
+        QCOMPARE(int(video.get(cv::CAP_PROP_FRAME_WIDTH)), 2 * 96);
+        QCOMPARE(int(video.get(cv::CAP_PROP_FRAME_HEIGHT)), 96 + 28);
+        int frames = 0;
+        for (cv::Mat frame; video.read(frame);)
+            ++frames;
+        QCOMPARE(frames, 9);
+        QCOMPARE(QString::fromStdString(cv::format("%.0f", video.get(cv::CAP_PROP_FPS))), "20");
+        QVERIFY(!QFile::exists(m_dir.filePath("one.partial.mp4")));
+
+        // Side by side with a second checkpoint: a second row.
+        auto dense = Policy::load(m_dir.filePath("contract_dense.pt").toStdString());
+        options.out = m_dir.filePath("two.mp4").toStdString();
+        options.hud = false;
+        const auto both = render::exportVideo(*policy, dense.get(), options);
+        QCOMPARE(both.height, 2 * 96);
+        cv::VideoCapture again(options.out);
+        QCOMPARE(int(again.get(cv::CAP_PROP_FRAME_HEIGHT)), 2 * 96);
+    }
+
+    void cancelledOrRefusedExportsLeaveNothing()
+    {
+        auto policy = Policy::load(m_dir.filePath("contract_grids.pt").toStdString());
+        render::VideoExportOptions options;
+        options.episodesPath = m_episodes;
+        options.viewSize = 64;
+        options.out = m_dir.filePath("cancelled.mp4").toStdString();
+        // Cancelled after three frames, as the GUI's Cancel button or SIGINT would.
+        std::atomic<bool> cancel{false};
+        Progress progress;
+        progress.cancel = &cancel;
+        progress.report = [&](std::int64_t done, std::int64_t, const std::string &) {
+            if (done == 3)
+                cancel = true;
+        };
+        Error::Kind kind = Error::Kind::Other;
+        QVERIFY(fixtures::errorOf([&] { render::exportVideo(*policy, nullptr, options, progress); },
+                                  &kind)
+                    .contains("cancelled"));
+        QVERIFY(kind == Error::Kind::Cancelled);
+        QDir dir(m_dir.path());
+        QCOMPARE(dir.entryList({"cancelled*"}).size(), 0);
+
+        options.out = m_dir.filePath("video.avi").toStdString();
+        QVERIFY(fixtures::errorOf([&] {
+                    render::exportVideo(*policy, nullptr, options);
+                }).contains(".mp4"));
+        options.out = m_dir.filePath("missing.mp4").toStdString();
+        options.episodeKey = "demo_9";
+        QVERIFY(fixtures::errorOf([&] {
+                    render::exportVideo(*policy, nullptr, options);
+                }).contains("no episode demo_9"));
+    }
+
+private:
+    QTemporaryDir m_dir;
+    std::string m_episodes;
+};
+
+QTEST_GUILESS_MAIN(TestVideoExport)
+#include "tst_video_export.moc"
