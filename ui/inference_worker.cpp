@@ -1,5 +1,7 @@
 #include "inference_worker.h"
 
+#include "episodes/episode.h"
+
 #include <QMetaObject>
 #include <QPointer>
 #include <QtConcurrent>
@@ -86,6 +88,47 @@ void InferenceWorker::start(Request request)
                     self->m_pending.reset();
                     self->start(std::move(next));
                 }
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void InferenceWorker::requestTrack(const QString &path,
+                                   int episode,
+                                   const QString &method,
+                                   int budget)
+{
+    if (!m_policy)
+        return;
+    const int generation = ++*m_trackGeneration;
+    auto current = m_trackGeneration;
+    QPointer<InferenceWorker> self(this);
+    std::shared_ptr<grids::Policy> policy = m_policy;
+    (void)QtConcurrent::run(&m_pool, [self, policy, path, episode, method, budget, generation,
+                                      current]() {
+        std::vector<std::vector<float>> predicted, demo;
+        try {
+            // A reader of its own: the frame loader's is busy on another thread.
+            auto file = grids::openEpisodeFile(path.toStdString());
+            const grids::EpisodeInfo &info = file->episodes().at(std::size_t(episode));
+            for (std::int64_t t = 0; t < info.length; ++t) {
+                if (*current != generation)
+                    return; // superseded
+                const grids::Frame frame = file->frame(std::size_t(episode), t);
+                const grids::FrameResult r = policy->run(
+                    frame, info.views, method.toStdString(), budget,
+                    path.toStdString() + "|" + std::to_string(episode) + "|" + std::to_string(t));
+                predicted.push_back(r.actions.row(0));
+                demo.push_back(frame.action);
+            }
+        } catch (const std::exception &) {
+            return; // the frame-by-frame path reports errors; the plot stays empty
+        }
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, episode, method, budget, predicted, demo]() {
+                if (self)
+                    emit self->trackReady(episode, method, budget, predicted, demo);
             },
             Qt::QueuedConnection);
     });

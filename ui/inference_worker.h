@@ -6,7 +6,9 @@
 #include <QString>
 #include <QThreadPool>
 
+#include <atomic>
 #include <memory>
+#include <vector>
 
 // The one owner of inference (ARCHITECTURE.md): loads a checkpoint and runs frames on a private
 // single-thread pool, never on the UI thread. While one frame runs, a newer request replaces the
@@ -38,12 +40,21 @@ public:
     const grids::CheckpointInfo &info() const { return *m_info; }
     void request(Request request);
     bool busy() const { return m_busy; }
+    // Runs every frame of an episode (read from its own reader of `path`) for the action plots;
+    // a newer track request abandons an older one between frames.
+    void requestTrack(const QString &path, int episode, const QString &method, int budget);
 
 signals:
     void checkpointLoaded(const QString &path);
     void checkpointFailed(const QString &message);
     void resultReady(int episode, qint64 frame, std::shared_ptr<const grids::FrameResult> result);
     void failed(const QString &message);
+    // Row 0 of each frame's prediction and the demonstration's action, frame by frame.
+    void trackReady(int episode,
+                    const QString &method,
+                    int budget,
+                    const std::vector<std::vector<float>> &predicted,
+                    const std::vector<std::vector<float>> &demo);
 
 private:
     void start(Request request);
@@ -52,5 +63,6 @@ private:
     std::shared_ptr<grids::Policy> m_policy; // used on the pool's thread only
     std::shared_ptr<const grids::CheckpointInfo> m_info;
     bool m_busy = false;
+    std::shared_ptr<std::atomic<int>> m_trackGeneration = std::make_shared<std::atomic<int>>(0);
     std::unique_ptr<Request> m_pending;
 };

@@ -1,5 +1,6 @@
 #include "main_window.h"
 
+#include "action_plot.h"
 #include "dataset_panel.h"
 #include "episode_library.h"
 #include "episode_view.h"
@@ -22,6 +23,7 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTimer>
 #include <QVBoxLayout>
 
 // The .qrc is compiled into the static grids_ui library; this reference keeps the linker from
@@ -43,6 +45,8 @@ MainWindow::MainWindow(QWidget *parent)
     , m_episodeView(new EpisodeView(this))
     , m_inference(new InferenceWorker(this))
     , m_modelPanel(new ModelPanel(this))
+    , m_actionPlot(new ActionPlot(this))
+    , m_trackTimer(new QTimer(this))
     , m_errorBanner(new QLabel(this))
 {
     initGridsResources();
@@ -66,7 +70,14 @@ MainWindow::MainWindow(QWidget *parent)
     auto *splitter = new QSplitter(Qt::Horizontal, central);
     splitter->setObjectName(QStringLiteral("mainSplitter"));
     splitter->addWidget(m_datasetPanel);
-    splitter->addWidget(m_episodeView);
+    auto *centre = new QSplitter(Qt::Vertical, splitter);
+    centre->setObjectName(QStringLiteral("viewSplitter"));
+    centre->addWidget(m_episodeView);
+    centre->addWidget(m_actionPlot);
+    centre->setStretchFactor(0, 3);
+    centre->setStretchFactor(1, 1);
+    centre->setSizes({480, 200});
+    splitter->addWidget(centre);
     splitter->addWidget(m_modelPanel);
     splitter->setStretchFactor(1, 2);
     layout->addWidget(splitter, 1);
@@ -76,13 +87,42 @@ MainWindow::MainWindow(QWidget *parent)
         m_episodeView->setFocus();
     });
 
-    connect(m_episodeView, &EpisodeView::frameShown, this, [this] { requestInference(); });
-    connect(m_modelPanel, &ModelPanel::selectionChanged, this, [this] { requestInference(); });
+    connect(m_episodeView, &EpisodeView::frameShown, this, [this](qint64 frame) {
+        requestInference();
+        m_actionPlot->setCurrentFrame(frame);
+        scheduleTrack();
+    });
+    connect(m_modelPanel, &ModelPanel::selectionChanged, this, [this] {
+        requestInference();
+        scheduleTrack();
+    });
+    m_trackTimer->setSingleShot(true);
+    m_trackTimer->setInterval(300);
+    connect(m_trackTimer, &QTimer::timeout, this, [this] {
+        const auto file = m_episodeView->file();
+        if (!file || !m_inference->hasCheckpoint())
+            return;
+        m_inference->requestTrack(QString::fromStdString(file->path()), m_episodeView->episode(),
+                                  m_modelPanel->method(), m_modelPanel->budget());
+    });
+    connect(m_inference, &InferenceWorker::trackReady, this,
+            [this](int episode, const QString &method, int budget,
+                   const std::vector<std::vector<float>> &predicted,
+                   const std::vector<std::vector<float>> &demo) {
+                if (episode != m_episodeView->episode() || method != m_modelPanel->method() ||
+                    budget != m_modelPanel->budget())
+                    return;
+                m_actionPlot->setTracks(predicted, demo);
+                m_actionPlot->setCurrentFrame(m_episodeView->frame());
+            });
+    connect(m_actionPlot, &ActionPlot::frameRequested, m_episodeView, &EpisodeView::setFrame);
     connect(m_modelPanel, &ModelPanel::overlayChanged, this, [this] {
         m_episodeView->setOverlay(m_episodeView->overlay(), m_modelPanel->overlayStyle());
     });
     connect(m_inference, &InferenceWorker::checkpointLoaded, this, [this](const QString &path) {
         m_modelPanel->setCheckpoint(m_inference->info());
+        m_trackKey.clear();
+        scheduleTrack();
         statusBar()->showMessage(tr("Loaded checkpoint %1").arg(path), 5000);
         requestInference();
     });
@@ -203,6 +243,21 @@ void MainWindow::requestInference()
     request.method = m_modelPanel->method();
     request.budget = m_modelPanel->budget();
     m_inference->request(std::move(request));
+}
+
+void MainWindow::scheduleTrack()
+{
+    const auto file = m_episodeView->file();
+    if (!file || !m_inference->hasCheckpoint())
+        return;
+    const QString key = QString::fromStdString(file->path()) + "|" +
+                        QString::number(m_episodeView->episode()) + "|" + m_modelPanel->method() +
+                        "|" + QString::number(m_modelPanel->budget());
+    if (key == m_trackKey)
+        return;
+    m_trackKey = key;
+    m_actionPlot->clear();
+    m_trackTimer->start();
 }
 
 QString MainWindow::errorText() const

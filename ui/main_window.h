@@ -3,6 +3,7 @@
 #include <QMainWindow>
 #include <QStringList>
 
+class ActionPlot;
 class DatasetPanel;
 class EpisodeLibrary;
 class EpisodeView;
@@ -10,6 +11,7 @@ class InferenceWorker;
 class ModelPanel;
 class QLabel;
 class QMenu;
+class QTimer;
 
 // The application window: composes the panels and the menus; owns the EpisodeLibrary.
 // Window state and recent files persist through QSettings.
@@ -26,6 +28,7 @@ public:
     void openCheckpoint(const QString &path);
     ModelPanel *modelPanel() const { return m_modelPanel; }
     InferenceWorker *inference() const { return m_inference; }
+    ActionPlot *actionPlot() const { return m_actionPlot; }
     EpisodeLibrary *library() const { return m_library; }
     DatasetPanel *datasetPanel() const { return m_datasetPanel; }
     EpisodeView *episodeView() const { return m_episodeView; }
@@ -44,12 +47,16 @@ private:
     void rememberRecent(const QString &path);
     void rebuildRecentMenu();
     void requestInference(); // the frame on screen, with the panel's method and budget
+    void scheduleTrack();    // the whole episode for the action plots, once the selection settles
 
     EpisodeLibrary *m_library;
     DatasetPanel *m_datasetPanel;
     EpisodeView *m_episodeView;
     InferenceWorker *m_inference;
     ModelPanel *m_modelPanel;
+    ActionPlot *m_actionPlot;
+    QTimer *m_trackTimer;
+    QString m_trackKey; // what the action plots show (file, episode, method, budget)
     QLabel *m_errorBanner;
     QString m_errorText; // what the banner says, as plain text
     QMenu *m_recentMenu = nullptr;

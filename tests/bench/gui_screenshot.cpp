@@ -7,6 +7,7 @@
 // EPISODE (index, default 0) at FRAME (default 20), waits for the model's overlay and saves the
 // window as it is drawn.
 
+#include "action_plot.h"
 #include "bundled_data.h"
 #include "episode_library.h"
 #include "episode_view.h"
@@ -19,6 +20,7 @@
 #include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTest>
+#include <qcustomplot.h>
 
 #include <cstdio>
 
@@ -54,7 +56,8 @@ int main(int argc, char **argv)
     timer.start();
     while (timer.elapsed() < 30000) {
         const auto overlay = window.episodeView()->overlay();
-        if (overlay && window.episodeView()->shownFrame() == frame)
+        if (overlay && window.episodeView()->shownFrame() == frame &&
+            window.actionPlot()->plot()->graphCount() > 0)
             break;
         QTest::qWait(50);
     }

@@ -1,6 +1,7 @@
 // The main window under QT_QPA_PLATFORM=offscreen: opening episodes off the UI thread, the
 // dataset panel's contents and filter, and errors shown in the window without a crash.
 
+#include "action_plot.h"
 #include "bundled_data.h"
 #include "dataset_panel.h"
 #include "episode_library.h"
@@ -17,6 +18,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeWidget>
+#include <qcustomplot.h>
 
 class TestMainWindow : public QObject
 {
@@ -136,6 +138,17 @@ private slots:
         const std::vector<float> at4 = view->overlay()->actions.row(0);
         const QImage plain = view->paneImage(0);
         QVERIFY(panel->actionText().contains("Predicted action"));
+        // The action plots: predicted and demonstrated tracks of all 7 dimensions plus the error
+        // track and its spikes; a worst frame jumps the view there.
+        ActionPlot *plot = window.actionPlot();
+        QTRY_VERIFY_WITH_TIMEOUT(plot->plot()->graphCount() == 7 * 2 + 2, 20000);
+        QCOMPARE(plot->plot()->graph(0)->dataCount(), 3); // demo_0 has 3 frames
+        QVERIFY(!plot->worstFrames().empty());
+        const qint64 worst = plot->worstFrames().front();
+        emit plot->frameRequested(worst);
+        QTRY_VERIFY_WITH_TIMEOUT(view->shownFrame() == worst, 10000);
+        view->setFrame(0);
+        QTRY_VERIFY_WITH_TIMEOUT(view->shownFrame() == 0 && budgetShown(4, "grids"), 10000);
 
         panel->setBudget(2);
         QTRY_VERIFY_WITH_TIMEOUT(budgetShown(2, "grids"), 10000);

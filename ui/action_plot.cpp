@@ -1,0 +1,151 @@
+#include "action_plot.h"
+
+#include "eval/metrics.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QVBoxLayout>
+#include <qcustomplot.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace {
+
+const QColor kDimensionColours[] = {{0, 114, 178},   {213, 94, 0},   {0, 158, 115},
+                                    {204, 121, 167}, {230, 159, 0},  {86, 180, 233},
+                                    {120, 120, 120}, {240, 228, 66}, {0, 0, 0}};
+
+} // namespace
+
+ActionPlot::ActionPlot(QWidget *parent)
+    : QWidget(parent)
+    , m_plot(new QCustomPlot(this))
+    , m_worstList(new QListWidget(this))
+{
+    setObjectName(QStringLiteral("actionPlot"));
+    m_plot->setMinimumHeight(150);
+    m_plot->xAxis->setLabel(tr("frame"));
+    m_plot->yAxis->setLabel(tr("action"));
+    m_plot->yAxis2->setLabel(tr("L1 error"));
+    m_plot->yAxis2->setVisible(true);
+    m_plot->legend->setVisible(false);
+    m_cursor = new QCPItemStraightLine(m_plot);
+    m_cursor->setPen(QPen(Qt::red, 1));
+    m_worstList->setMaximumWidth(150);
+    m_worstList->setToolTip(tr("Frames with the largest action error: click to jump"));
+    auto *side = new QVBoxLayout;
+    side->addWidget(new QLabel(tr("Worst frames"), this));
+    side->addWidget(m_worstList, 1);
+    auto *layout = new QHBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_plot, 1);
+    layout->addLayout(side);
+
+    connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent *event) {
+        const double x = m_plot->xAxis->pixelToCoord(event->position().x());
+        if (m_plot->graphCount() > 0)
+            emit frameRequested(qint64(std::lround(std::max(0.0, x))));
+    });
+    connect(m_worstList, &QListWidget::itemClicked, this, [this](QListWidgetItem *item) {
+        emit frameRequested(item->data(Qt::UserRole).toLongLong());
+    });
+    clear();
+}
+
+void ActionPlot::clear()
+{
+    m_plot->clearGraphs();
+    m_worstList->clear();
+    m_worst.clear();
+    m_spikes.clear();
+    m_plot->replot();
+}
+
+void ActionPlot::setTracks(const std::vector<std::vector<float>> &predicted,
+                           const std::vector<std::vector<float>> &demo)
+{
+    clear();
+    const std::size_t frames = predicted.size();
+    if (frames == 0)
+        return;
+    const std::size_t dims = predicted.front().size();
+    QVector<double> t(static_cast<int>(frames));
+    std::iota(t.begin(), t.end(), 0.0);
+    for (std::size_t d = 0; d < dims; ++d) {
+        const QColor colour = kDimensionColours[d % 9];
+        QVector<double> p(static_cast<int>(frames)), q;
+        for (std::size_t i = 0; i < frames; ++i)
+            p[int(i)] = d < predicted[i].size() ? predicted[i][d] : 0.0;
+        QCPGraph *graph = m_plot->addGraph();
+        graph->setName(tr("predicted %1").arg(d));
+        graph->setPen(QPen(colour, 1.4));
+        graph->setData(t, p, true);
+        QVector<double> demoT;
+        for (std::size_t i = 0; i < frames && i < demo.size(); ++i)
+            if (d < demo[i].size())
+                demoT.push_back(double(i)), q.push_back(demo[i][d]);
+        if (!q.isEmpty()) {
+            QCPGraph *reference = m_plot->addGraph();
+            reference->setName(tr("demonstration %1").arg(d));
+            reference->setPen(QPen(colour, 1, Qt::DashLine));
+            reference->setData(demoT, q, true);
+        }
+    }
+    // The error track, its spikes and the worst frames.
+    QVector<double> errorT, error;
+    for (std::size_t i = 0; i < frames && i < demo.size(); ++i) {
+        const grids::ActionError e = grids::actionError(predicted[i], demo[i]);
+        if (e.valid)
+            errorT.push_back(double(i)), error.push_back(e.l1);
+    }
+    if (!error.isEmpty()) {
+        QCPGraph *track = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis2);
+        track->setName(tr("L1 error"));
+        track->setPen(QPen(QColor(200, 30, 30), 2));
+        track->setBrush(QColor(200, 30, 30, 40));
+        track->setData(errorT, error, true);
+        const double mean = std::accumulate(error.begin(), error.end(), 0.0) / error.size();
+        double variance = 0;
+        for (double e : error)
+            variance += (e - mean) * (e - mean) / error.size();
+        const double threshold = mean + 2 * std::sqrt(variance);
+        QVector<double> spikeT, spikeY;
+        for (int i = 0; i < error.size(); ++i)
+            if (error[i] > threshold) {
+                m_spikes.push_back(qint64(errorT[i]));
+                spikeT.push_back(errorT[i]);
+                spikeY.push_back(error[i]);
+            }
+        QCPGraph *spikes = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis2);
+        spikes->setName(tr("error spikes"));
+        spikes->setLineStyle(QCPGraph::lsNone);
+        spikes->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssTriangleInverted,
+                                                QColor(200, 30, 30), QColor(200, 30, 30), 9));
+        spikes->setData(spikeT, spikeY, true);
+        std::vector<int> order(static_cast<std::size_t>(error.size()));
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(),
+                         [&](int a, int b) { return error[a] > error[b]; });
+        for (std::size_t k = 0; k < order.size() && k < 10; ++k) {
+            const qint64 frame = qint64(errorT[order[k]]);
+            m_worst.push_back(frame);
+            auto *item = new QListWidgetItem(
+                tr("frame %1  L1 %2").arg(frame).arg(error[order[k]], 0, 'f', 3), m_worstList);
+            item->setData(Qt::UserRole, frame);
+        }
+        m_plot->yAxis2->setRange(0, *std::max_element(error.begin(), error.end()) * 1.1 + 1e-6);
+    }
+    m_plot->xAxis->setRange(0, std::max<double>(1, frames - 1));
+    m_plot->yAxis->rescale();
+    m_plot->replot();
+}
+
+void ActionPlot::setCurrentFrame(qint64 frame)
+{
+    m_cursor->point1->setCoords(double(frame), 0);
+    m_cursor->point2->setCoords(double(frame), 1);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <QWidget>
+
+#include <vector>
+
+class QCustomPlot;
+class QCPItemStraightLine;
+class QListWidget;
+
+// Under the timeline: a checkpoint's predicted action (row 0 of each frame's chunk) per dimension
+// against the demonstration, and the per-frame L1 error track on a second axis. Frames where the
+// error spikes (above mean + 2 standard deviations) are marked, and a "worst frames" list jumps to
+// them; clicking the plot jumps to that frame.
+class ActionPlot : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit ActionPlot(QWidget *parent = nullptr);
+
+    // predicted[t] and demo[t] are row-0 actions (demo may be empty per frame: no reference).
+    void setTracks(const std::vector<std::vector<float>> &predicted,
+                   const std::vector<std::vector<float>> &demo);
+    void clear();
+    void setCurrentFrame(qint64 frame);
+    std::vector<qint64> worstFrames() const { return m_worst; }
+    std::vector<qint64> spikeFrames() const { return m_spikes; }
+    QCustomPlot *plot() const { return m_plot; }
+
+signals:
+    void frameRequested(qint64 frame);
+
+private:
+    QCustomPlot *m_plot;
+    QCPItemStraightLine *m_cursor = nullptr;
+    QListWidget *m_worstList;
+    std::vector<qint64> m_worst, m_spikes;
+};
