@@ -71,6 +71,27 @@ private slots:
         QCOMPARE(int(again.get(cv::CAP_PROP_FRAME_HEIGHT)), 2 * 96);
     }
 
+    // Real video: an arbitrary MP4 (1280×720, H.264, with audio) opens as a one-view episode,
+    // runs through the checkpoint (its first view) and exports.
+    void anArbitraryVideoRunsAndExports()
+    {
+        const QString video = m_dir.filePath("camera.mp4");
+        QVERIFY(fixtures::makeVideo(video, 1280, 720, 12, /*audio=*/true));
+        auto policy = Policy::load(m_dir.filePath("contract_grids.pt").toStdString());
+        render::VideoExportOptions options;
+        options.episodesPath = video.toStdString();
+        options.viewSize = 128;
+        options.out = m_dir.filePath("camera-annotated.mp4").toStdString();
+        const auto result = render::exportVideo(*policy, nullptr, options);
+        QCOMPARE(result.frames, 12);
+        QCOMPARE(result.width, 128);
+        cv::VideoCapture back(options.out);
+        int frames = 0;
+        for (cv::Mat frame; back.read(frame);)
+            ++frames;
+        QCOMPARE(frames, 12);
+    }
+
     void cancelledOrRefusedExportsLeaveNothing()
     {
         auto policy = Policy::load(m_dir.filePath("contract_grids.pt").toStdString());
