@@ -10,12 +10,15 @@ InferenceWorker::InferenceWorker(QObject *parent)
     : QObject(parent)
 {
     m_pool.setMaxThreadCount(1);
+    m_trackPool.setMaxThreadCount(1);
     qRegisterMetaType<std::shared_ptr<const grids::FrameResult>>();
 }
 
 InferenceWorker::~InferenceWorker()
 {
+    ++*m_trackGeneration; // abandon a running whole-episode pass
     m_pool.waitForDone();
+    m_trackPool.waitForDone();
 }
 
 void InferenceWorker::loadCheckpoint(const QString &path)
@@ -23,16 +26,17 @@ void InferenceWorker::loadCheckpoint(const QString &path)
     QPointer<InferenceWorker> self(this);
     // Loading runs on the same pool as inference, after whatever frame is running.
     (void)QtConcurrent::run(&m_pool, [self, path]() {
-        std::shared_ptr<grids::Policy> policy;
+        std::shared_ptr<grids::Policy> policy, trackPolicy;
         QString error;
         try {
             policy = grids::Policy::load(path.toStdString());
+            trackPolicy = grids::Policy::load(path.toStdString());
         } catch (const std::exception &e) {
             error = QString::fromStdString(e.what());
         }
         QMetaObject::invokeMethod(
             self.data(),
-            [self, policy, path, error]() {
+            [self, policy, trackPolicy, path, error]() {
                 if (!self)
                     return;
                 if (!policy) {
@@ -40,6 +44,7 @@ void InferenceWorker::loadCheckpoint(const QString &path)
                     return;
                 }
                 self->m_policy = policy;
+                self->m_trackPolicy = trackPolicy;
                 self->m_info = std::make_shared<grids::CheckpointInfo>(policy->info());
                 emit self->checkpointLoaded(path);
             },
@@ -98,14 +103,14 @@ void InferenceWorker::requestTrack(const QString &path,
                                    const QString &method,
                                    int budget)
 {
-    if (!m_policy)
+    if (!m_trackPolicy)
         return;
     const int generation = ++*m_trackGeneration;
     auto current = m_trackGeneration;
     QPointer<InferenceWorker> self(this);
-    std::shared_ptr<grids::Policy> policy = m_policy;
-    (void)QtConcurrent::run(&m_pool, [self, policy, path, episode, method, budget, generation,
-                                      current]() {
+    std::shared_ptr<grids::Policy> policy = m_trackPolicy;
+    (void)QtConcurrent::run(&m_trackPool, [self, policy, path, episode, method, budget, generation,
+                                           current]() {
         std::vector<std::vector<float>> predicted, demo;
         try {
             // A reader of its own: the frame loader's is busy on another thread.

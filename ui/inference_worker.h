@@ -14,7 +14,7 @@
 // single-thread pool, never on the UI thread. While one frame runs, a newer request replaces the
 // pending one, so scrubbing or dragging the budget slider never queues up stale work. Encoder
 // outputs are cached per frame by the Policy, so changing method or budget re-runs only the
-// selector and the head.
+// selector and the head. Whole-episode passes for the action plots run beside it.
 class InferenceWorker : public QObject
 {
     Q_OBJECT
@@ -61,6 +61,10 @@ private:
 
     QThreadPool m_pool;
     std::shared_ptr<grids::Policy> m_policy; // used on the pool's thread only
+    // Whole-episode passes run on a pool and a Policy of their own, so that they never delay
+    // the frame on screen (a Policy is used by one thread at a time).
+    QThreadPool m_trackPool;
+    std::shared_ptr<grids::Policy> m_trackPolicy;
     std::shared_ptr<const grids::CheckpointInfo> m_info;
     bool m_busy = false;
     std::shared_ptr<std::atomic<int>> m_trackGeneration = std::make_shared<std::atomic<int>>(0);
