@@ -7,6 +7,7 @@
 #include "episodes/episode.h"
 #include "inference_worker.h"
 #include "model_panel.h"
+#include "video_export_job.h"
 
 #include <QAction>
 #include <QApplication>
@@ -194,6 +195,13 @@ void MainWindow::createMenus()
     });
     openModel->setShortcut(QKeySequence(tr("Ctrl+K")));
     m_recentMenu = file->addMenu(tr("Open &Recent"));
+    QAction *exportVideo = file->addAction(tr("&Export Video…"), this, [this] {
+        const QString out = QFileDialog::getSaveFileName(this, tr("Export annotated video"),
+                                                         QString(), tr("MP4 video (*.mp4)"));
+        if (!out.isEmpty())
+            exportEpisodeVideo(out.endsWith(".mp4") ? out : out + ".mp4");
+    });
+    exportVideo->setShortcut(QKeySequence(tr("Ctrl+E")));
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -243,6 +251,32 @@ void MainWindow::requestInference()
     request.method = m_modelPanel->method();
     request.budget = m_modelPanel->budget();
     m_inference->request(std::move(request));
+}
+
+VideoExportJob *MainWindow::exportEpisodeVideo(const QString &out)
+{
+    const auto file = m_episodeView->file();
+    if (!file || !m_inference->hasCheckpoint()) {
+        showErrors({tr("Export video: open an episode and a checkpoint first")});
+        return nullptr;
+    }
+    grids::render::VideoExportOptions options;
+    options.episodesPath = file->path();
+    options.episodeKey = file->episodes().at(std::size_t(m_episodeView->episode())).key;
+    options.method = m_modelPanel->method().toStdString();
+    options.budget = m_modelPanel->budget();
+    options.style = m_modelPanel->overlayStyle();
+    options.out = out.toStdString();
+    auto *job = new VideoExportJob(QString::fromStdString(m_inference->info().path), options, this);
+    connect(job, &VideoExportJob::finished, this, [this](const QString &path, int frames) {
+        statusBar()->showMessage(tr("Exported %1 (%2 frames)").arg(path).arg(frames), 8000);
+    });
+    connect(job, &VideoExportJob::failed, this,
+            [this](const QString &message) { showErrors({message}); });
+    connect(job, &VideoExportJob::cancelled, this,
+            [this] { statusBar()->showMessage(tr("Export cancelled; nothing written"), 5000); });
+    job->start();
+    return job;
 }
 
 void MainWindow::scheduleTrack()

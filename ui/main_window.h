@@ -12,6 +12,7 @@ class ModelPanel;
 class QLabel;
 class QMenu;
 class QTimer;
+class VideoExportJob;
 
 // The application window: composes the panels and the menus; owns the EpisodeLibrary.
 // Window state and recent files persist through QSettings.
@@ -29,6 +30,9 @@ public:
     ModelPanel *modelPanel() const { return m_modelPanel; }
     InferenceWorker *inference() const { return m_inference; }
     ActionPlot *actionPlot() const { return m_actionPlot; }
+    // Exports the episode on screen with the current selection and overlays (progress dialog,
+    // Cancel); null when there is nothing to export (the window says why).
+    VideoExportJob *exportEpisodeVideo(const QString &out);
     EpisodeLibrary *library() const { return m_library; }
     DatasetPanel *datasetPanel() const { return m_datasetPanel; }
     EpisodeView *episodeView() const { return m_episodeView; }

@@ -11,6 +11,9 @@
 #include "main_window.h"
 #include "model/policy.h"
 #include "model_panel.h"
+#include "video_export_job.h"
+
+#include <opencv2/videoio.hpp>
 
 #include <QApplication>
 #include <QFile>
@@ -165,6 +168,20 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(view->overlay() && view->overlay()->method == "dense", 10000);
         QCOMPARE(int(view->overlay()->views[0].coords.size()), 16);
         QVERIFY(view->paneImage(0) != plain); // the markers moved
+
+        // Export the episode as shown (dense, markers), read it back with OpenCV.
+        const QString video = m_dir.filePath("exported.mp4");
+        VideoExportJob *job = window.exportEpisodeVideo(video);
+        QVERIFY(job);
+        QSignalSpy exported(job, &VideoExportJob::finished);
+        QVERIFY(exported.wait(60000));
+        cv::VideoCapture back(video.toStdString());
+        QVERIFY(back.isOpened());
+        int frames = 0;
+        for (cv::Mat image; back.read(image);)
+            ++frames;
+        QCOMPARE(frames, 3);
+        QCOMPARE(int(back.get(cv::CAP_PROP_FRAME_WIDTH)), 2 * 384);
 
         // Stepping runs the new frame with the same selection.
         QSignalSpy shown(view, &EpisodeView::frameShown);

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "render/video_export.h"
+
+#include <QObject>
+#include <QString>
+
+#include <atomic>
+#include <memory>
+
+class QProgressDialog;
+class QWidget;
+
+// File ▸ Export Video: exports the episode on screen with the current method, budget and overlay
+// layers (core/render/video_export) on a worker thread, with a progress dialog whose Cancel stops
+// it; the file appears only when complete (temp file + rename).
+class VideoExportJob : public QObject
+{
+    Q_OBJECT
+
+public:
+    VideoExportJob(const QString &checkpoint,
+                   grids::render::VideoExportOptions options,
+                   QWidget *dialogParent);
+    ~VideoExportJob() override;
+    void start();
+
+signals:
+    void finished(const QString &out, int frames);
+    void failed(const QString &message); // not emitted for a cancelled export
+    void cancelled();
+
+private:
+    QString m_checkpoint;
+    grids::render::VideoExportOptions m_options;
+    QProgressDialog *m_dialog;
+    std::shared_ptr<std::atomic<bool>> m_cancel = std::make_shared<std::atomic<bool>>(false);
+};
