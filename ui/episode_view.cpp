@@ -5,12 +5,16 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <cmath>
+
 #include <QHBoxLayout>
+#include <QHelpEvent>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QPushButton>
 #include <QSlider>
 #include <QTimer>
+#include <QToolTip>
 #include <QVBoxLayout>
 
 namespace {
@@ -83,6 +87,7 @@ void EpisodeView::setEpisode(std::shared_ptr<grids::EpisodeFile> file, int episo
         // The pixmap follows the pane's size, not the other way round.
         pane->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
         pane->setToolTip(QString::fromStdString(view.name));
+        pane->installEventFilter(this); // tooltips name the token under the mouse
         m_paneRow->layout()->addWidget(pane);
         m_panes.append(pane);
     }
@@ -168,6 +173,68 @@ QImage EpisodeView::paneImage(int view) const
     if (view < 0 || view >= m_panes.size())
         return {};
     return m_panes[view]->pixmap().toImage();
+}
+
+QString EpisodeView::tokenTip(int view, double x, double y) const
+{
+    const auto result = overlay();
+    if (!result || !m_file || view < 0 || view >= m_panes.size())
+        return {};
+    const std::string &name =
+        m_file->episodes().at(std::size_t(m_episode)).views[std::size_t(view)].name;
+    const QPixmap shown = m_panes[view]->pixmap();
+    const double reach = 8.0 / std::max(1, shown.width()); // 8 screen pixels
+    for (std::size_t k = 0; k < result->views.size(); ++k) {
+        const auto &selection = result->views[k];
+        if (selection.view != name && !(result->views.size() == 1 && view == 0))
+            continue;
+        const std::vector<float> attention = grids::render::viewAttention(*result, k);
+        int best = -1;
+        double bestDistance = reach;
+        for (std::size_t t = 0; t < selection.coords.size(); ++t) {
+            const double d = std::hypot(selection.coords[t][0] - x, selection.coords[t][1] - y);
+            if (d <= bestDistance)
+                best = int(t), bestDistance = d;
+        }
+        if (best < 0)
+            return {};
+        const auto &xy = selection.coords[std::size_t(best)];
+        const int w = m_style.gridWidth, h = m_style.gridHeight;
+        const int i = std::clamp(int(xy[0] * w), 0, w - 1),
+                  j = std::clamp(int(xy[1] * h), 0, h - 1);
+        return tr("token %1 at (%2, %3)\nattention %4\ncell (%5, %6) = %7")
+            .arg(best)
+            .arg(xy[0], 0, 'f', 3)
+            .arg(xy[1], 0, 'f', 3)
+            .arg(std::size_t(best) < attention.size() ? attention[std::size_t(best)] : 0.0f, 0, 'f',
+                 4)
+            .arg(i)
+            .arg(j)
+            .arg(j * w + i);
+    }
+    return {};
+}
+
+bool EpisodeView::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() == QEvent::ToolTip) {
+        const int view = int(m_panes.indexOf(static_cast<QLabel *>(watched)));
+        if (view >= 0) {
+            auto *help = static_cast<QHelpEvent *>(event);
+            QLabel *pane = m_panes[view];
+            const QSize shown = pane->pixmap().size();
+            // The pixmap is centred in the pane.
+            const QPoint origin((pane->width() - shown.width()) / 2,
+                                (pane->height() - shown.height()) / 2);
+            const QPointF p = help->pos() - origin;
+            const QString tip = shown.isEmpty()
+                                    ? QString()
+                                    : tokenTip(view, p.x() / shown.width(), p.y() / shown.height());
+            QToolTip::showText(help->globalPos(), tip.isEmpty() ? pane->toolTip() : tip, pane);
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void EpisodeView::paintPanes()

@@ -50,11 +50,15 @@ public:
     // The result drawn now (null when none or when it belongs to another frame).
     std::shared_ptr<const grids::FrameResult> overlay() const;
     QImage paneImage(int view) const; // what a pane shows, overlay included (for tests)
+    // What hovering at image-normalised (x, y) of view `view` tells: the nearest token within a
+    // few pixels (index, coordinate, attention, cell), or empty.
+    QString tokenTip(int view, double x, double y) const;
 
 signals:
     void frameShown(qint64 frame);
 
 protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
     void keyPressEvent(QKeyEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
 

@@ -139,6 +139,13 @@ private slots:
         };
         QTRY_VERIFY_WITH_TIMEOUT(budgetShown(4, "grids"), 10000);
         const std::vector<float> at4 = view->overlay()->actions.row(0);
+        // Hovering a marker names the token, its coordinate, attention and cell.
+        const auto first = view->overlay()->views[0].coords[0];
+        const QString tip = view->tokenTip(0, first[0], first[1]);
+        QVERIFY2(tip.startsWith("token 0 at") && tip.contains("attention") && tip.contains("cell"),
+                 qPrintable(tip));
+        QVERIFY(view->tokenTip(0, first[0] + 0.3 > 1 ? first[0] - 0.3 : first[0] + 0.3, first[1]) !=
+                tip);
         const QImage plain = view->paneImage(0);
         QVERIFY(panel->actionText().contains("Predicted action"));
         // The action plots: predicted and demonstrated tracks of all 7 dimensions plus the error
