@@ -35,8 +35,12 @@ RolloutResult runRollout(TabletopEnv &env,
     std::vector<Action> chunk;
     std::size_t next = 0;
     while (env.steps() < limit) {
-        Observation obs = env.observe(options.renderViews || options.record);
-        if (next >= chunk.size() || next >= std::size_t(std::max(options.actionsPerCall, 1))) {
+        const bool policyCall =
+            next >= chunk.size() || next >= std::size_t(std::max(options.actionsPerCall, 1));
+        // Cameras are rendered only when someone looks: the policy (on the steps it is asked) or
+        // the recording. Rendering has no effect on the physics, and is most of a step's time.
+        Observation obs = env.observe(options.record || (options.renderViews && policyCall));
+        if (policyCall) {
             chunk = policy(obs, layout.instruction);
             next = 0;
             if (chunk.empty())
