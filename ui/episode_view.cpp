@@ -11,6 +11,8 @@
 #include <QHelpEvent>
 #include <QKeyEvent>
 #include <QLabel>
+#include <QMouseEvent>
+#include <QPainter>
 #include <QPushButton>
 #include <QSlider>
 #include <QTimer>
@@ -215,8 +217,31 @@ QString EpisodeView::tokenTip(int view, double x, double y) const
     return {};
 }
 
+void EpisodeView::setKeypoints(const QList<Keypoint> &keypoints)
+{
+    m_keypoints = keypoints;
+    paintPanes();
+}
+
 bool EpisodeView::eventFilter(QObject *watched, QEvent *event)
 {
+    if (event->type() == QEvent::MouseButtonPress && m_file) {
+        const int view = int(m_panes.indexOf(static_cast<QLabel *>(watched)));
+        if (view >= 0) {
+            const QLabel *pane = m_panes[view];
+            const QSize shown = pane->pixmap().size();
+            const QPoint origin((pane->width() - shown.width()) / 2,
+                                (pane->height() - shown.height()) / 2);
+            const QPointF p = static_cast<QMouseEvent *>(event)->position() - origin;
+            if (!shown.isEmpty() && p.x() >= 0 && p.y() >= 0 && p.x() < shown.width() &&
+                p.y() < shown.height())
+                emit paneClicked(QString::fromStdString(m_file->episodes()
+                                                            .at(std::size_t(m_episode))
+                                                            .views[std::size_t(view)]
+                                                            .name),
+                                 p.x() / shown.width(), p.y() / shown.height());
+        }
+    }
     if (event->type() == QEvent::ToolTip) {
         const int view = int(m_panes.indexOf(static_cast<QLabel *>(watched)));
         if (view >= 0) {
@@ -265,6 +290,18 @@ void EpisodeView::paintPanes()
                                     QImage::Format_RGB888)
                                  .copy();
                     break;
+                }
+        }
+        if (info && !m_keypoints.isEmpty() && !scaled.isNull()) {
+            QPainter painter(&scaled);
+            painter.setRenderHint(QPainter::Antialiasing);
+            painter.setPen(QPen(QColor(255, 60, 60), 2));
+            const QString name = QString::fromStdString(info->views[std::size_t(v)].name);
+            for (const Keypoint &k : m_keypoints)
+                if (k.view == name) {
+                    const QPointF c(k.x * scaled.width(), k.y * scaled.height());
+                    painter.drawLine(c + QPointF(-7, -7), c + QPointF(7, 7));
+                    painter.drawLine(c + QPointF(-7, 7), c + QPointF(7, -7));
                 }
         }
         pane->setPixmap(QPixmap::fromImage(scaled));

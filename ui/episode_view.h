@@ -54,8 +54,18 @@ public:
     // few pixels (index, coordinate, attention, cell), or empty.
     QString tokenTip(int view, double x, double y) const;
 
+    // Annotated keypoints drawn on the views of the frame on screen: (view name, x, y).
+    struct Keypoint
+    {
+        QString view;
+        double x = 0, y = 0;
+    };
+    void setKeypoints(const QList<Keypoint> &keypoints);
+
 signals:
     void frameShown(qint64 frame);
+    // A click on a camera view, in image-normalised coordinates.
+    void paneClicked(const QString &view, double x, double y);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -79,6 +89,7 @@ private:
     std::shared_ptr<const grids::FrameResult> m_overlay;
     qint64 m_overlayFrame = -1;
     grids::render::OverlayStyle m_style;
+    QList<Keypoint> m_keypoints;
     QWidget *m_paneRow;
     QSlider *m_slider;
     QPushButton *m_play;

@@ -1,12 +1,16 @@
 #include "main_window.h"
 
 #include "action_plot.h"
+#include "annotation_panel.h"
+#include "common/hash.h"
 #include "dataset_panel.h"
 #include "episode_library.h"
 #include "episode_view.h"
 #include "episodes/episode.h"
 #include "inference_worker.h"
 #include "model_panel.h"
+#include "store/annotation_export.h"
+#include "store/workspace.h"
 #include "video_export_job.h"
 
 #include <QAction>
@@ -21,11 +25,15 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPointer>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTimer>
+#include <QUndoStack>
 #include <QVBoxLayout>
+#include <QtConcurrent>
 
 // The .qrc is compiled into the static grids_ui library; this reference keeps the linker from
 // dropping it. Outside any namespace, as Q_INIT_RESOURCE requires.
@@ -48,6 +56,8 @@ MainWindow::MainWindow(QWidget *parent)
     , m_modelPanel(new ModelPanel(this))
     , m_actionPlot(new ActionPlot(this))
     , m_trackTimer(new QTimer(this))
+    , m_undo(new QUndoStack(this))
+    , m_annotationPanel(new AnnotationPanel(nullptr, m_undo, this))
     , m_errorBanner(new QLabel(this))
 {
     initGridsResources();
@@ -79,7 +89,11 @@ MainWindow::MainWindow(QWidget *parent)
     centre->setStretchFactor(1, 1);
     centre->setSizes({480, 200});
     splitter->addWidget(centre);
-    splitter->addWidget(m_modelPanel);
+    auto *tabs = new QTabWidget(splitter);
+    tabs->setObjectName(QStringLiteral("sideTabs"));
+    tabs->addTab(m_modelPanel, tr("Model"));
+    tabs->addTab(m_annotationPanel, tr("Annotations"));
+    splitter->addWidget(tabs);
     splitter->setStretchFactor(1, 2);
     layout->addWidget(splitter, 1);
     setCentralWidget(central);
@@ -89,6 +103,9 @@ MainWindow::MainWindow(QWidget *parent)
     });
 
     connect(m_episodeView, &EpisodeView::frameShown, this, [this](qint64 frame) {
+        m_annotationPanel->setFrame(frame);
+        identifyEpisode();
+        showKeypoints();
         requestInference();
         m_actionPlot->setCurrentFrame(frame);
         scheduleTrack();
@@ -139,6 +156,14 @@ MainWindow::MainWindow(QWidget *parent)
                 m_episodeView->setOverlay(result, m_modelPanel->overlayStyle());
                 const auto pixels = m_episodeView->shownPixels();
                 m_modelPanel->showResult(*result, pixels ? pixels->action : std::vector<float>{});
+            });
+
+    connect(m_annotationPanel, &AnnotationPanel::annotationsChanged, this,
+            [this] { showKeypoints(); });
+    connect(m_episodeView, &EpisodeView::paneClicked, this,
+            [this](const QString &view, double x, double y) {
+                if (m_annotationPanel->keypointMode())
+                    m_annotationPanel->addKeypoint(view, x, y);
             });
 
     createMenus();
@@ -205,6 +230,36 @@ void MainWindow::createMenus()
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    QAction *undo = m_undo->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    edit->addAction(undo);
+    QAction *redo = m_undo->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence(tr("Ctrl+Shift+Z")));
+    edit->addAction(redo);
+    edit->addSeparator();
+    QAction *tag =
+        edit->addAction(tr("&Tag This Frame"), m_annotationPanel, &AnnotationPanel::tagFrame);
+    tag->setShortcut(QKeySequence(Qt::Key_T));
+    QAction *keypoints = edit->addAction(tr("&Keypoint Mode"), this, [this] {
+        m_annotationPanel->setKeypointMode(!m_annotationPanel->keypointMode());
+    });
+    keypoints->setShortcut(QKeySequence(Qt::Key_K));
+    edit->addAction(tr("&Export Annotations…"), this, [this] {
+        if (!m_workspace)
+            return;
+        const QString out = QFileDialog::getSaveFileName(this, tr("Export annotations"), QString(),
+                                                         tr("JSON (*.json);;CSV (*.csv)"));
+        if (out.isEmpty())
+            return;
+        try {
+            grids::exportAnnotations(m_workspace->annotations(), out.toStdString());
+            statusBar()->showMessage(tr("Exported annotations to %1").arg(out), 5000);
+        } catch (const std::exception &e) {
+            showErrors({QString::fromStdString(e.what())});
+        }
+    });
 
     QMenu *model = menuBar()->addMenu(tr("&Model"));
     QAction *halve =
@@ -277,6 +332,72 @@ VideoExportJob *MainWindow::exportEpisodeVideo(const QString &out)
             [this] { statusBar()->showMessage(tr("Export cancelled; nothing written"), 5000); });
     job->start();
     return job;
+}
+
+void MainWindow::openWorkspace(const QString &path)
+{
+    try {
+        m_workspace = std::make_unique<grids::Workspace>(path.toStdString());
+    } catch (const std::exception &e) {
+        showErrors({QString::fromStdString(e.what())});
+        return;
+    }
+    m_undo->clear();
+    // The panel keeps a plain pointer: recreate it with the new workspace.
+    auto *tabs = findChild<QTabWidget *>(QStringLiteral("sideTabs"));
+    const int index = tabs->indexOf(m_annotationPanel);
+    auto *panel = new AnnotationPanel(m_workspace.get(), m_undo, tabs);
+    tabs->removeTab(index);
+    tabs->insertTab(index, panel, tr("Annotations"));
+    m_annotationPanel->deleteLater();
+    m_annotationPanel = panel;
+    connect(m_annotationPanel, &AnnotationPanel::annotationsChanged, this,
+            [this] { showKeypoints(); });
+    m_annotationPanel->setFrame(m_episodeView->frame());
+    m_identified.clear();
+    identifyEpisode();
+}
+
+void MainWindow::identifyEpisode()
+{
+    const auto file = m_episodeView->file();
+    if (!file || !m_workspace)
+        return;
+    const int episode = m_episodeView->episode();
+    const std::string path = file->path();
+    const QString identity = QString::fromStdString(path) + "|" + QString::number(episode);
+    if (identity == m_identified)
+        return;
+    m_identified = identity;
+    const std::string key = file->episodes().at(std::size_t(episode)).key;
+    QPointer<MainWindow> self(this);
+    (void)QtConcurrent::run([self, path, key, episode]() {
+        std::string sha;
+        try {
+            sha = grids::sha256OfFile(path); // reads the whole file: never on the UI thread
+        } catch (const std::exception &) {
+            return;
+        }
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, sha, path, key, episode] {
+                if (!self || !self->m_episodeView->file() ||
+                    self->m_episodeView->file()->path() != path ||
+                    self->m_episodeView->episode() != episode)
+                    return;
+                self->m_annotationPanel->setEpisode({sha, key, path});
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void MainWindow::showKeypoints()
+{
+    QList<EpisodeView::Keypoint> keypoints;
+    for (const auto &a : m_annotationPanel->annotations())
+        if (a.kind == grids::AnnotationKind::Keypoint && a.startFrame == m_episodeView->frame())
+            keypoints.append({QString::fromStdString(a.view), a.x, a.y});
+    m_episodeView->setKeypoints(keypoints);
 }
 
 void MainWindow::scheduleTrack()

@@ -3,7 +3,14 @@
 #include <QMainWindow>
 #include <QStringList>
 
+#include <memory>
+
+namespace grids {
+class Workspace;
+}
+
 class ActionPlot;
+class AnnotationPanel;
 class DatasetPanel;
 class EpisodeLibrary;
 class EpisodeView;
@@ -12,6 +19,7 @@ class ModelPanel;
 class QLabel;
 class QMenu;
 class QTimer;
+class QUndoStack;
 class VideoExportJob;
 
 // The application window: composes the panels and the menus; owns the EpisodeLibrary.
@@ -30,6 +38,11 @@ public:
     ModelPanel *modelPanel() const { return m_modelPanel; }
     InferenceWorker *inference() const { return m_inference; }
     ActionPlot *actionPlot() const { return m_actionPlot; }
+    AnnotationPanel *annotationPanel() const { return m_annotationPanel; }
+    QUndoStack *undoStack() const { return m_undo; }
+    // The workspace database annotations are saved in (created if missing).
+    void openWorkspace(const QString &path);
+    grids::Workspace *workspace() const { return m_workspace.get(); }
     // Exports the episode on screen with the current selection and overlays (progress dialog,
     // Cancel); null when there is nothing to export (the window says why).
     VideoExportJob *exportEpisodeVideo(const QString &out);
@@ -52,6 +65,8 @@ private:
     void rebuildRecentMenu();
     void requestInference(); // the frame on screen, with the panel's method and budget
     void scheduleTrack();    // the whole episode for the action plots, once the selection settles
+    void identifyEpisode();  // the episode's content key, computed off the UI thread
+    void showKeypoints();    // the annotated keypoints of the frame on screen
 
     EpisodeLibrary *m_library;
     DatasetPanel *m_datasetPanel;
@@ -59,8 +74,12 @@ private:
     InferenceWorker *m_inference;
     ModelPanel *m_modelPanel;
     ActionPlot *m_actionPlot;
+    std::unique_ptr<grids::Workspace> m_workspace;
+    QUndoStack *m_undo;
+    AnnotationPanel *m_annotationPanel;
     QTimer *m_trackTimer;
-    QString m_trackKey; // what the action plots show (file, episode, method, budget)
+    QString m_trackKey;   // what the action plots show (file, episode, method, budget)
+    QString m_identified; // the episode whose content key the annotation panel has (path|index)
     QLabel *m_errorBanner;
     QString m_errorText; // what the banner says, as plain text
     QMenu *m_recentMenu = nullptr;

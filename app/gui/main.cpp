@@ -6,6 +6,8 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
+#include <QStandardPaths>
 
 int main(int argc, char **argv)
 {
@@ -24,10 +26,23 @@ int main(int argc, char **argv)
                                         QStringLiteral("checkpoint to load (.pt)"),
                                         QStringLiteral("C"));
     parser.addOption(checkpoint);
+    const QCommandLineOption database(
+        QStringLiteral("db"),
+        QStringLiteral("workspace database (default ~/.local/share/grids-studio/workspace.sqlite)"),
+        QStringLiteral("DB"));
+    parser.addOption(database);
     parser.process(app);
 
     MainWindow window;
     window.show();
+    QString workspace = parser.value(database);
+    if (workspace.isEmpty()) {
+        const QString dir =
+            QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + "/grids-studio";
+        QDir().mkpath(dir);
+        workspace = dir + "/workspace.sqlite";
+    }
+    window.openWorkspace(workspace);
     QStringList paths = parser.positionalArguments();
     if (paths.isEmpty() && !bundledDemoEpisodes().isEmpty())
         paths << bundledDemoEpisodes(); // useful at once: the bundled demo

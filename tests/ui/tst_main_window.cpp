@@ -2,6 +2,7 @@
 // dataset panel's contents and filter, and errors shown in the window without a crash.
 
 #include "action_plot.h"
+#include "annotation_panel.h"
 #include "bundled_data.h"
 #include "dataset_panel.h"
 #include "episode_library.h"
@@ -11,6 +12,7 @@
 #include "main_window.h"
 #include "model/policy.h"
 #include "model_panel.h"
+#include "store/workspace.h"
 #include "video_export_job.h"
 
 #include <opencv2/videoio.hpp>
@@ -196,6 +198,52 @@ private slots:
         QVERIFY(shown.wait(10000));
         QTRY_VERIFY_WITH_TIMEOUT(view->overlay() && view->overlay()->method == "dense", 10000);
         QVERIFY(window.errorText().isEmpty());
+    }
+
+    // Annotating: tag a frame and a range, a keypoint by clicking a view, a note; undo and
+    // redo; everything is in the workspace as it is made.
+    void annotationsAreSavedAndUndoable()
+    {
+        const QString db = m_dir.filePath("annotations.sqlite");
+        MainWindow window;
+        window.resize(1000, 600);
+        window.show();
+        window.openWorkspace(db);
+        QSignalSpy opened(window.library(), &EpisodeLibrary::opened);
+        window.openPath(m_file);
+        QVERIFY(opened.wait(10000));
+        EpisodeView *view = window.episodeView();
+        AnnotationPanel *panel = window.annotationPanel();
+        QTRY_VERIFY_WITH_TIMEOUT(panel->hasEpisode() && view->shownFrame() == 0, 10000);
+
+        panel->tagFrame();
+        panel->markRangeStart();
+        view->setFrame(2);
+        QTRY_VERIFY_WITH_TIMEOUT(view->shownFrame() == 2, 10000);
+        panel->tagRange();
+        emit view->paneClicked("eye_in_hand_rgb", 0.25, 0.75); // not in keypoint mode: ignored
+        panel->setKeypointMode(true);
+        emit view->paneClicked("eye_in_hand_rgb", 0.25, 0.75);
+        panel->addNote("gripper closes early");
+        auto list = panel->annotations();
+        QCOMPARE(int(list.size()), 4);
+        QCOMPARE(list[0].startFrame, std::int64_t(0));
+        QCOMPARE(list[1].endFrame, std::int64_t(2)); // the range 0–2
+        bool keypoint = false;
+        for (const auto &a : list)
+            keypoint =
+                keypoint || (a.kind == grids::AnnotationKind::Keypoint &&
+                             a.view == "eye_in_hand_rgb" && a.x == 0.25 && a.startFrame == 2);
+        QVERIFY(keypoint);
+
+        window.undoStack()->undo(); // the note
+        window.undoStack()->undo(); // the keypoint
+        QCOMPARE(int(panel->annotations().size()), 2);
+        window.undoStack()->redo();
+        QCOMPARE(int(panel->annotations().size()), 3);
+        // In the database, as another connection sees it.
+        grids::Workspace other(db.toStdString());
+        QCOMPARE(int(other.annotations().size()), 3);
     }
 
     void aBrokenCheckpointShowsAnError()
