@@ -147,6 +147,13 @@ AnnotationPanel::AnnotationPanel(grids::Workspace *workspace, QUndoStack *undo, 
     setEnabled(false);
 }
 
+void AnnotationPanel::setWorkspace(grids::Workspace *workspace)
+{
+    m_workspace = workspace;
+    setEnabled(hasEpisode() && m_workspace);
+    refresh();
+}
+
 void AnnotationPanel::setEpisode(const grids::EpisodeRef &episode)
 {
     m_episode = episode;

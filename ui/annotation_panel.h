@@ -26,6 +26,7 @@ class AnnotationPanel : public QWidget
 
 public:
     AnnotationPanel(grids::Workspace *workspace, QUndoStack *undo, QWidget *parent = nullptr);
+    void setWorkspace(grids::Workspace *workspace); // not owned; null disables the panel
 
     // The episode on screen, by content key (file SHA-256, computed off the UI thread by the
     // caller), and the frame.

@@ -342,17 +342,8 @@ void MainWindow::openWorkspace(const QString &path)
         showErrors({QString::fromStdString(e.what())});
         return;
     }
-    m_undo->clear();
-    // The panel keeps a plain pointer: recreate it with the new workspace.
-    auto *tabs = findChild<QTabWidget *>(QStringLiteral("sideTabs"));
-    const int index = tabs->indexOf(m_annotationPanel);
-    auto *panel = new AnnotationPanel(m_workspace.get(), m_undo, tabs);
-    tabs->removeTab(index);
-    tabs->insertTab(index, panel, tr("Annotations"));
-    m_annotationPanel->deleteLater();
-    m_annotationPanel = panel;
-    connect(m_annotationPanel, &AnnotationPanel::annotationsChanged, this,
-            [this] { showKeypoints(); });
+    m_undo->clear(); // the commands refer to the previous workspace
+    m_annotationPanel->setWorkspace(m_workspace.get());
     m_annotationPanel->setFrame(m_episodeView->frame());
     m_identified.clear();
     identifyEpisode();
