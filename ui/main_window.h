@@ -74,10 +74,10 @@ private:
     InferenceWorker *m_inference;
     ModelPanel *m_modelPanel;
     ActionPlot *m_actionPlot;
+    QTimer *m_trackTimer;
     std::unique_ptr<grids::Workspace> m_workspace;
     QUndoStack *m_undo;
     AnnotationPanel *m_annotationPanel;
-    QTimer *m_trackTimer;
     QString m_trackKey;   // what the action plots show (file, episode, method, budget)
     QString m_identified; // the episode whose content key the annotation panel has (path|index)
     QLabel *m_errorBanner;

@@ -155,8 +155,11 @@ void runEval(EvalOptions &o)
         for (const auto &outcome : outcomes)
             doc["runs"].push_back(outcomeJson(outcome));
         if (outcomes.size() == 1) // one configuration: its fields at the top level as well
-            for (auto &[name, value] : outcomeJson(outcomes.front()).items())
+        {
+            const nlohmann::json only = outcomeJson(outcomes.front()); // outlives the loop
+            for (auto &[name, value] : only.items())
                 doc[name] = value;
+        }
         std::cout << doc.dump(2) << std::endl;
     } else if (!outcomes.empty() && outcomes.back().result.failuresRecorded > 0) {
         std::printf("  %d failed episodes recorded to %s\n",
