@@ -7,6 +7,7 @@
 #include "episode_library.h"
 #include "episode_view.h"
 #include "episodes/episode.h"
+#include "eval/metrics.h"
 #include "inference_worker.h"
 #include "model_panel.h"
 #include "store/annotation_export.h"
@@ -156,6 +157,7 @@ MainWindow::MainWindow(QWidget *parent)
                 m_episodeView->setOverlay(result, m_modelPanel->overlayStyle());
                 const auto pixels = m_episodeView->shownPixels();
                 m_modelPanel->showResult(*result, pixels ? pixels->action : std::vector<float>{});
+                showKeypoints(); // coverage follows the selection
             });
 
     connect(m_annotationPanel, &AnnotationPanel::annotationsChanged, this,
@@ -389,6 +391,30 @@ void MainWindow::showKeypoints()
         if (a.kind == grids::AnnotationKind::Keypoint && a.startFrame == m_episodeView->frame())
             keypoints.append({QString::fromStdString(a.view), a.x, a.y});
     m_episodeView->setKeypoints(keypoints);
+    // Coverage: how many of this frame's keypoints have a kept token within half a cell.
+    const auto result = m_episodeView->overlay();
+    if (!result || keypoints.isEmpty())
+        return;
+    int covered = 0;
+    for (const auto &selection : result->views) {
+        std::vector<std::array<float, 2>> points;
+        for (const auto &k : keypoints)
+            if (k.view.toStdString() == selection.view)
+                points.push_back({float(k.x), float(k.y)});
+        if (points.empty())
+            continue;
+        const int side = 128; // the cell is 1/grid of the image whatever its pixel size
+        const double radius = 0.5 * side / std::max(1, m_inference->info().gridWidth);
+        covered +=
+            int(std::lround(grids::keypointCoverage(points, selection.coords, radius, side, side) *
+                            double(points.size())));
+    }
+    statusBar()->showMessage(
+        tr("Keypoint coverage: %1 of %2 keypoints have a kept token within half a cell")
+            .arg(covered)
+            .arg(keypoints.size()),
+        8000);
+    m_keypointCoverage = double(covered) / double(keypoints.size());
 }
 
 void MainWindow::scheduleTrack()

@@ -43,6 +43,8 @@ public:
     // The workspace database annotations are saved in (created if missing).
     void openWorkspace(const QString &path);
     grids::Workspace *workspace() const { return m_workspace.get(); }
+    // Share of the frame's keypoints with a kept token within half a cell (-1: none shown yet).
+    double keypointCoverage() const { return m_keypointCoverage; }
     // Exports the episode on screen with the current selection and overlays (progress dialog,
     // Cancel); null when there is nothing to export (the window says why).
     VideoExportJob *exportEpisodeVideo(const QString &out);
@@ -80,6 +82,7 @@ private:
     AnnotationPanel *m_annotationPanel;
     QString m_trackKey;   // what the action plots show (file, episode, method, budget)
     QString m_identified; // the episode whose content key the annotation panel has (path|index)
+    double m_keypointCoverage = -1;
     QLabel *m_errorBanner;
     QString m_errorText; // what the banner says, as plain text
     QMenu *m_recentMenu = nullptr;

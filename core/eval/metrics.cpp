@@ -21,4 +21,22 @@ ActionError actionError(const std::vector<float> &predicted, const std::vector<f
     return error;
 }
 
+double keypointCoverage(const std::vector<std::array<float, 2>> &keypoints,
+                        const std::vector<std::array<float, 2>> &tokens,
+                        double radiusPixels,
+                        int width,
+                        int height)
+{
+    if (keypoints.empty())
+        return -1;
+    int covered = 0;
+    for (const auto &k : keypoints)
+        for (const auto &t : tokens)
+            if (std::hypot((k[0] - t[0]) * width, (k[1] - t[1]) * height) <= radiusPixels) {
+                ++covered;
+                break;
+            }
+    return double(covered) / double(keypoints.size());
+}
+
 } // namespace grids

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <vector>
 
 namespace grids {
@@ -15,5 +16,14 @@ struct ActionError
 };
 
 ActionError actionError(const std::vector<float> &predicted, const std::vector<float> &reference);
+
+// Keypoint coverage (METHODS.md): the share of keypoints (image-normalised, one view) within
+// `radiusPixels` of some kept token's coordinate, measured in pixels of a width × height image.
+// Returns -1 when there are no keypoints.
+double keypointCoverage(const std::vector<std::array<float, 2>> &keypoints,
+                        const std::vector<std::array<float, 2>> &tokens,
+                        double radiusPixels,
+                        int width,
+                        int height);
 
 } // namespace grids

@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 #include "common/random.h"
+#include "eval/metrics.h"
 #include "fixtures.h"
 #include "model/policy.h"
 #include "selectors/selector.h"
@@ -264,6 +265,20 @@ private slots:
             t.view.instruction[std::size_t(axis)] = 4.0f;
             QCOMPARE(cellsOf(selectSparseVlm(t.view, 1)), std::vector<int>{cell});
         }
+    }
+
+    // METHODS.md's keypoint coverage: the share of keypoints within r pixels of a kept token.
+    void keypointCoverageCountsKeypointsNearKeptTokens()
+    {
+        const std::vector<std::array<float, 2>> tokens = {{0.5f, 0.5f}, {0.1f, 0.1f}};
+        // In a 100×100 image: 3 px, 5 px and 30 px from the nearest token.
+        const std::vector<std::array<float, 2>> keypoints = {
+            {0.53f, 0.5f}, {0.1f, 0.15f}, {0.8f, 0.5f}};
+        QCOMPARE(keypointCoverage(keypoints, tokens, 4.0, 100, 100), 1.0 / 3.0);
+        QCOMPARE(keypointCoverage(keypoints, tokens, 5.5, 100, 100), 2.0 / 3.0);
+        QCOMPARE(keypointCoverage(keypoints, tokens, 50.0, 100, 100), 1.0);
+        QCOMPARE(keypointCoverage({}, tokens, 4.0, 100, 100), -1.0);
+        QCOMPARE(keypointCoverage(keypoints, {}, 4.0, 100, 100), 0.0);
     }
 
     // Through a checkpoint: the dense tokens come from its encoder, the head runs on what each
