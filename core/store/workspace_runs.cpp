@@ -4,6 +4,7 @@
 #include "store/sqlite.h"
 #include "store/workspace.h"
 
+#include <filesystem>
 #include <map>
 #include <set>
 #include <sstream>
@@ -212,6 +213,9 @@ std::vector<RolloutRow> Workspace::rolloutResults(std::int64_t runId)
 int Workspace::mergeRunsFrom(const std::string &otherPath)
 {
     requireWritable();
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(otherPath, ec))
+        throw badInput(otherPath + ": no such workspace database to merge");
     Workspace other(otherPath);
     if (other.path() == path())
         throw usageError(otherPath + ": cannot merge a workspace into itself");

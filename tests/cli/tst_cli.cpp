@@ -440,6 +440,8 @@ private slots:
             const Result r = runGrids({"merge", "--db", db, shards[0], shards[1]});
             QVERIFY2(r.code == 0, qPrintable(r.err));
         }
+        QCOMPARE(runGrids({"merge", "--db", db, m_dir.filePath("no-such.sqlite")}).code, 3);
+        QVERIFY(!QFile::exists(m_dir.filePath("no-such.sqlite")));
         Result r = runGrids({"report", "--db", db, "--format", "json"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         auto doc = nlohmann::json::parse(r.out.toStdString());
