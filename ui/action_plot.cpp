@@ -1,6 +1,7 @@
 #include "action_plot.h"
 
 #include "eval/metrics.h"
+#include "plots/plot_renderer.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -11,14 +12,6 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-
-namespace {
-
-const QColor kDimensionColours[] = {{0, 114, 178},   {213, 94, 0},   {0, 158, 115},
-                                    {204, 121, 167}, {230, 159, 0},  {86, 180, 233},
-                                    {120, 120, 120}, {240, 228, 66}, {0, 0, 0}};
-
-} // namespace
 
 ActionPlot::ActionPlot(QWidget *parent)
     : QWidget(parent)
@@ -75,7 +68,7 @@ void ActionPlot::setTracks(const std::vector<std::vector<float>> &predicted,
     QVector<double> t(static_cast<int>(frames));
     std::iota(t.begin(), t.end(), 0.0);
     for (std::size_t d = 0; d < dims; ++d) {
-        const QColor colour = kDimensionColours[d % 9];
+        const QColor colour = grids::ui::seriesColour(int(d));
         QVector<double> p(static_cast<int>(frames)), q;
         for (std::size_t i = 0; i < frames; ++i)
             p[int(i)] = d < predicted[i].size() ? predicted[i][d] : 0.0;

@@ -223,41 +223,39 @@ void EpisodeView::setKeypoints(const QList<Keypoint> &keypoints)
     paintPanes();
 }
 
+QPointF EpisodeView::imagePoint(int view, QPointF panePosition) const
+{
+    const QLabel *pane = m_panes[view];
+    const QSize shown = pane->pixmap().size();
+    // The pixmap is centred in the pane.
+    const QPointF origin((pane->width() - shown.width()) / 2,
+                         (pane->height() - shown.height()) / 2);
+    const QPointF p = panePosition - origin;
+    return shown.isEmpty() ? QPointF(-1, -1)
+                           : QPointF(p.x() / shown.width(), p.y() / shown.height());
+}
+
 bool EpisodeView::eventFilter(QObject *watched, QEvent *event)
 {
+    const int view = int(m_panes.indexOf(static_cast<QLabel *>(watched)));
+    if (view < 0)
+        return QWidget::eventFilter(watched, event);
     if (event->type() == QEvent::MouseButtonPress && m_file) {
-        const int view = int(m_panes.indexOf(static_cast<QLabel *>(watched)));
-        if (view >= 0) {
-            const QLabel *pane = m_panes[view];
-            const QSize shown = pane->pixmap().size();
-            const QPoint origin((pane->width() - shown.width()) / 2,
-                                (pane->height() - shown.height()) / 2);
-            const QPointF p = static_cast<QMouseEvent *>(event)->position() - origin;
-            if (!shown.isEmpty() && p.x() >= 0 && p.y() >= 0 && p.x() < shown.width() &&
-                p.y() < shown.height())
-                emit paneClicked(QString::fromStdString(m_file->episodes()
-                                                            .at(std::size_t(m_episode))
-                                                            .views[std::size_t(view)]
-                                                            .name),
-                                 p.x() / shown.width(), p.y() / shown.height());
-        }
+        const QPointF p = imagePoint(view, static_cast<QMouseEvent *>(event)->position());
+        if (p.x() >= 0 && p.y() >= 0 && p.x() < 1 && p.y() < 1)
+            emit paneClicked(
+                QString::fromStdString(
+                    m_file->episodes().at(std::size_t(m_episode)).views[std::size_t(view)].name),
+                p.x(), p.y());
     }
     if (event->type() == QEvent::ToolTip) {
-        const int view = int(m_panes.indexOf(static_cast<QLabel *>(watched)));
-        if (view >= 0) {
-            auto *help = static_cast<QHelpEvent *>(event);
-            QLabel *pane = m_panes[view];
-            const QSize shown = pane->pixmap().size();
-            // The pixmap is centred in the pane.
-            const QPoint origin((pane->width() - shown.width()) / 2,
-                                (pane->height() - shown.height()) / 2);
-            const QPointF p = help->pos() - origin;
-            const QString tip = shown.isEmpty()
-                                    ? QString()
-                                    : tokenTip(view, p.x() / shown.width(), p.y() / shown.height());
-            QToolTip::showText(help->globalPos(), tip.isEmpty() ? pane->toolTip() : tip, pane);
-            return true;
-        }
+        auto *help = static_cast<QHelpEvent *>(event);
+        const QPointF p = imagePoint(view, help->pos());
+        const QString tip =
+            m_panes[view]->pixmap().isNull() ? QString() : tokenTip(view, p.x(), p.y());
+        QToolTip::showText(help->globalPos(), tip.isEmpty() ? m_panes[view]->toolTip() : tip,
+                           m_panes[view]);
+        return true;
     }
     return QWidget::eventFilter(watched, event);
 }

@@ -78,6 +78,8 @@ private:
                    const QList<QImage> &views,
                    std::shared_ptr<const grids::Frame> pixels);
     void paintPanes(); // the current images, scaled to the panes' sizes
+    // A position in pane `view` as image-normalised coordinates ((-1, -1) with no image shown).
+    QPointF imagePoint(int view, QPointF panePosition) const;
 
     std::shared_ptr<grids::EpisodeFile> m_file;
     int m_episode = -1;

@@ -14,6 +14,11 @@ InferenceWorker::InferenceWorker(QObject *parent)
     qRegisterMetaType<std::shared_ptr<const grids::FrameResult>>();
 }
 
+std::string InferenceWorker::frameKey(const std::string &path, int episode, qint64 frame)
+{
+    return path + "|" + std::to_string(episode) + "|" + std::to_string(frame);
+}
+
 InferenceWorker::~InferenceWorker()
 {
     ++*m_trackGeneration; // abandon a running whole-episode pass
@@ -109,32 +114,32 @@ void InferenceWorker::requestTrack(const QString &path,
     auto current = m_trackGeneration;
     QPointer<InferenceWorker> self(this);
     std::shared_ptr<grids::Policy> policy = m_trackPolicy;
-    (void)QtConcurrent::run(&m_trackPool, [self, policy, path, episode, method, budget, generation,
-                                           current]() {
-        std::vector<std::vector<float>> predicted, demo;
-        try {
-            // A reader of its own: the frame loader's is busy on another thread.
-            auto file = grids::openEpisodeFile(path.toStdString());
-            const grids::EpisodeInfo &info = file->episodes().at(std::size_t(episode));
-            for (std::int64_t t = 0; t < info.length; ++t) {
-                if (*current != generation)
-                    return; // superseded
-                const grids::Frame frame = file->frame(std::size_t(episode), t);
-                const grids::FrameResult r = policy->run(
-                    frame, info.views, method.toStdString(), budget,
-                    path.toStdString() + "|" + std::to_string(episode) + "|" + std::to_string(t));
-                predicted.push_back(r.actions.row(0));
-                demo.push_back(frame.action);
+    (void)QtConcurrent::run(
+        &m_trackPool, [self, policy, path, episode, method, budget, generation, current]() {
+            std::vector<std::vector<float>> predicted, demo;
+            try {
+                // A reader of its own: the frame loader's is busy on another thread.
+                auto file = grids::openEpisodeFile(path.toStdString());
+                const grids::EpisodeInfo &info = file->episodes().at(std::size_t(episode));
+                for (std::int64_t t = 0; t < info.length; ++t) {
+                    if (*current != generation)
+                        return; // superseded
+                    const grids::Frame frame = file->frame(std::size_t(episode), t);
+                    const grids::FrameResult r =
+                        policy->run(frame, info.views, method.toStdString(), budget,
+                                    frameKey(path.toStdString(), episode, t));
+                    predicted.push_back(r.actions.row(0));
+                    demo.push_back(frame.action);
+                }
+            } catch (const std::exception &) {
+                return; // the frame-by-frame path reports errors; the plot stays empty
             }
-        } catch (const std::exception &) {
-            return; // the frame-by-frame path reports errors; the plot stays empty
-        }
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, episode, method, budget, predicted, demo]() {
-                if (self)
-                    emit self->trackReady(episode, method, budget, predicted, demo);
-            },
-            Qt::QueuedConnection);
-    });
+            QMetaObject::invokeMethod(
+                self.data(),
+                [self, episode, method, budget, predicted, demo]() {
+                    if (self)
+                        emit self->trackReady(episode, method, budget, predicted, demo);
+                },
+                Qt::QueuedConnection);
+        });
 }

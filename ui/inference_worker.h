@@ -32,6 +32,9 @@ public:
     };
 
     explicit InferenceWorker(QObject *parent = nullptr);
+    // The encoder-cache key of a frame: the frame on screen and the whole-episode pass must
+    // spell it alike to share cached encodings.
+    static std::string frameKey(const std::string &path, int episode, qint64 frame);
     ~InferenceWorker() override;
 
     void loadCheckpoint(const QString &path);

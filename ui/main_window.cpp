@@ -303,8 +303,7 @@ void MainWindow::requestInference()
     request.frame = m_episodeView->shownFrame();
     request.pixels = pixels;
     request.views = file->episodes().at(std::size_t(request.episode)).views;
-    request.cacheKey =
-        file->path() + "|" + std::to_string(request.episode) + "|" + std::to_string(request.frame);
+    request.cacheKey = InferenceWorker::frameKey(file->path(), request.episode, request.frame);
     request.method = m_modelPanel->method();
     request.budget = m_modelPanel->budget();
     m_inference->request(std::move(request));

@@ -12,15 +12,6 @@
 namespace grids::ui {
 namespace {
 
-// Distinct colours (Okabe–Ito), so that series stay apart for colour-blind readers.
-QColor seriesColour(int index)
-{
-    static const QColor colours[] = {{0, 114, 178},   {213, 94, 0},  {0, 158, 115},
-                                     {204, 121, 167}, {230, 159, 0}, {86, 180, 233},
-                                     {240, 228, 66},  {0, 0, 0},     {150, 150, 150}};
-    return colours[index % 9];
-}
-
 QCPScatterStyle::ScatterShape seriesShape(int index)
 {
     static const QCPScatterStyle::ScatterShape shapes[] = {QCPScatterStyle::ssDisc,
@@ -36,6 +27,15 @@ QCPScatterStyle::ScatterShape seriesShape(int index)
 }
 
 } // namespace
+
+QColor seriesColour(int index)
+{
+    // Grey before yellow: the seventh series (an action plot's gripper) stays readable on white.
+    static const QColor colours[] = {{0, 114, 178},   {213, 94, 0},   {0, 158, 115},
+                                     {204, 121, 167}, {230, 159, 0},  {86, 180, 233},
+                                     {120, 120, 120}, {240, 228, 66}, {0, 0, 0}};
+    return colours[index % 9];
+}
 
 void drawPlot(QCustomPlot &plot, const PlotData &data)
 {

@@ -7,9 +7,14 @@
 
 #include <QString>
 
+#include <QColor>
+
 class QCustomPlot;
 
 namespace grids::ui {
+
+// Series colours (Okabe–Ito, told apart by colour-blind readers), by index, repeating after 9.
+QColor seriesColour(int index);
 
 // Replaces the plot's content with `data`: one scatter-and-line graph per series (success with
 // its interval as error bars), the Pareto front as a dashed line, log₂ token axis.
