@@ -51,6 +51,7 @@ ActionPlot::ActionPlot(QWidget *parent)
 void ActionPlot::clear()
 {
     m_plot->clearGraphs();
+    m_compareGraphs.clear();
     m_worstList->clear();
     m_worst.clear();
     m_spikes.clear();
@@ -141,4 +142,42 @@ void ActionPlot::setCurrentFrame(qint64 frame)
     m_cursor->point1->setCoords(double(frame), 0);
     m_cursor->point2->setCoords(double(frame), 1);
     m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void ActionPlot::setCompareTrack(const std::vector<std::vector<float>> &predicted,
+                                 const std::vector<qint64> &divergences)
+{
+    for (QCPAbstractPlottable *graph : m_compareGraphs)
+        m_plot->removePlottable(graph);
+    m_compareGraphs.clear();
+    if (!predicted.empty()) {
+        const std::size_t frames = predicted.size(), dims = predicted.front().size();
+        QVector<double> t(static_cast<int>(frames));
+        std::iota(t.begin(), t.end(), 0.0);
+        for (std::size_t d = 0; d < dims; ++d) {
+            QVector<double> p(static_cast<int>(frames));
+            for (std::size_t i = 0; i < frames; ++i)
+                p[int(i)] = d < predicted[i].size() ? predicted[i][d] : 0.0;
+            QCPGraph *graph = m_plot->addGraph();
+            graph->setName(tr("compared %1").arg(d));
+            graph->setPen(QPen(grids::ui::seriesColour(int(d)), 1.4, Qt::DotLine));
+            graph->setData(t, p, true);
+            m_compareGraphs.push_back(graph);
+        }
+        // Divergence onsets: diamonds on the bottom of the error axis.
+        QVector<double> onsetT, onsetY;
+        for (qint64 frame : divergences)
+            onsetT.push_back(double(frame)), onsetY.push_back(0);
+        QCPGraph *onsets = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis2);
+        onsets->setName(tr("divergence"));
+        onsets->setLineStyle(QCPGraph::lsNone);
+        onsets->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, QColor(120, 40, 160),
+                                                QColor(120, 40, 160), 11));
+        onsets->setData(onsetT, onsetY, true);
+        m_compareGraphs.push_back(onsets);
+        if (m_plot->xAxis->range().upper < 1)
+            m_plot->xAxis->setRange(0, std::max<double>(1, double(frames) - 1));
+        m_plot->yAxis->rescale();
+    }
+    m_plot->replot();
 }

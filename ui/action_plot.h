@@ -23,6 +23,11 @@ public:
     void setTracks(const std::vector<std::vector<float>> &predicted,
                    const std::vector<std::vector<float>> &demo);
     void clear();
+    // A comparison's predicted actions (row 0 per frame), drawn dotted over the main ones, and
+    // the frames where the two first part ways, marked on the time axis. Empty removes them.
+    void setCompareTrack(const std::vector<std::vector<float>> &predicted,
+                         const std::vector<qint64> &divergences);
+    int compareGraphs() const { return int(m_compareGraphs.size()); }
     void setCurrentFrame(qint64 frame);
     std::vector<qint64> worstFrames() const { return m_worst; }
     std::vector<qint64> spikeFrames() const { return m_spikes; }
@@ -36,4 +41,5 @@ private:
     QCPItemStraightLine *m_cursor = nullptr;
     QListWidget *m_worstList;
     std::vector<qint64> m_worst, m_spikes;
+    std::vector<class QCPAbstractPlottable *> m_compareGraphs;
 };

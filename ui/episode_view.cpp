@@ -7,6 +7,8 @@
 
 #include <cmath>
 
+#include <QComboBox>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHelpEvent>
 #include <QKeyEvent>
@@ -18,40 +20,66 @@
 #include <QTimer>
 #include <QToolTip>
 #include <QVBoxLayout>
+#include <QWheelEvent>
 
 namespace {
-constexpr int kPlaybackHz = 20; // LIBERO and the tabletop suite record at 20 Hz
+constexpr int kPlaybackHz = 20;    // LIBERO and the tabletop suite record at 20 Hz
+constexpr double kMaxZoom = 8.0;   // a 128-pixel image at 8× shows 16 pixels across
+constexpr int kMaxPaintSide = 4096; // the zoomed image is painted whole, then cropped
+const double kSpeeds[] = {0.25, 0.5, 1.0, 2.0, 4.0};
+
+// The view a selection belongs to: the checkpoint names its views; a lone video view feeds
+// the checkpoint's first one.
+int selectionOf(const grids::FrameResult &result, const std::string &viewName, int view)
+{
+    for (std::size_t k = 0; k < result.views.size(); ++k)
+        if (result.views[k].view == viewName || (result.views.size() == 1 && view == 0))
+            return int(k);
+    return -1;
 }
+} // namespace
 
 EpisodeView::EpisodeView(QWidget *parent)
     : QWidget(parent)
     , m_loader(new FrameLoader(this))
-    , m_paneRow(new QWidget(this))
+    , m_paneArea(new QWidget(this))
+    , m_grid(new QGridLayout(m_paneArea))
     , m_slider(new QSlider(Qt::Horizontal, this))
     , m_play(new QPushButton(tr("Play"), this))
+    , m_speed(new QComboBox(this))
     , m_counter(new QLabel(this))
     , m_title(new QLabel(tr("Double-click an episode to show it"), this))
     , m_timer(new QTimer(this))
 {
     setFocusPolicy(Qt::StrongFocus);
     m_title->setWordWrap(true);
-    new QHBoxLayout(m_paneRow);
+    m_grid->setContentsMargins(0, 0, 0, 0);
     m_slider->setEnabled(false);
     m_play->setEnabled(false);
     m_counter->setMinimumWidth(90);
     m_timer->setInterval(1000 / kPlaybackHz);
+    for (double s : kSpeeds)
+        m_speed->addItem(QStringLiteral("%1×").arg(s), s);
+    m_speed->setCurrentIndex(2);
+    m_speed->setToolTip(tr("Playback speed"));
+    m_speed->setFocusPolicy(Qt::NoFocus);
+    m_columns.resize(1);
 
     auto *controls = new QHBoxLayout;
     controls->addWidget(m_play);
     controls->addWidget(m_slider, 1);
+    controls->addWidget(m_speed);
     controls->addWidget(m_counter);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_title);
-    layout->addWidget(m_paneRow, 1);
+    layout->addWidget(m_paneArea, 1);
     layout->addLayout(controls);
 
     connect(m_slider, &QSlider::valueChanged, this, [this](int value) { setFrame(value); });
     connect(m_play, &QPushButton::clicked, this, [this] { setPlaying(!playing()); });
+    connect(m_speed, &QComboBox::currentIndexChanged, this, [this] {
+        m_timer->setInterval(int(std::lround(1000.0 / (kPlaybackHz * speed()))));
+    });
     connect(m_timer, &QTimer::timeout, this, [this] {
         // Advance only once the previous frame is on screen: playback never outruns reading.
         if (m_shownFrame != m_frame)
@@ -68,6 +96,21 @@ EpisodeView::EpisodeView(QWidget *parent)
     });
 }
 
+double EpisodeView::speed() const
+{
+    return m_speed->currentData().toDouble();
+}
+
+void EpisodeView::setSpeed(double speed)
+{
+    int best = 0;
+    for (int i = 0; i < m_speed->count(); ++i)
+        if (std::abs(m_speed->itemData(i).toDouble() - speed) <
+            std::abs(m_speed->itemData(best).toDouble() - speed))
+            best = i;
+    m_speed->setCurrentIndex(best);
+}
+
 void EpisodeView::setEpisode(std::shared_ptr<grids::EpisodeFile> file, int episode)
 {
     setPlaying(false);
@@ -79,20 +122,9 @@ void EpisodeView::setEpisode(std::shared_ptr<grids::EpisodeFile> file, int episo
     m_title->setText(QStringLiteral("<b>%1</b> — %2")
                          .arg(QString::fromStdString(info.key).toHtmlEscaped(),
                               QString::fromStdString(info.instruction).toHtmlEscaped()));
-    qDeleteAll(m_panes);
-    m_panes.clear();
     m_images.clear();
-    for (const auto &view : info.views) {
-        auto *pane = new QLabel(m_paneRow);
-        pane->setAlignment(Qt::AlignCenter);
-        pane->setMinimumSize(128, 128);
-        // The pixmap follows the pane's size, not the other way round.
-        pane->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
-        pane->setToolTip(QString::fromStdString(view.name));
-        pane->installEventFilter(this); // tooltips name the token under the mouse
-        m_paneRow->layout()->addWidget(pane);
-        m_panes.append(pane);
-    }
+    m_occludedView = -1;
+    rebuildPanes();
     m_slider->setEnabled(true);
     m_play->setEnabled(true);
     {
@@ -102,6 +134,68 @@ void EpisodeView::setEpisode(std::shared_ptr<grids::EpisodeFile> file, int episo
     }
     m_frame = -1;
     setFrame(0);
+}
+
+void EpisodeView::setColumns(const QStringList &titles)
+{
+    const std::size_t count = std::max<std::size_t>(1, std::size_t(titles.size()));
+    const bool rebuild = count != m_columns.size();
+    m_columns.resize(count);
+    for (std::size_t c = 0; c < count; ++c)
+        m_columns[c].title = c < std::size_t(titles.size()) ? titles[int(c)] : QString();
+    if (rebuild)
+        rebuildPanes();
+    for (Column &column : m_columns)
+        if (column.header)
+            column.header->setText(column.title);
+    paintPanes();
+}
+
+QString EpisodeView::columnTitle(int column) const
+{
+    return column >= 0 && std::size_t(column) < m_columns.size()
+               ? m_columns[std::size_t(column)].title
+               : QString();
+}
+
+void EpisodeView::rebuildPanes()
+{
+    for (Column &column : m_columns) {
+        delete column.header;
+        column.header = nullptr;
+        qDeleteAll(column.panes);
+        column.panes.clear();
+    }
+    if (!m_file || m_episode < 0)
+        return;
+    const grids::EpisodeInfo &info = m_file->episodes().at(std::size_t(m_episode));
+    const bool compare = m_columns.size() > 1;
+    for (std::size_t c = 0; c < m_columns.size(); ++c) {
+        Column &column = m_columns[c];
+        if (compare) {
+            column.header = new QLabel(column.title, m_paneArea);
+            column.header->setAlignment(Qt::AlignCenter);
+            column.header->setStyleSheet(QStringLiteral("font-weight: bold"));
+            m_grid->addWidget(column.header, 0, int(c));
+        }
+        for (std::size_t v = 0; v < info.views.size(); ++v) {
+            auto *pane = new QLabel(m_paneArea);
+            pane->setAlignment(Qt::AlignCenter);
+            pane->setMinimumSize(96, 96);
+            // The pixmap follows the pane's size, not the other way round.
+            pane->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
+            pane->setToolTip(QString::fromStdString(info.views[v].name));
+            pane->installEventFilter(this); // tooltips, clicks, zoom, pan, occlusion boxes
+            // One column: views side by side; a comparison: a column of views per source.
+            if (compare)
+                m_grid->addWidget(pane, int(v) + 1, int(c));
+            else
+                m_grid->addWidget(pane, 0, int(v));
+            column.panes.append(pane);
+        }
+    }
+    for (int r = 0; r < m_grid->rowCount(); ++r)
+        m_grid->setRowStretch(r, compare && r == 0 ? 0 : 1);
 }
 
 void EpisodeView::setFrame(qint64 frame)
@@ -151,70 +245,90 @@ void EpisodeView::showFrame(int episode,
         return;
     m_images = views;
     m_pixels = std::move(pixels);
-    paintPanes();
     m_shownFrame = frame;
+    paintPanes();
     emit frameShown(frame);
 }
 
 void EpisodeView::setOverlay(std::shared_ptr<const grids::FrameResult> result,
-                             const grids::render::OverlayStyle &style)
+                             const grids::render::OverlayStyle &style,
+                             int column,
+                             std::shared_ptr<const grids::FrameResult> baseline)
 {
-    m_overlay = std::move(result);
-    m_overlayFrame = m_shownFrame;
+    if (column < 0 || std::size_t(column) >= m_columns.size())
+        return;
+    Column &target = m_columns[std::size_t(column)];
+    target.result = std::move(result);
+    target.baseline = std::move(baseline);
+    target.frame = m_shownFrame;
     m_style = style;
     paintPanes();
 }
 
-std::shared_ptr<const grids::FrameResult> EpisodeView::overlay() const
+void EpisodeView::setOverlayStyle(const grids::render::OverlayStyle &style)
 {
-    return m_overlayFrame == m_shownFrame ? m_overlay : nullptr;
+    m_style = style;
+    paintPanes();
 }
 
-QImage EpisodeView::paneImage(int view) const
+std::shared_ptr<const grids::FrameResult> EpisodeView::overlay(int column) const
 {
-    if (view < 0 || view >= m_panes.size())
+    if (column < 0 || std::size_t(column) >= m_columns.size())
+        return nullptr;
+    const Column &c = m_columns[std::size_t(column)];
+    return c.frame == m_shownFrame ? c.result : nullptr;
+}
+
+std::shared_ptr<const grids::FrameResult> EpisodeView::baseline(int column) const
+{
+    return overlay(column) ? m_columns[std::size_t(column)].baseline : nullptr;
+}
+
+QImage EpisodeView::paneImage(int view, int column) const
+{
+    if (column < 0 || std::size_t(column) >= m_columns.size())
         return {};
-    return m_panes[view]->pixmap().toImage();
+    const auto &panes = m_columns[std::size_t(column)].panes;
+    if (view < 0 || view >= panes.size())
+        return {};
+    return panes[view]->pixmap().toImage();
 }
 
-QString EpisodeView::tokenTip(int view, double x, double y) const
+QString EpisodeView::tokenTip(int view, double x, double y, int column) const
 {
-    const auto result = overlay();
-    if (!result || !m_file || view < 0 || view >= m_panes.size())
+    const auto result = overlay(column);
+    const QImage shown = paneImage(view, column);
+    if (!result || !m_file || shown.isNull())
         return {};
     const std::string &name =
         m_file->episodes().at(std::size_t(m_episode)).views[std::size_t(view)].name;
-    const QPixmap shown = m_panes[view]->pixmap();
-    const double reach = 8.0 / std::max(1, shown.width()); // 8 screen pixels
-    for (std::size_t k = 0; k < result->views.size(); ++k) {
-        const auto &selection = result->views[k];
-        if (selection.view != name && !(result->views.size() == 1 && view == 0))
-            continue;
-        const std::vector<float> attention = grids::render::viewAttention(*result, k);
-        int best = -1;
-        double bestDistance = reach;
-        for (std::size_t t = 0; t < selection.coords.size(); ++t) {
-            const double d = std::hypot(selection.coords[t][0] - x, selection.coords[t][1] - y);
-            if (d <= bestDistance)
-                best = int(t), bestDistance = d;
-        }
-        if (best < 0)
-            return {};
-        const auto &xy = selection.coords[std::size_t(best)];
-        const int w = m_style.gridWidth, h = m_style.gridHeight;
-        const int i = std::clamp(int(xy[0] * w), 0, w - 1),
-                  j = std::clamp(int(xy[1] * h), 0, h - 1);
-        return tr("token %1 at (%2, %3)\nattention %4\ncell (%5, %6) = %7")
-            .arg(best)
-            .arg(xy[0], 0, 'f', 3)
-            .arg(xy[1], 0, 'f', 3)
-            .arg(std::size_t(best) < attention.size() ? attention[std::size_t(best)] : 0.0f, 0, 'f',
-                 4)
-            .arg(i)
-            .arg(j)
-            .arg(j * w + i);
+    const int k = selectionOf(*result, name, view);
+    if (k < 0)
+        return {};
+    const auto &selection = result->views[std::size_t(k)];
+    const std::vector<float> attention = grids::render::viewAttention(*result, std::size_t(k));
+    // 8 screen pixels, in image-normalised units of what is shown.
+    const double reach = 8.0 * m_window.width() / std::max(1, shown.width());
+    int best = -1;
+    double bestDistance = reach;
+    for (std::size_t t = 0; t < selection.coords.size(); ++t) {
+        const double d = std::hypot(selection.coords[t][0] - x, selection.coords[t][1] - y);
+        if (d <= bestDistance)
+            best = int(t), bestDistance = d;
     }
-    return {};
+    if (best < 0)
+        return {};
+    const auto &xy = selection.coords[std::size_t(best)];
+    const int w = m_style.gridWidth, h = m_style.gridHeight;
+    const int i = std::clamp(int(xy[0] * w), 0, w - 1), j = std::clamp(int(xy[1] * h), 0, h - 1);
+    return tr("token %1 at (%2, %3)\nattention %4\ncell (%5, %6) = %7")
+        .arg(best)
+        .arg(xy[0], 0, 'f', 3)
+        .arg(xy[1], 0, 'f', 3)
+        .arg(std::size_t(best) < attention.size() ? attention[std::size_t(best)] : 0.0f, 0, 'f', 4)
+        .arg(i)
+        .arg(j)
+        .arg(j * w + i);
 }
 
 void EpisodeView::setKeypoints(const QList<Keypoint> &keypoints)
@@ -223,86 +337,255 @@ void EpisodeView::setKeypoints(const QList<Keypoint> &keypoints)
     paintPanes();
 }
 
-QPointF EpisodeView::imagePoint(int view, QPointF panePosition) const
+void EpisodeView::zoom(double factor, QPointF centre)
 {
-    const QLabel *pane = m_panes[view];
+    const double scale = std::clamp(m_window.width() / factor, 1.0 / kMaxZoom, 1.0);
+    // Keep the image point under `centre` where it is on screen.
+    const QPointF relative((centre.x() - m_window.x()) / m_window.width(),
+                           (centre.y() - m_window.y()) / m_window.height());
+    setWindow(QRectF(centre.x() - relative.x() * scale, centre.y() - relative.y() * scale, scale,
+                     scale));
+}
+
+void EpisodeView::resetZoom()
+{
+    setWindow(QRectF(0, 0, 1, 1));
+}
+
+void EpisodeView::setWindow(QRectF window)
+{
+    window.moveLeft(std::clamp(window.x(), 0.0, 1.0 - window.width()));
+    window.moveTop(std::clamp(window.y(), 0.0, 1.0 - window.height()));
+    if (window == m_window)
+        return;
+    m_window = window;
+    paintPanes();
+    emit zoomChanged();
+}
+
+void EpisodeView::setOcclusion(int view, const QRectF &box)
+{
+    m_occludedView = view;
+    m_occlusion = box.normalized();
+    paintPanes();
+}
+
+void EpisodeView::setOcclusionMode(bool on)
+{
+    m_occlusionMode = on;
+    for (const Column &column : m_columns)
+        for (QLabel *pane : column.panes)
+            pane->setCursor(on ? Qt::CrossCursor : Qt::ArrowCursor);
+}
+
+std::pair<int, int> EpisodeView::paneOf(const QObject *watched) const
+{
+    for (std::size_t c = 0; c < m_columns.size(); ++c) {
+        const int v = int(m_columns[c].panes.indexOf(static_cast<const QLabel *>(watched)));
+        if (v >= 0)
+            return {int(c), v};
+    }
+    return {-1, -1};
+}
+
+QPointF EpisodeView::imagePoint(const QLabel *pane, QPointF panePosition) const
+{
     const QSize shown = pane->pixmap().size();
-    // The pixmap is centred in the pane.
+    if (shown.isEmpty())
+        return {-1, -1};
+    // The pixmap is centred in the pane and shows m_window of the image.
     const QPointF origin((pane->width() - shown.width()) / 2,
                          (pane->height() - shown.height()) / 2);
     const QPointF p = panePosition - origin;
-    return shown.isEmpty() ? QPointF(-1, -1)
-                           : QPointF(p.x() / shown.width(), p.y() / shown.height());
+    return {m_window.x() + p.x() / shown.width() * m_window.width(),
+            m_window.y() + p.y() / shown.height() * m_window.height()};
 }
 
 bool EpisodeView::eventFilter(QObject *watched, QEvent *event)
 {
-    const int view = int(m_panes.indexOf(static_cast<QLabel *>(watched)));
+    const auto [column, view] = paneOf(watched);
     if (view < 0)
         return QWidget::eventFilter(watched, event);
-    if (event->type() == QEvent::MouseButtonPress && m_file) {
-        const QPointF p = imagePoint(view, static_cast<QMouseEvent *>(event)->position());
-        if (p.x() >= 0 && p.y() >= 0 && p.x() < 1 && p.y() < 1)
-            emit paneClicked(
-                QString::fromStdString(
-                    m_file->episodes().at(std::size_t(m_episode)).views[std::size_t(view)].name),
-                p.x(), p.y());
+    const QLabel *pane = m_columns[std::size_t(column)].panes[view];
+    const auto inside = [](QPointF p) { return p.x() >= 0 && p.y() >= 0 && p.x() < 1 && p.y() < 1; };
+    switch (event->type()) {
+    case QEvent::MouseButtonPress: {
+        auto *mouse = static_cast<QMouseEvent *>(event);
+        const QPointF p = imagePoint(pane, mouse->position());
+        if (mouse->button() == Qt::RightButton || mouse->button() == Qt::MiddleButton) {
+            m_panning = true;
+            m_panFrom = mouse->position();
+            return true;
+        }
+        if (!m_file || !inside(p))
+            break;
+        if (m_occlusionMode) {
+            m_dragView = view;
+            m_dragStart = m_dragNow = p;
+            return true;
+        }
+        emit paneClicked(
+            QString::fromStdString(
+                m_file->episodes().at(std::size_t(m_episode)).views[std::size_t(view)].name),
+            p.x(), p.y());
+        break;
     }
-    if (event->type() == QEvent::ToolTip) {
-        auto *help = static_cast<QHelpEvent *>(event);
-        const QPointF p = imagePoint(view, help->pos());
-        const QString tip =
-            m_panes[view]->pixmap().isNull() ? QString() : tokenTip(view, p.x(), p.y());
-        QToolTip::showText(help->globalPos(), tip.isEmpty() ? m_panes[view]->toolTip() : tip,
-                           m_panes[view]);
+    case QEvent::MouseMove: {
+        auto *mouse = static_cast<QMouseEvent *>(event);
+        if (m_panning) {
+            const QSize shown = pane->pixmap().size();
+            if (!shown.isEmpty()) {
+                const QPointF delta = mouse->position() - m_panFrom;
+                m_panFrom = mouse->position();
+                setWindow(m_window.translated(-delta.x() / shown.width() * m_window.width(),
+                                              -delta.y() / shown.height() * m_window.height()));
+            }
+            return true;
+        }
+        if (m_dragView == view) {
+            const QPointF p = imagePoint(pane, mouse->position());
+            m_dragNow = QPointF(std::clamp(p.x(), 0.0, 1.0), std::clamp(p.y(), 0.0, 1.0));
+            paintPanes();
+            return true;
+        }
+        break;
+    }
+    case QEvent::MouseButtonRelease:
+        if (m_panning) {
+            m_panning = false;
+            return true;
+        }
+        if (m_dragView == view) {
+            const QPointF p = imagePoint(pane, static_cast<QMouseEvent *>(event)->position());
+            m_dragNow = QPointF(std::clamp(p.x(), 0.0, 1.0), std::clamp(p.y(), 0.0, 1.0));
+            const QRectF box = QRectF(m_dragStart, m_dragNow).normalized();
+            m_dragView = -1;
+            if (box.width() > 0.01 && box.height() > 0.01) {
+                setOcclusion(view, box);
+                emit occlusionDrawn(view, box);
+            } else {
+                paintPanes();
+            }
+            return true;
+        }
+        break;
+    case QEvent::Wheel: {
+        auto *wheel = static_cast<QWheelEvent *>(event);
+        const QPointF p = imagePoint(pane, wheel->position());
+        if (inside(p) && wheel->angleDelta().y() != 0)
+            zoom(wheel->angleDelta().y() > 0 ? 1.25 : 0.8, p);
         return true;
+    }
+    case QEvent::ToolTip: {
+        auto *help = static_cast<QHelpEvent *>(event);
+        const QPointF p = imagePoint(pane, help->pos());
+        const QString tip = pane->pixmap().isNull() ? QString() : tokenTip(view, p.x(), p.y(), column);
+        QToolTip::showText(help->globalPos(), tip.isEmpty() ? pane->toolTip() : tip,
+                           const_cast<QLabel *>(pane));
+        return true;
+    }
+    default:
+        break;
     }
     return QWidget::eventFilter(watched, event);
 }
 
+QImage EpisodeView::paintPane(int column, int view, QSize paneSize) const
+{
+    const QImage &image = m_images[view];
+    // What is shown fits the pane; the whole image is painted at the zoomed scale, then cropped,
+    // so that markers, numbers and keypoints keep their screen size at any zoom.
+    const QSizeF visible(image.width() * m_window.width(), image.height() * m_window.height());
+    const QSize shown = visible.scaled(QSizeF(paneSize.boundedTo(QSize(2048, 2048))),
+                                       Qt::KeepAspectRatio)
+                            .toSize();
+    if (shown.isEmpty())
+        return {};
+    const QSize full(std::min(kMaxPaintSide, int(std::lround(shown.width() / m_window.width()))),
+                     std::min(kMaxPaintSide, int(std::lround(shown.height() / m_window.height()))));
+    // Pixels stay crisp (no smoothing): 128×128 camera images are meant to be inspected.
+    QImage scaled = image.scaled(full, Qt::IgnoreAspectRatio, Qt::FastTransformation)
+                        .convertToFormat(QImage::Format_RGB888);
+    const grids::EpisodeInfo &info = m_file->episodes().at(std::size_t(m_episode));
+    const std::string &name = info.views[std::size_t(view)].name;
+    if (m_occludedView == view) {
+        // What the model is shown: mid grey (the probe's fill), outlined.
+        QPainter painter(&scaled);
+        const QRectF box(m_occlusion.x() * full.width(), m_occlusion.y() * full.height(),
+                         m_occlusion.width() * full.width(), m_occlusion.height() * full.height());
+        painter.fillRect(box, QColor(128, 128, 128));
+        painter.setPen(QPen(QColor(255, 200, 0), 2, Qt::DashLine));
+        painter.drawRect(box);
+    }
+    const auto result = overlay(column);
+    if (result) {
+        const int k = selectionOf(*result, name, view);
+        if (k >= 0) {
+            // drawSelection may replace the matrix (heatmap blending): draw on a copy.
+            cv::Mat canvas = cv::Mat(scaled.height(), scaled.width(), CV_8UC3, scaled.bits(),
+                                     std::size_t(scaled.bytesPerLine()))
+                                 .clone();
+            grids::render::drawSelection(canvas, result->views[std::size_t(k)],
+                                         grids::render::viewAttention(*result, std::size_t(k)),
+                                         m_style);
+            scaled = QImage(canvas.data, canvas.cols, canvas.rows, int(canvas.step),
+                            QImage::Format_RGB888)
+                         .copy();
+        }
+    }
+    QPainter painter(&scaled);
+    painter.setRenderHint(QPainter::Antialiasing);
+    const auto base = baseline(column);
+    if (result && base) {
+        // A probe's unmodified result: hollow rings where its tokens sat, a line to where the
+        // same token (same index) sits now.
+        const int k = selectionOf(*base, name, view), now = selectionOf(*result, name, view);
+        if (k >= 0) {
+            const auto &before = base->views[std::size_t(k)].coords;
+            for (std::size_t t = 0; t < before.size(); ++t) {
+                const QPointF c(before[t][0] * full.width(), before[t][1] * full.height());
+                if (now >= 0 && t < result->views[std::size_t(now)].coords.size()) {
+                    const auto &after = result->views[std::size_t(now)].coords[t];
+                    painter.setPen(QPen(QColor(255, 255, 255, 200), 1, Qt::DotLine));
+                    painter.drawLine(c, QPointF(after[0] * full.width(), after[1] * full.height()));
+                }
+                painter.setPen(QPen(QColor(20, 20, 20), 3));
+                painter.drawEllipse(c, 6, 6);
+                painter.setPen(QPen(QColor(255, 255, 255), 1.5));
+                painter.drawEllipse(c, 6, 6);
+            }
+        }
+    }
+    if (!m_keypoints.isEmpty()) {
+        painter.setPen(QPen(QColor(255, 60, 60), 2));
+        const QString viewName = QString::fromStdString(name);
+        for (const Keypoint &kp : m_keypoints)
+            if (kp.view == viewName) {
+                const QPointF c(kp.x * full.width(), kp.y * full.height());
+                painter.drawLine(c + QPointF(-7, -7), c + QPointF(7, 7));
+                painter.drawLine(c + QPointF(-7, 7), c + QPointF(7, -7));
+            }
+    }
+    if (m_dragView == view) {
+        painter.setPen(QPen(QColor(255, 200, 0), 2, Qt::DashLine));
+        const QRectF box = QRectF(m_dragStart, m_dragNow).normalized();
+        painter.drawRect(QRectF(box.x() * full.width(), box.y() * full.height(),
+                                box.width() * full.width(), box.height() * full.height()));
+    }
+    painter.end();
+    return scaled.copy(QRect(int(std::lround(m_window.x() * full.width())),
+                             int(std::lround(m_window.y() * full.height())), shown.width(),
+                             shown.height()));
+}
+
 void EpisodeView::paintPanes()
 {
-    const auto result = overlay();
-    const grids::EpisodeInfo *info =
-        m_file && m_episode >= 0 ? &m_file->episodes().at(std::size_t(m_episode)) : nullptr;
-    for (int v = 0; v < m_images.size() && v < m_panes.size(); ++v) {
-        QLabel *pane = m_panes[v];
-        const QSize target = m_images[v].size().scaled(pane->size().boundedTo(QSize(2048, 2048)),
-                                                       Qt::KeepAspectRatio);
-        // Pixels stay crisp (no smoothing): 128×128 camera images are meant to be inspected.
-        QImage scaled = m_images[v]
-                            .scaled(target, Qt::IgnoreAspectRatio, Qt::FastTransformation)
-                            .convertToFormat(QImage::Format_RGB888);
-        if (result && info && !scaled.isNull()) {
-            // The checkpoint names its views; a lone video view feeds its first one.
-            const std::string &name = info->views[std::size_t(v)].name;
-            for (std::size_t k = 0; k < result->views.size(); ++k)
-                if (result->views[k].view == name || (result->views.size() == 1 && v == 0)) {
-                    // drawSelection may replace the matrix (heatmap blending): draw on a copy.
-                    cv::Mat canvas = cv::Mat(scaled.height(), scaled.width(), CV_8UC3,
-                                             scaled.bits(), std::size_t(scaled.bytesPerLine()))
-                                         .clone();
-                    grids::render::drawSelection(canvas, result->views[k],
-                                                 grids::render::viewAttention(*result, k), m_style);
-                    scaled = QImage(canvas.data, canvas.cols, canvas.rows, int(canvas.step),
-                                    QImage::Format_RGB888)
-                                 .copy();
-                    break;
-                }
-        }
-        if (info && !m_keypoints.isEmpty() && !scaled.isNull()) {
-            QPainter painter(&scaled);
-            painter.setRenderHint(QPainter::Antialiasing);
-            painter.setPen(QPen(QColor(255, 60, 60), 2));
-            const QString name = QString::fromStdString(info->views[std::size_t(v)].name);
-            for (const Keypoint &k : m_keypoints)
-                if (k.view == name) {
-                    const QPointF c(k.x * scaled.width(), k.y * scaled.height());
-                    painter.drawLine(c + QPointF(-7, -7), c + QPointF(7, 7));
-                    painter.drawLine(c + QPointF(-7, 7), c + QPointF(7, -7));
-                }
-        }
-        pane->setPixmap(QPixmap::fromImage(scaled));
+    if (!m_file || m_episode < 0)
+        return;
+    for (std::size_t c = 0; c < m_columns.size(); ++c) {
+        const auto &panes = m_columns[c].panes;
+        for (int v = 0; v < m_images.size() && v < panes.size(); ++v)
+            panes[v]->setPixmap(QPixmap::fromImage(paintPane(int(c), v, panes[v]->size())));
     }
 }
 
@@ -329,6 +612,16 @@ void EpisodeView::keyPressEvent(QKeyEvent *event)
         break;
     case Qt::Key_End:
         setFrame(m_length - 1);
+        break;
+    case Qt::Key_Plus:
+    case Qt::Key_Equal:
+        zoom(1.25, m_window.center());
+        break;
+    case Qt::Key_Minus:
+        zoom(0.8, m_window.center());
+        break;
+    case Qt::Key_0:
+        resetZoom();
         break;
     default:
         QWidget::keyPressEvent(event);

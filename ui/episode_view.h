@@ -4,6 +4,7 @@
 
 #include <QImage>
 #include <QList>
+#include <QRectF>
 #include <QWidget>
 
 #include <memory>
@@ -14,15 +15,19 @@ struct Frame;
 struct FrameResult;
 } // namespace grids
 class FrameLoader;
+class QComboBox;
+class QGridLayout;
 class QLabel;
 class QPushButton;
 class QSlider;
 class QTimer;
 
-// Shows one episode: every camera view side by side, a timeline with play/pause and stepping,
-// and a frame counter. Frames are read by a FrameLoader, never on the UI thread. A model's result
-// for the frame on screen is drawn over the views (core/render, the same drawing as video export).
-// Keys: Space play/pause, Left/Right step, Home/End first/last frame.
+// Shows one episode: every camera view, a timeline with play/pause, speed and stepping, and a
+// frame counter. Frames are read by a FrameLoader, never on the UI thread. Models' results for
+// the frame on screen are drawn over the views (core/render, the same drawing as video export):
+// one column of views per result source, so a comparison shows the same frame side by side.
+// Zoom (mouse wheel, `+`/`-`, `0` resets) and pan (right or middle drag) apply to every pane
+// alike. Keys: Space play/pause, Left/Right step, Home/End first/last frame.
 class EpisodeView : public QWidget
 {
     Q_OBJECT
@@ -36,6 +41,8 @@ public:
     qint64 length() const { return m_length; }
     bool playing() const;
     void setPlaying(bool playing);
+    double speed() const; // playback speed, 1 = the recording's 20 Hz
+    void setSpeed(double speed);
     // The frame whose pictures are on screen (-1 before the first arrives).
     qint64 shownFrame() const { return m_shownFrame; }
     QString counterText() const;
@@ -44,15 +51,38 @@ public:
     // The frame on screen with its state, action and instruction (null before the first).
     std::shared_ptr<const grids::Frame> shownPixels() const { return m_pixels; }
 
-    // Draws `result` over the views while its frame is on screen; null clears the overlay.
+    // One column of views per title (a comparison); no titles or one: a single untitled column.
+    void setColumns(const QStringList &titles);
+    int columnCount() const { return int(m_columns.size()); }
+    QString columnTitle(int column) const;
+
+    // Draws `result` over column `column`'s views while its frame is on screen; null clears it.
+    // `baseline` (a probe's unmodified result) is drawn as hollow rings where its tokens sit.
     void setOverlay(std::shared_ptr<const grids::FrameResult> result,
-                    const grids::render::OverlayStyle &style);
-    // The result drawn now (null when none or when it belongs to another frame).
-    std::shared_ptr<const grids::FrameResult> overlay() const;
-    QImage paneImage(int view) const; // what a pane shows, overlay included (for tests)
+                    const grids::render::OverlayStyle &style,
+                    int column = 0,
+                    std::shared_ptr<const grids::FrameResult> baseline = nullptr);
+    void setOverlayStyle(const grids::render::OverlayStyle &style);
+    // The result drawn in a column now (null when none or when it belongs to another frame).
+    std::shared_ptr<const grids::FrameResult> overlay(int column = 0) const;
+    std::shared_ptr<const grids::FrameResult> baseline(int column = 0) const;
+    QImage paneImage(int view, int column = 0) const; // what a pane shows (for tests)
     // What hovering at image-normalised (x, y) of view `view` tells: the nearest token within a
     // few pixels (index, coordinate, attention, cell), or empty.
-    QString tokenTip(int view, double x, double y) const;
+    QString tokenTip(int view, double x, double y, int column = 0) const;
+
+    // The part of every image shown, image-normalised (the whole image: (0, 0, 1, 1)).
+    QRectF zoomWindow() const { return m_window; }
+    // Zooms by `factor` (> 1 in) about image-normalised `centre`; the window stays inside.
+    void zoom(double factor, QPointF centre = {0.5, 0.5});
+    void resetZoom();
+
+    // A box painted over a view (an occlusion probe), drawn hatched on every column; view -1
+    // clears it. Box image-normalised.
+    void setOcclusion(int view, const QRectF &box);
+    // While on, a left drag on a pane draws a box and emits occlusionDrawn instead of clicks.
+    void setOcclusionMode(bool on);
+    bool occlusionMode() const { return m_occlusionMode; }
 
     // Annotated keypoints drawn on the views of the frame on screen: (view name, x, y).
     struct Keypoint
@@ -66,6 +96,8 @@ signals:
     void frameShown(qint64 frame);
     // A click on a camera view, in image-normalised coordinates.
     void paneClicked(const QString &view, double x, double y);
+    void occlusionDrawn(int view, const QRectF &box);
+    void zoomChanged();
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -73,28 +105,50 @@ protected:
     void resizeEvent(QResizeEvent *event) override;
 
 private:
+    struct Column
+    {
+        QString title;
+        QLabel *header = nullptr;
+        QList<QLabel *> panes; // one per view
+        std::shared_ptr<const grids::FrameResult> result, baseline;
+        qint64 frame = -1; // the frame `result` belongs to
+    };
+
     void showFrame(int episode,
                    qint64 frame,
                    const QList<QImage> &views,
                    std::shared_ptr<const grids::Frame> pixels);
+    void rebuildPanes();
     void paintPanes(); // the current images, scaled to the panes' sizes
-    // A position in pane `view` as image-normalised coordinates ((-1, -1) with no image shown).
-    QPointF imagePoint(int view, QPointF panePosition) const;
+    QImage paintPane(int column, int view, QSize size) const;
+    // Which pane a widget is: (column, view), or (-1, -1).
+    std::pair<int, int> paneOf(const QObject *watched) const;
+    // A position in a pane as image-normalised coordinates ((-1, -1) with no image shown).
+    QPointF imagePoint(const QLabel *pane, QPointF panePosition) const;
+    void setWindow(QRectF window);
 
     std::shared_ptr<grids::EpisodeFile> m_file;
     int m_episode = -1;
     qint64 m_frame = 0, m_length = 0, m_shownFrame = -1;
     FrameLoader *m_loader;
-    QList<QLabel *> m_panes;
+    std::vector<Column> m_columns;
     QList<QImage> m_images; // the frame on screen, unscaled
     std::shared_ptr<const grids::Frame> m_pixels;
-    std::shared_ptr<const grids::FrameResult> m_overlay;
-    qint64 m_overlayFrame = -1;
     grids::render::OverlayStyle m_style;
     QList<Keypoint> m_keypoints;
-    QWidget *m_paneRow;
+    QRectF m_window{0, 0, 1, 1};
+    int m_occludedView = -1;
+    QRectF m_occlusion;
+    bool m_occlusionMode = false;
+    QPointF m_dragStart{-1, -1}, m_dragNow{-1, -1}; // image-normalised, while drawing a box
+    int m_dragView = -1;
+    QPointF m_panFrom;
+    bool m_panning = false;
+    QWidget *m_paneArea;
+    QGridLayout *m_grid;
     QSlider *m_slider;
     QPushButton *m_play;
+    QComboBox *m_speed;
     QLabel *m_counter;
     QLabel *m_title;
     QTimer *m_timer;

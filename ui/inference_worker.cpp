@@ -51,6 +51,7 @@ void InferenceWorker::loadCheckpoint(const QString &path)
                 self->m_policy = policy;
                 self->m_trackPolicy = trackPolicy;
                 self->m_info = std::make_shared<grids::CheckpointInfo>(policy->info());
+                self->m_path = path;
                 emit self->checkpointLoaded(path);
             },
             Qt::QueuedConnection);
@@ -74,23 +75,31 @@ void InferenceWorker::start(Request request)
     QPointer<InferenceWorker> self(this);
     std::shared_ptr<grids::Policy> policy = m_policy;
     (void)QtConcurrent::run(&m_pool, [self, policy, request]() {
-        std::shared_ptr<const grids::FrameResult> result;
+        std::shared_ptr<const grids::FrameResult> result, baseline;
         QString error;
         try {
-            result = std::make_shared<grids::FrameResult>(
-                policy->run(*request.pixels, request.views, request.method.toStdString(),
-                            request.budget, request.cacheKey));
+            const std::string method = request.method.toStdString();
+            result = std::make_shared<grids::FrameResult>(policy->run(
+                *request.pixels, request.views, method, request.budget, request.cacheKey));
+            if (request.probe.active()) {
+                baseline = result;
+                // Probed pixels are other pixels: their encoding is cached under its own key.
+                result = std::make_shared<grids::FrameResult>(
+                    policy->run(grids::applyProbe(*request.pixels, request.probe), request.views,
+                                method, request.budget,
+                                request.cacheKey + "|probe|" + request.probe.key()));
+            }
         } catch (const std::exception &e) {
             error = QString::fromStdString(e.what());
         }
         QMetaObject::invokeMethod(
             self.data(),
-            [self, request, result, error]() {
+            [self, request, result, baseline, error]() {
                 if (!self)
                     return;
                 self->m_busy = false;
                 if (result)
-                    emit self->resultReady(request.episode, request.frame, result);
+                    emit self->resultReady(request.episode, request.frame, result, baseline);
                 else
                     emit self->failed(error);
                 if (self->m_pending) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "model/policy.h"
+#include "model/probe.h"
 
 #include <QObject>
 #include <QString>
@@ -29,6 +30,7 @@ public:
         std::string cacheKey; // file hash or path + episode + frame
         QString method;
         int budget = 0;
+        grids::Probe probe; // when active, the frame is run probed and unmodified
     };
 
     explicit InferenceWorker(QObject *parent = nullptr);
@@ -38,6 +40,7 @@ public:
     ~InferenceWorker() override;
 
     void loadCheckpoint(const QString &path);
+    QString checkpointPath() const { return m_path; }
     bool hasCheckpoint() const { return bool(m_info); }
     // The loaded checkpoint's facts (valid when hasCheckpoint()).
     const grids::CheckpointInfo &info() const { return *m_info; }
@@ -50,7 +53,11 @@ public:
 signals:
     void checkpointLoaded(const QString &path);
     void checkpointFailed(const QString &message);
-    void resultReady(int episode, qint64 frame, std::shared_ptr<const grids::FrameResult> result);
+    // `baseline` is the unmodified frame's result when the request carried a probe (else null).
+    void resultReady(int episode,
+                     qint64 frame,
+                     std::shared_ptr<const grids::FrameResult> result,
+                     std::shared_ptr<const grids::FrameResult> baseline);
     void failed(const QString &message);
     // Row 0 of each frame's prediction and the demonstration's action, frame by frame.
     void trackReady(int episode,
@@ -69,6 +76,7 @@ private:
     QThreadPool m_trackPool;
     std::shared_ptr<grids::Policy> m_trackPolicy;
     std::shared_ptr<const grids::CheckpointInfo> m_info;
+    QString m_path; // of the loaded checkpoint
     bool m_busy = false;
     std::shared_ptr<std::atomic<int>> m_trackGeneration = std::make_shared<std::atomic<int>>(0);
     std::unique_ptr<Request> m_pending;

@@ -3,6 +3,7 @@
 #include "action_plot.h"
 #include "annotation_panel.h"
 #include "common/hash.h"
+#include "compare_panel.h"
 #include "dataset_panel.h"
 #include "episode_library.h"
 #include "episode_view.h"
@@ -10,6 +11,7 @@
 #include "eval/metrics.h"
 #include "inference_worker.h"
 #include "model_panel.h"
+#include "probe_panel.h"
 #include "store/annotation_export.h"
 #include "store/workspace.h"
 #include "video_export_job.h"
@@ -26,6 +28,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPushButton>
 #include <QPointer>
 #include <QSettings>
 #include <QSplitter>
@@ -59,6 +62,9 @@ MainWindow::MainWindow(QWidget *parent)
     , m_trackTimer(new QTimer(this))
     , m_undo(new QUndoStack(this))
     , m_annotationPanel(new AnnotationPanel(nullptr, m_undo, this))
+    , m_compare(new InferenceWorker(this))
+    , m_comparePanel(new ComparePanel(this))
+    , m_probePanel(new ProbePanel(this))
     , m_errorBanner(new QLabel(this))
 {
     initGridsResources();
@@ -93,12 +99,15 @@ MainWindow::MainWindow(QWidget *parent)
     auto *tabs = new QTabWidget(splitter);
     tabs->setObjectName(QStringLiteral("sideTabs"));
     tabs->addTab(m_modelPanel, tr("Model"));
+    tabs->addTab(m_comparePanel, tr("Compare"));
+    tabs->addTab(m_probePanel, tr("Probe"));
     tabs->addTab(m_annotationPanel, tr("Annotations"));
     splitter->addWidget(tabs);
     splitter->setStretchFactor(1, 2);
     layout->addWidget(splitter, 1);
     setCentralWidget(central);
     connect(m_datasetPanel, &DatasetPanel::episodeActivated, this, [this](int file, int episode) {
+        m_probePanel->clear(); // a box drawn on another episode's views means nothing here
         m_episodeView->setEpisode(m_library->files().at(std::size_t(file)), episode);
         m_episodeView->setFocus();
     });
@@ -123,6 +132,7 @@ MainWindow::MainWindow(QWidget *parent)
             return;
         m_inference->requestTrack(QString::fromStdString(file->path()), m_episodeView->episode(),
                                   m_modelPanel->method(), m_modelPanel->budget());
+        requestCompareTrack();
     });
     connect(m_inference, &InferenceWorker::trackReady, this,
             [this](int episode, const QString &method, int budget,
@@ -131,15 +141,18 @@ MainWindow::MainWindow(QWidget *parent)
                 if (episode != m_episodeView->episode() || method != m_modelPanel->method() ||
                     budget != m_modelPanel->budget())
                     return;
+                m_mainTrack = predicted;
                 m_actionPlot->setTracks(predicted, demo);
+                refreshCompareTrack();
                 m_actionPlot->setCurrentFrame(m_episodeView->frame());
             });
     connect(m_actionPlot, &ActionPlot::frameRequested, m_episodeView, &EpisodeView::setFrame);
     connect(m_modelPanel, &ModelPanel::overlayChanged, this, [this] {
-        m_episodeView->setOverlay(m_episodeView->overlay(), m_modelPanel->overlayStyle());
+        m_episodeView->setOverlayStyle(m_modelPanel->overlayStyle());
     });
     connect(m_inference, &InferenceWorker::checkpointLoaded, this, [this](const QString &path) {
         m_modelPanel->setCheckpoint(m_inference->info());
+        updateColumns();
         m_trackKey.clear();
         scheduleTrack();
         statusBar()->showMessage(tr("Loaded checkpoint %1").arg(path), 5000);
@@ -150,11 +163,14 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_inference, &InferenceWorker::failed, this,
             [this](const QString &message) { statusBar()->showMessage(message, 8000); });
     connect(m_inference, &InferenceWorker::resultReady, this,
-            [this](int episode, qint64 frame, std::shared_ptr<const grids::FrameResult> result) {
+            [this](int episode, qint64 frame, std::shared_ptr<const grids::FrameResult> result,
+                   std::shared_ptr<const grids::FrameResult> baseline) {
                 // A result for a frame no longer on screen is dropped: a newer one is coming.
                 if (episode != m_episodeView->episode() || frame != m_episodeView->shownFrame())
                     return;
-                m_episodeView->setOverlay(result, m_modelPanel->overlayStyle());
+                m_episodeView->setOverlay(result, m_modelPanel->overlayStyle(), 0, baseline);
+                if (baseline)
+                    m_probePanel->showEffect(*result, *baseline);
                 const auto pixels = m_episodeView->shownPixels();
                 m_modelPanel->showResult(*result, pixels ? pixels->action : std::vector<float>{});
                 showKeypoints(); // coverage follows the selection
@@ -168,6 +184,8 @@ MainWindow::MainWindow(QWidget *parent)
                     m_annotationPanel->addKeypoint(view, x, y);
             });
 
+    setupComparison();
+    setupProbes();
     createMenus();
     statusBar()->showMessage(tr("Open an episode file or folder (Ctrl+O), or drop one here"));
 
@@ -270,6 +288,15 @@ void MainWindow::createMenus()
     QAction *twice =
         model->addAction(tr("&Double the budget"), m_modelPanel, &ModelPanel::doubleBudget);
     twice->setShortcut(QKeySequence(Qt::Key_BracketRight));
+    model->addSeparator();
+    QAction *compare = model->addAction(tr("&Compare Side by Side"), this, [this] {
+        m_comparePanel->setActive(!m_comparePanel->active());
+    });
+    compare->setShortcut(QKeySequence(tr("Ctrl+D")));
+    QAction *occlude = model->addAction(tr("Draw &Occlusion Box"), this,
+                                        [this] { m_probePanel->occlusionButton()->toggle(); });
+    occlude->setShortcut(QKeySequence(Qt::Key_O));
+    model->addAction(tr("C&lear Probes"), m_probePanel, &ProbePanel::clear);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About GridS Studio"), this, [this] {
@@ -304,6 +331,13 @@ void MainWindow::requestInference()
     request.pixels = pixels;
     request.views = file->episodes().at(std::size_t(request.episode)).views;
     request.cacheKey = InferenceWorker::frameKey(file->path(), request.episode, request.frame);
+    request.probe = m_probePanel->probe();
+    if (comparing()) {
+        InferenceWorker::Request second = request;
+        second.method = m_comparePanel->model()->method();
+        second.budget = m_comparePanel->model()->budget();
+        m_compare->request(std::move(second));
+    }
     request.method = m_modelPanel->method();
     request.budget = m_modelPanel->budget();
     m_inference->request(std::move(request));
@@ -423,11 +457,18 @@ void MainWindow::scheduleTrack()
         return;
     const QString key = QString::fromStdString(file->path()) + "|" +
                         QString::number(m_episodeView->episode()) + "|" + m_modelPanel->method() +
-                        "|" + QString::number(m_modelPanel->budget());
+                        "|" + QString::number(m_modelPanel->budget()) +
+                        (comparing() ? "|" + m_compare->checkpointPath() + "|" +
+                                           m_comparePanel->model()->method() + "|" +
+                                           QString::number(m_comparePanel->model()->budget())
+                                     : QString());
     if (key == m_trackKey)
         return;
     m_trackKey = key;
     m_actionPlot->clear();
+    m_mainTrack.clear();
+    m_compareTrack.clear();
+    m_comparePanel->setDivergences({});
     m_trackTimer->start();
 }
 

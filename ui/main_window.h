@@ -4,6 +4,7 @@
 #include <QStringList>
 
 #include <memory>
+#include <vector>
 
 namespace grids {
 class Workspace;
@@ -11,11 +12,13 @@ class Workspace;
 
 class ActionPlot;
 class AnnotationPanel;
+class ComparePanel;
 class DatasetPanel;
 class EpisodeLibrary;
 class EpisodeView;
 class InferenceWorker;
 class ModelPanel;
+class ProbePanel;
 class QLabel;
 class QMenu;
 class QTimer;
@@ -35,6 +38,12 @@ public:
     void openPath(const QString &path);
     // Loads a checkpoint on the inference worker; its result is drawn over every frame shown.
     void openCheckpoint(const QString &path);
+    // Shows a second column of views running `path` (empty: the main checkpoint) beside the
+    // main one, with the comparison panel's method and budget.
+    void openComparison(const QString &path = {});
+    ComparePanel *comparePanel() const { return m_comparePanel; }
+    InferenceWorker *compareInference() const { return m_compare; }
+    ProbePanel *probePanel() const { return m_probePanel; }
     ModelPanel *modelPanel() const { return m_modelPanel; }
     InferenceWorker *inference() const { return m_inference; }
     ActionPlot *actionPlot() const { return m_actionPlot; }
@@ -69,6 +78,13 @@ private:
     void scheduleTrack();    // the whole episode for the action plots, once the selection settles
     void identifyEpisode();  // the episode's content key, computed off the UI thread
     void showKeypoints();    // the annotated keypoints of the frame on screen
+    // main_window_compare.cpp: the comparison column and the probes.
+    void setupComparison();
+    void setupProbes();
+    bool comparing() const; // the second column is on and has a checkpoint
+    void updateColumns();   // column titles from the checkpoints, methods and budgets
+    void requestCompareTrack();
+    void refreshCompareTrack(); // the compared actions and divergences over the main track
 
     EpisodeLibrary *m_library;
     DatasetPanel *m_datasetPanel;
@@ -80,6 +96,10 @@ private:
     std::unique_ptr<grids::Workspace> m_workspace;
     QUndoStack *m_undo;
     AnnotationPanel *m_annotationPanel;
+    InferenceWorker *m_compare; // the comparison column's checkpoint
+    ComparePanel *m_comparePanel;
+    ProbePanel *m_probePanel;
+    std::vector<std::vector<float>> m_mainTrack, m_compareTrack; // row-0 actions per frame
     QString m_trackKey;   // what the action plots show (file, episode, method, budget)
     QString m_identified; // the episode whose content key the annotation panel has (path|index)
     double m_keypointCoverage = -1;

@@ -82,6 +82,7 @@ ModelPanel::ModelPanel(QWidget *parent)
     , m_grid(new QCheckBox(tr("Cell grid"), this))
     , m_opacity(new QSlider(Qt::Horizontal, this))
     , m_action(new QLabel(this))
+    , m_overlayControls(new QWidget(this))
 {
     setObjectName(QStringLiteral("modelPanel"));
     m_checkpoint->setWordWrap(true);
@@ -110,15 +111,18 @@ ModelPanel::ModelPanel(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_checkpoint);
     layout->addLayout(form);
-    layout->addWidget(m_markers);
-    layout->addWidget(m_heatmap);
+    auto *overlays = new QVBoxLayout(m_overlayControls);
+    overlays->setContentsMargins(0, 0, 0, 0);
+    overlays->addWidget(m_markers);
+    overlays->addWidget(m_heatmap);
     auto *opacityRow = new QHBoxLayout;
     opacityRow->addSpacing(20);
     opacityRow->addWidget(new QLabel(tr("opacity"), this));
     opacityRow->addWidget(m_opacity, 1);
-    layout->addLayout(opacityRow);
-    layout->addWidget(m_cells);
-    layout->addWidget(m_grid);
+    overlays->addLayout(opacityRow);
+    overlays->addWidget(m_cells);
+    overlays->addWidget(m_grid);
+    layout->addWidget(m_overlayControls);
     layout->addWidget(m_action);
     layout->addStretch(1);
     clearCheckpoint();
@@ -141,6 +145,11 @@ ModelPanel::ModelPanel(QWidget *parent)
         saveOverlaySettings();
         emit overlayChanged();
     });
+}
+
+void ModelPanel::setOverlayControlsVisible(bool visible)
+{
+    m_overlayControls->setVisible(visible);
 }
 
 void ModelPanel::setCheckpoint(const grids::CheckpointInfo &info)

@@ -37,6 +37,8 @@ public:
     void doubleBudget();
     int maximumBudget() const;
     grids::render::OverlayStyle overlayStyle() const;
+    // A second panel (the comparison's) picks method and budget only; overlays are shared.
+    void setOverlayControlsVisible(bool visible);
 
     // Shows a frame's result: predicted action row 0, the demonstration's, their L1, timings.
     void showResult(const grids::FrameResult &result, const std::vector<float> &demoAction);
@@ -58,4 +60,5 @@ private:
     QCheckBox *m_markers, *m_heatmap, *m_cells, *m_grid;
     QSlider *m_opacity;
     QLabel *m_action;
+    QWidget *m_overlayControls;
 };

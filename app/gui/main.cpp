@@ -1,4 +1,4 @@
-// grids-studio [PATH…] [--checkpoint C]: the desktop application. Without a path it opens the
+// grids-studio [PATH…] [--checkpoint C] [--compare C2] [--db DB]: the desktop application. Without a path it opens the
 // bundled demo episodes with the bundled checkpoint.
 
 #include "bundled_data.h"
@@ -26,6 +26,11 @@ int main(int argc, char **argv)
                                         QStringLiteral("checkpoint to load (.pt)"),
                                         QStringLiteral("C"));
     parser.addOption(checkpoint);
+    const QCommandLineOption compare(
+        QStringLiteral("compare"),
+        QStringLiteral("a second checkpoint shown side by side with the first (.pt)"),
+        QStringLiteral("C2"));
+    parser.addOption(compare);
     const QCommandLineOption database(
         QStringLiteral("db"),
         QStringLiteral("workspace database (default ~/.local/share/grids-studio/workspace.sqlite)"),
@@ -53,5 +58,7 @@ int main(int argc, char **argv)
         model = bundledCheckpoint(); // with the bundled demo, the bundled checkpoint
     if (!model.isEmpty())
         window.openCheckpoint(model);
+    if (parser.isSet(compare))
+        window.openComparison(parser.value(compare));
     return app.exec();
 }

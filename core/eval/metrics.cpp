@@ -39,4 +39,22 @@ double keypointCoverage(const std::vector<std::array<float, 2>> &keypoints,
     return double(covered) / double(keypoints.size());
 }
 
+std::vector<std::int64_t> divergenceOnsets(const std::vector<std::vector<float>> &a,
+                                           const std::vector<std::vector<float>> &b,
+                                           double threshold)
+{
+    std::vector<std::int64_t> onsets;
+    bool apart = false;
+    for (std::size_t t = 0; t < a.size() && t < b.size(); ++t) {
+        const ActionError difference = actionError(a[t], b[t]);
+        if (!difference.valid)
+            continue;
+        const bool now = difference.l1 > threshold;
+        if (now && !apart)
+            onsets.push_back(std::int64_t(t));
+        apart = now;
+    }
+    return onsets;
+}
+
 } // namespace grids

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <vector>
 
 namespace grids {
@@ -25,5 +26,13 @@ double keypointCoverage(const std::vector<std::array<float, 2>> &keypoints,
                         double radiusPixels,
                         int width,
                         int height);
+
+// Where two action tracks (row-0 actions frame by frame, e.g. two checkpoints on one episode)
+// part ways: the frames whose mean absolute difference exceeds `threshold` while the frame before
+// did not (the first frame counts when it already exceeds it). Frames missing from either track
+// or of different widths are skipped and do not end a divergence.
+std::vector<std::int64_t> divergenceOnsets(const std::vector<std::vector<float>> &a,
+                                           const std::vector<std::vector<float>> &b,
+                                           double threshold);
 
 } // namespace grids

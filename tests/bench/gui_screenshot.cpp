@@ -1,14 +1,16 @@
 // Tool (run on request): a screenshot of the main window for the README, made offscreen.
 //
 //   QT_QPA_PLATFORM=offscreen ./build/tests/bench/gui_screenshot OUT.png [CHECKPOINT] [EPISODE]
-//   [FRAME] [--heatmap]
+//   [FRAME] [--heatmap] [--compare C2 [--compare-method M] [--compare-budget K]]
 //
+// With --compare, the second checkpoint runs in a second column and the Compare tab is shown.
 // Opens the bundled demo episodes (and the bundled checkpoint unless one is named), shows
 // EPISODE (index, default 0) at FRAME (default 20), waits for the model's overlay and saves the
 // window as it is drawn.
 
 #include "action_plot.h"
 #include "bundled_data.h"
+#include "compare_panel.h"
 #include "episode_library.h"
 #include "episode_view.h"
 #include "inference_worker.h"
@@ -17,6 +19,7 @@
 
 #include <QApplication>
 #include <QCheckBox>
+#include <QTabWidget>
 #include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTest>
@@ -34,9 +37,22 @@ int main(int argc, char **argv)
                      "usage: gui_screenshot OUT.png [CHECKPOINT] [EPISODE] [FRAME] [--heatmap]\n");
         return 2;
     }
-    const QString checkpoint = args.size() > 2 ? args[2] : bundledCheckpoint();
-    const int episode = args.size() > 3 ? args[3].toInt() : 0;
-    const int frame = args.size() > 4 ? args[4].toInt() : 20;
+    QStringList positional;
+    QString compare, compareMethod;
+    int compareBudget = 0;
+    for (int i = 1; i < args.size(); ++i) {
+        if (args[i] == "--compare" && i + 1 < args.size())
+            compare = args[++i];
+        else if (args[i] == "--compare-method" && i + 1 < args.size())
+            compareMethod = args[++i];
+        else if (args[i] == "--compare-budget" && i + 1 < args.size())
+            compareBudget = args[++i].toInt();
+        else if (!args[i].startsWith("--"))
+            positional << args[i];
+    }
+    const QString checkpoint = positional.size() > 1 ? positional[1] : bundledCheckpoint();
+    const int episode = positional.size() > 2 ? positional[2].toInt() : 0;
+    const int frame = positional.size() > 3 ? positional[3].toInt() : 20;
     MainWindow window;
     window.resize(1400, 760);
     window.show();
@@ -61,6 +77,20 @@ int main(int argc, char **argv)
             break;
         QTest::qWait(50);
     }
-    QTest::qWait(200);
-    return window.grab().save(args[1]) ? 0 : 1;
+    if (!compare.isEmpty()) {
+        window.findChild<QTabWidget *>("sideTabs")->setCurrentWidget(window.comparePanel());
+        window.openComparison(compare);
+        while (timer.elapsed() < 60000 && window.episodeView()->columnCount() < 2)
+            QTest::qWait(50);
+        QTest::qWait(300);
+        if (!compareMethod.isEmpty())
+            window.comparePanel()->model()->setMethod(compareMethod);
+        if (compareBudget > 0)
+            window.comparePanel()->model()->setBudget(compareBudget);
+        while (timer.elapsed() < 90000 &&
+               !(window.episodeView()->overlay(1) && window.actionPlot()->compareGraphs() > 0))
+            QTest::qWait(50);
+    }
+    QTest::qWait(300);
+    return window.grab().save(positional[0]) ? 0 : 1;
 }

@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "fixtures.h"
 #include "model/policy.h"
+#include "model/probe.h"
 
 #include <nlohmann/json.hpp>
 
@@ -186,6 +187,46 @@ private slots:
         const QString message = fixtures::errorOf([&] { Policy::load(path(file)); }, &kind);
         QVERIFY2(message.contains(expected) && message.contains(file), qPrintable(message));
         QVERIFY(kind == Error::Kind::BadInput);
+    }
+
+    // Probes: the box is painted mid grey in that view only, the original frame is untouched,
+    // and the model sees the difference.
+    void probeOccludesABoxAndReplacesTheInstruction()
+    {
+        const Frame frame = constantFrame(); // 24×20 views
+        Probe probe;
+        QVERIFY(!probe.active());
+        probe.instruction = "pick the red cube";
+        probe.occludedView = 1;
+        probe.box = {0.5f, 0.5f, 0.25f, 0.0f}; // corners in either order: x 6..12, y 0..10
+        QVERIFY(probe.active());
+        const Frame probed = applyProbe(frame, probe);
+        QCOMPARE(probed.instruction, std::string("pick the red cube"));
+        QCOMPARE(frame.instruction, std::string("x"));
+        int grey = 0;
+        for (int y = 0; y < 20; ++y)
+            for (int x = 0; x < 24; ++x) {
+                const bool inside = x >= 6 && x < 12 && y < 10;
+                const auto pixel = probed.views[1].at<cv::Vec3b>(y, x);
+                QCOMPARE(pixel == cv::Vec3b(128, 128, 128), inside);
+                grey += inside;
+                QCOMPARE(probed.views[0].at<cv::Vec3b>(y, x), cv::Vec3b(51, 102, 153));
+                QCOMPARE(frame.views[1].at<cv::Vec3b>(y, x), cv::Vec3b(51, 102, 153));
+            }
+        QCOMPARE(grey, 60);
+        QVERIFY(probe.key() != Probe{}.key());
+
+        auto policy = Policy::load(path("contract_dense.pt"));
+        Probe whole;
+        whole.occludedView = 0;
+        whole.box = {0, 0, 1, 1};
+        const FrameResult plain = policy->run(frame, kTwoViews, "dense", 0, "f");
+        const FrameResult hidden =
+            policy->run(applyProbe(frame, whole), kTwoViews, "dense", 0, "f|" + whole.key());
+        QVERIFY(plain.actions.values != hidden.actions.values);
+
+        whole.occludedView = 2;
+        QVERIFY(fixtures::errorOf([&] { applyProbe(frame, whole); }).contains("no view 2"));
     }
 
     void cudaIsRefusedCleanlyWithoutAGpu()

@@ -281,6 +281,20 @@ private slots:
         QCOMPARE(keypointCoverage(keypoints, {}, 4.0, 100, 100), 0.0);
     }
 
+    // Comparison view: the frames where two action tracks first part ways (each onset once).
+    void divergenceOnsetsMarkWhereTracksPartWays()
+    {
+        const std::vector<std::vector<float>> a = {{0, 0}, {0, 0}, {0, 0}, {0, 0}, {0, 0}, {0, 0}};
+        const std::vector<std::vector<float>> b = {{0, 0}, {1, 1}, {1, 1}, {0, 0.1f}, {}, {2, 0}};
+        // L1 per frame: 0, 1, 1, 0.05, (none), 1.
+        QCOMPARE(divergenceOnsets(a, b, 0.5), (std::vector<std::int64_t>{1, 5}));
+        QCOMPARE(divergenceOnsets(a, b, 0.01), (std::vector<std::int64_t>{1}));
+        QCOMPARE(divergenceOnsets(a, b, 2.0), std::vector<std::int64_t>{});
+        QCOMPARE(divergenceOnsets(b, b, 0.0), std::vector<std::int64_t>{});
+        // Diverged from the first frame on.
+        QCOMPARE(divergenceOnsets({{3}}, {{0}}, 1.0), std::vector<std::int64_t>{0});
+    }
+
     // Through a checkpoint: the dense tokens come from its encoder, the head runs on what each
     // selector keeps. At full budget every selector's action equals dense; the encoder runs once
     // for the frame whatever the methods and budgets.

@@ -4,6 +4,7 @@
 #include "action_plot.h"
 #include "annotation_panel.h"
 #include "bundled_data.h"
+#include "compare_panel.h"
 #include "dataset_panel.h"
 #include "episode_library.h"
 #include "episode_view.h"
@@ -12,13 +13,17 @@
 #include "main_window.h"
 #include "model/policy.h"
 #include "model_panel.h"
+#include "probe_panel.h"
 #include "store/workspace.h"
 #include "video_export_job.h"
 
 #include <opencv2/videoio.hpp>
 
 #include <QApplication>
+#include <QDoubleSpinBox>
 #include <QFile>
+#include <QLabel>
+#include <QMouseEvent>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -197,6 +202,121 @@ private slots:
         QTest::keyClick(view, Qt::Key_Right);
         QVERIFY(shown.wait(10000));
         QTRY_VERIFY_WITH_TIMEOUT(view->overlay() && view->overlay()->method == "dense", 10000);
+        QVERIFY(window.errorText().isEmpty());
+    }
+
+    // Two checkpoints side by side on the same frame, their action tracks overlaid with the
+    // frames where they part ways; probes (occlusion drawn with the mouse, another instruction)
+    // against the unmodified result; zoom and playback speed.
+    void comparisonProbesAndZoom()
+    {
+        if (!QFile::exists(m_dir.filePath("ckpt/contract_dense.pt"))) {
+            const auto python = fixtures::runPythonScript("make_contract_checkpoints.py",
+                                                          {m_dir.filePath("ckpt")});
+            QVERIFY2(python.ok, python.err.constData());
+        }
+        MainWindow window;
+        window.resize(1100, 700);
+        window.show();
+        QSignalSpy opened(window.library(), &EpisodeLibrary::opened);
+        window.openPath(m_file);
+        QVERIFY(opened.wait(10000));
+        EpisodeView *view = window.episodeView();
+        QTRY_VERIFY_WITH_TIMEOUT(view->shownFrame() == 0, 10000);
+        window.openCheckpoint(m_dir.filePath("ckpt/contract_grids.pt"));
+        QTRY_VERIFY_WITH_TIMEOUT(view->overlay() && view->overlay()->method == "grids", 20000);
+        QCOMPARE(view->columnCount(), 1);
+
+        window.openComparison(m_dir.filePath("ckpt/contract_dense.pt"));
+        QTRY_VERIFY_WITH_TIMEOUT(view->columnCount() == 2, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(view->overlay(1) && view->overlay(1)->method == "dense", 20000);
+        QCOMPARE(int(view->overlay(1)->views[0].coords.size()), 16);
+        QCOMPARE(view->overlay(0)->method, std::string("grids"));
+        QVERIFY(view->columnTitle(1).contains("dense"));
+        QVERIFY(!view->paneImage(0, 1).isNull());
+        QVERIFY(view->paneImage(0, 1) != view->paneImage(0, 0)); // other markers
+        // The second column's method and budget are its own.
+        ComparePanel *compare = window.comparePanel();
+        compare->model()->setMethod("random");
+        compare->model()->setBudget(3);
+        QTRY_VERIFY_WITH_TIMEOUT(view->overlay(1) && view->overlay(1)->method == "random" &&
+                                     view->overlay(1)->budget == 3,
+                                 20000);
+        QVERIFY(view->columnTitle(1).contains("random @ 3"));
+        QCOMPARE(view->overlay(0)->method, std::string("grids"));
+        // Both action tracks, and the frames where they part ways at a small threshold only.
+        ActionPlot *plot = window.actionPlot();
+        QTRY_VERIFY_WITH_TIMEOUT(plot->compareGraphs() == 7 + 1, 20000);
+        QCOMPARE(plot->plot()->graphCount(), 7 * 2 + 2 + 7 + 1);
+        auto *threshold = compare->findChild<QDoubleSpinBox *>();
+        threshold->setValue(0.001);
+        QVERIFY(!compare->divergences().empty());
+        threshold->setValue(10);
+        QVERIFY(compare->divergences().empty());
+        // Ctrl+D toggles the comparison off: one column again, compared tracks gone.
+        QTest::keyClick(&window, Qt::Key_D, Qt::ControlModifier);
+        QTRY_COMPARE(view->columnCount(), 1);
+        QCOMPARE(plot->compareGraphs(), 0);
+
+        // Occlusion probe drawn with the mouse on the first view: the model is re-run on the
+        // occluded frame and shown against the unmodified one.
+        QTest::keyClick(&window, Qt::Key_O);
+        QVERIFY(view->occlusionMode());
+        QLabel *pane = nullptr;
+        for (QLabel *label : view->findChildren<QLabel *>())
+            if (label->toolTip() == "agentview_rgb")
+                pane = label;
+        QVERIFY(pane);
+        const QImage before = view->paneImage(0);
+        const QRect shown(QPoint((pane->width() - before.width()) / 2,
+                                 (pane->height() - before.height()) / 2),
+                          before.size());
+        auto send = [pane](QEvent::Type type, QPoint at, Qt::MouseButtons buttons) {
+            QMouseEvent event(type, at, pane->mapToGlobal(at), Qt::LeftButton, buttons, {});
+            QApplication::sendEvent(pane, &event);
+        };
+        send(QEvent::MouseButtonPress, shown.topLeft() + QPoint(2, 2), Qt::LeftButton);
+        send(QEvent::MouseMove, shown.center(), Qt::LeftButton);
+        send(QEvent::MouseButtonRelease, shown.bottomRight() - QPoint(2, 2), Qt::NoButton);
+        ProbePanel *probes = window.probePanel();
+        QCOMPARE(probes->probe().occludedView, 0);
+        QVERIFY(probes->probe().box[2] > 0.9f && probes->probe().box[0] < 0.1f);
+        QVERIFY(!view->occlusionMode()); // one box per press of O
+        QTRY_VERIFY_WITH_TIMEOUT(view->baseline(0) != nullptr, 20000);
+        QVERIFY(view->overlay(0)->actions.row(0) != view->baseline(0)->actions.row(0));
+        QVERIFY(probes->effectText().contains("action changed"));
+        // What the model saw is what the pane shows: mostly the probe's grey.
+        const QImage occluded = view->paneImage(0).convertToFormat(QImage::Format_RGB888);
+        int grey = 0;
+        for (int y = 0; y < occluded.height(); ++y)
+            for (int x = 0; x < occluded.width(); ++x)
+                grey += occluded.pixelColor(x, y) == QColor(128, 128, 128);
+        QVERIFY2(grey > occluded.width() * occluded.height() / 2, qPrintable(QString::number(grey)));
+        probes->clear();
+        QTRY_VERIFY_WITH_TIMEOUT(view->overlay(0) && !view->baseline(0), 20000);
+        probes->setInstruction("pick up the blue cube");
+        QTRY_VERIFY_WITH_TIMEOUT(view->baseline(0) != nullptr, 20000);
+        QCOMPARE(*probes->probe().instruction, std::string("pick up the blue cube"));
+        probes->clear();
+
+        // Zoom about a point keeps it under the mouse; every pane follows; `0` resets.
+        QTRY_VERIFY_WITH_TIMEOUT(view->overlay(0) && !view->baseline(0), 20000);
+        const QImage whole = view->paneImage(0);
+        view->zoom(2.0, {0.25, 0.25});
+        QCOMPARE(view->zoomWindow(), QRectF(0.125, 0.125, 0.5, 0.5));
+        QVERIFY(view->paneImage(0) != whole);
+        view->zoom(100.0, {0.5, 0.5});
+        QCOMPARE(view->zoomWindow().width(), 1.0 / 8); // at most 8×
+        const auto token = view->overlay(0)->views[0].coords[0];
+        view->resetZoom();
+        view->zoom(2.0, {token[0], token[1]});
+        QVERIFY(view->tokenTip(0, token[0], token[1]).startsWith("token 0 at"));
+        QTest::keyClick(view, Qt::Key_0);
+        QCOMPARE(view->zoomWindow(), QRectF(0, 0, 1, 1));
+        QCOMPARE(view->paneImage(0), whole);
+
+        view->setSpeed(2.0);
+        QCOMPARE(view->speed(), 2.0);
         QVERIFY(window.errorText().isEmpty());
     }
 
