@@ -2,6 +2,7 @@
 
 #include "action_plot.h"
 #include "annotation_panel.h"
+#include "budget_panel.h"
 #include "common/hash.h"
 #include "compare_panel.h"
 #include "dataset_panel.h"
@@ -65,6 +66,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_compare(new InferenceWorker(this))
     , m_comparePanel(new ComparePanel(this))
     , m_probePanel(new ProbePanel(this))
+    , m_budgetPanel(new BudgetPanel(this))
     , m_errorBanner(new QLabel(this))
 {
     initGridsResources();
@@ -91,7 +93,11 @@ MainWindow::MainWindow(QWidget *parent)
     auto *centre = new QSplitter(Qt::Vertical, splitter);
     centre->setObjectName(QStringLiteral("viewSplitter"));
     centre->addWidget(m_episodeView);
-    centre->addWidget(m_actionPlot);
+    auto *bottom = new QTabWidget(centre);
+    bottom->setObjectName(QStringLiteral("bottomTabs"));
+    bottom->addTab(m_actionPlot, tr("Actions"));
+    bottom->addTab(m_budgetPanel, tr("Budgets"));
+    centre->addWidget(bottom);
     centre->setStretchFactor(0, 3);
     centre->setStretchFactor(1, 1);
     centre->setSizes({480, 200});
@@ -186,6 +192,7 @@ MainWindow::MainWindow(QWidget *parent)
 
     setupComparison();
     setupProbes();
+    setupBudgets();
     createMenus();
     statusBar()->showMessage(tr("Open an episode file or folder (Ctrl+O), or drop one here"));
 
@@ -199,6 +206,11 @@ MainWindow::MainWindow(QWidget *parent)
                 m_episodeView->setEpisode(m_library->files()[first], 0);
         }
         statusBar()->showMessage(tr("Opened %1 (%n file(s))", nullptr, files).arg(path), 5000);
+        if (m_pendingFrame) {
+            const PendingFrame pending = *m_pendingFrame;
+            m_pendingFrame.reset(); // asked once: a file that did not open is not asked again
+            showEpisodeFrame(pending.path, pending.key, pending.frame);
+        }
     });
     connect(m_library, &EpisodeLibrary::failed, this,
             [this](const QString &, const QStringList &errors) { showErrors(errors); });
@@ -379,6 +391,7 @@ void MainWindow::openWorkspace(const QString &path)
     }
     m_undo->clear(); // the commands refer to the previous workspace
     m_annotationPanel->setWorkspace(m_workspace.get());
+    m_budgetPanel->setWorkspace(m_workspace.get());
     m_annotationPanel->setFrame(m_episodeView->frame());
     m_identified.clear();
     identifyEpisode();

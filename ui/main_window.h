@@ -12,6 +12,7 @@ class Workspace;
 
 class ActionPlot;
 class AnnotationPanel;
+class BudgetPanel;
 class ComparePanel;
 class DatasetPanel;
 class EpisodeLibrary;
@@ -44,6 +45,9 @@ public:
     ComparePanel *comparePanel() const { return m_comparePanel; }
     InferenceWorker *compareInference() const { return m_compare; }
     ProbePanel *probePanel() const { return m_probePanel; }
+    BudgetPanel *budgetPanel() const { return m_budgetPanel; }
+    // Shows frame `frame` of episode `episodeKey` in `path`, opening the file when needed.
+    void showEpisodeFrame(const QString &path, const QString &episodeKey, qint64 frame);
     ModelPanel *modelPanel() const { return m_modelPanel; }
     InferenceWorker *inference() const { return m_inference; }
     ActionPlot *actionPlot() const { return m_actionPlot; }
@@ -81,6 +85,7 @@ private:
     // main_window_compare.cpp: the comparison column and the probes.
     void setupComparison();
     void setupProbes();
+    void setupBudgets(); // main_window_budgets.cpp
     bool comparing() const; // the second column is on and has a checkpoint
     void updateColumns();   // column titles from the checkpoints, methods and budgets
     void requestCompareTrack();
@@ -99,6 +104,13 @@ private:
     InferenceWorker *m_compare; // the comparison column's checkpoint
     ComparePanel *m_comparePanel;
     ProbePanel *m_probePanel;
+    BudgetPanel *m_budgetPanel;
+    struct PendingFrame
+    {
+        QString path, key;
+        qint64 frame = 0;
+    };
+    std::unique_ptr<PendingFrame> m_pendingFrame; // shown once its file has opened
     std::vector<std::vector<float>> m_mainTrack, m_compareTrack; // row-0 actions per frame
     QString m_trackKey;   // what the action plots show (file, episode, method, budget)
     QString m_identified; // the episode whose content key the annotation panel has (path|index)

@@ -36,15 +36,7 @@ nlohmann::json rateJson(const SuccessRate &r)
             {"mean_steps_to_success", r.meanStepsToSuccess}};
 }
 
-struct ConfigOutcome
-{
-    SweepConfig config;
-    std::string status; // ran, found, not_applicable
-    ClosedLoopResult result;
-    std::int64_t runId = 0;
-};
-
-nlohmann::json outcomeJson(const ConfigOutcome &o)
+nlohmann::json outcomeJson(const EvaluationOutcome &o)
 {
     nlohmann::json tasks = nlohmann::json::object();
     for (std::size_t i = 0; i < o.result.tasks.size(); ++i)
@@ -60,7 +52,7 @@ nlohmann::json outcomeJson(const ConfigOutcome &o)
             {"seconds", o.result.seconds}};
 }
 
-void printOutcome(const ConfigOutcome &o)
+void printOutcome(const EvaluationOutcome &o)
 {
     if (o.status == "not_applicable") {
         std::printf("%s at %d tokens/view: not applicable (%s)\n", o.config.method.c_str(),
@@ -98,47 +90,17 @@ void runEval(EvalOptions &o)
     std::unique_ptr<Workspace> workspace =
         o.db.empty() ? nullptr : std::make_unique<Workspace>(o.db);
 
-    std::vector<ConfigOutcome> outcomes;
+    std::vector<EvaluationOutcome> outcomes;
     bool interrupted = false;
+    base.recordFailures = o.recordFailures;
     for (const auto &config : configs) {
-        ConfigOutcome outcome{config, "ran", {}, 0};
-        const RunKey key{"rollout",     info.sha256,          config.method,
-                         config.budget, rolloutDataKey(base), base.shard.text()};
-        RunRecord run;
-        run.key = key;
-        run.checkpointPath = info.path;
-        if (!config.notApplicable.empty()) {
-            outcome.status = "not_applicable";
-            run.status = "not_applicable";
-            run.reason = config.notApplicable;
-            run.config = runFacts(info, config.budget);
-            if (workspace)
-                outcome.runId = workspace->recordRun(run, {});
-        } else if (auto found = workspace ? workspace->findRun(key) : std::nullopt;
-                   found && !o.force) {
-            outcome.status = "found";
-            outcome.runId = found->id;
-            outcome.result = summariseRollouts(base.tasks, workspace->rolloutResults(found->id));
-        } else {
-            ClosedLoopOptions options = base;
-            options.method = config.method;
-            options.budget = config.budget;
-            options.recordFailures = o.recordFailures;
-            {
-                ProgressPrinter printer(o.quiet);
-                outcome.result = evaluateClosedLoop(*policy, options, printer.progress());
-            }
-            interrupted = outcome.result.interrupted;
-            if (workspace && !interrupted) {
-                run.config = runFacts(info, config.budget,
-                                      nlohmann::json({{"suite", o.suite},
-                                                      {"seed", o.seed},
-                                                      {"episodes_per_task", o.episodes},
-                                                      {"replan", o.replan}})
-                                          .dump());
-                outcome.runId = workspace->recordRun(run, {}, outcome.result.episodes);
-            }
+        EvaluationOutcome outcome;
+        {
+            ProgressPrinter printer(o.quiet);
+            outcome = evaluateConfig(*policy, workspace.get(), base, config, o.suite, o.force,
+                                     printer.progress());
         }
+        interrupted = outcome.result.interrupted;
         if (!o.json)
             printOutcome(outcome);
         std::fflush(stdout);

@@ -2,10 +2,14 @@
 
 #include "common/error.h"
 #include "episodes/libero_hdf5_writer.h"
+#include "eval/report.h"
 #include "model/policy.h"
 #include "sim/dataset_generation.h"
 #include "sim/rollout.h"
 #include "sim/scene_xml.h"
+#include "store/workspace.h"
+
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cmath>
@@ -165,6 +169,50 @@ evaluateClosedLoop(Policy &policy, const ClosedLoopOptions &options, const Progr
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     result.interrupted = cancelled;
     return result;
+}
+
+EvaluationOutcome evaluateConfig(Policy &policy,
+                                 Workspace *workspace,
+                                 const ClosedLoopOptions &base,
+                                 const SweepConfig &config,
+                                 const std::string &suite,
+                                 bool force,
+                                 const Progress &progress)
+{
+    const CheckpointInfo &info = policy.info();
+    EvaluationOutcome outcome{config, "ran", {}, 0};
+    RunRecord run;
+    run.key = {"rollout",     info.sha256,          config.method,
+               config.budget, rolloutDataKey(base), base.shard.text()};
+    run.checkpointPath = info.path;
+    if (!config.notApplicable.empty()) {
+        outcome.status = run.status = "not_applicable";
+        run.reason = config.notApplicable;
+        run.config = runFacts(info, config.budget);
+        if (workspace)
+            outcome.runId = workspace->recordRun(run, {});
+        return outcome;
+    }
+    if (auto found = workspace ? workspace->findRun(run.key) : std::nullopt; found && !force) {
+        outcome.status = "found";
+        outcome.runId = found->id;
+        outcome.result = summariseRollouts(base.tasks, workspace->rolloutResults(found->id));
+        return outcome;
+    }
+    ClosedLoopOptions options = base;
+    options.method = config.method;
+    options.budget = config.budget;
+    outcome.result = evaluateClosedLoop(policy, options, progress);
+    if (workspace && !outcome.result.interrupted) {
+        run.config = runFacts(info, config.budget,
+                              nlohmann::json({{"suite", suite},
+                                              {"seed", base.seed},
+                                              {"episodes_per_task", base.episodesPerTask},
+                                              {"replan", base.replanEvery}})
+                                  .dump());
+        outcome.runId = workspace->recordRun(run, {}, outcome.result.episodes);
+    }
+    return outcome;
 }
 
 } // namespace grids

@@ -12,6 +12,7 @@
 namespace grids {
 
 class Policy;
+class Workspace;
 
 // A success rate with its 95 % Wilson score interval.
 struct SuccessRate
@@ -62,5 +63,25 @@ ClosedLoopResult summariseRollouts(const std::vector<sim::TaskFamily> &tasks,
 // finished so far are reported (and recorded), with `interrupted` set.
 ClosedLoopResult
 evaluateClosedLoop(Policy &policy, const ClosedLoopOptions &options, const Progress &progress = {});
+
+// One (method, budget) of a closed-loop evaluation, through the workspace when there is one: a
+// pair the checkpoint cannot run is recorded as not applicable; a run already stored under the
+// same key is found and summarised, not repeated, unless `force`; otherwise it runs and is
+// stored (not when interrupted). The CLI's `grids eval` and the GUI's budget panel loop over
+// their configurations with this.
+struct EvaluationOutcome
+{
+    SweepConfig config;
+    std::string status; // "ran", "found", "not_applicable"
+    ClosedLoopResult result;
+    std::int64_t runId = 0;
+};
+EvaluationOutcome evaluateConfig(Policy &policy,
+                                 Workspace *workspace,
+                                 const ClosedLoopOptions &base,
+                                 const SweepConfig &config,
+                                 const std::string &suite,
+                                 bool force,
+                                 const Progress &progress = {});
 
 } // namespace grids

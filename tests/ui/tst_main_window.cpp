@@ -3,6 +3,7 @@
 
 #include "action_plot.h"
 #include "annotation_panel.h"
+#include "budget_panel.h"
 #include "bundled_data.h"
 #include "compare_panel.h"
 #include "dataset_panel.h"
@@ -22,6 +23,8 @@
 #include <QApplication>
 #include <QDoubleSpinBox>
 #include <QFile>
+#include <QFileInfo>
+#include <QCheckBox>
 #include <QLabel>
 #include <QMouseEvent>
 #include <QSignalSpy>
@@ -317,6 +320,129 @@ private slots:
 
         view->setSpeed(2.0);
         QCOMPARE(view->speed(), 2.0);
+        QVERIFY(window.errorText().isEmpty());
+    }
+
+    // The budget panel: an open-loop sweep and a closed-loop evaluation run from the window into
+    // the workspace (progress, Cancel), plotted, saved, reopened and exported; a point opens the
+    // frame behind it; failed rollouts open like demonstrations.
+    void budgetPanelRunsPlotsAndLeadsToFrames()
+    {
+        if (!QFile::exists(m_dir.filePath("ckpt/contract_grids.pt"))) {
+            const auto python = fixtures::runPythonScript("make_contract_checkpoints.py",
+                                                          {m_dir.filePath("ckpt")});
+            QVERIFY2(python.ok, python.err.constData());
+        }
+        const QString db = m_dir.filePath("budgets.sqlite");
+        MainWindow window;
+        window.resize(1100, 700);
+        window.show();
+        window.openWorkspace(db);
+        QSignalSpy opened(window.library(), &EpisodeLibrary::opened);
+        window.openPath(m_file);
+        QVERIFY(opened.wait(10000));
+        EpisodeView *view = window.episodeView();
+        QTRY_VERIFY_WITH_TIMEOUT(view->shownFrame() == 0, 10000);
+        BudgetPanel *panel = window.budgetPanel();
+        QSignalSpy failed(panel, &BudgetPanel::runFailed);
+        panel->startRun(); // no checkpoint yet: refused with a message, nothing runs
+        QCOMPARE(failed.count(), 1);
+        QVERIFY(!panel->running());
+        window.openCheckpoint(m_dir.filePath("ckpt/contract_grids.pt"));
+        QTRY_VERIFY_WITH_TIMEOUT(view->overlay() != nullptr, 20000);
+
+        // Open loop over the whole file (both episodes).
+        panel->findChild<QCheckBox *>("thisEpisodeOnly")->setChecked(false);
+        panel->setMode(BudgetPanel::Mode::OpenLoop);
+        panel->setMethods({"dense", "grids", "random"});
+        panel->setBudgets("2,4");
+        QSignalSpy finished(panel, &BudgetPanel::runFinished);
+        panel->startRun();
+        QVERIFY(panel->running());
+        QVERIFY(finished.wait(60000));
+        QVERIFY2(finished.at(0).at(0).toString().contains("5 configurations run"),
+                 qPrintable(finished.at(0).at(0).toString()));
+        {
+            grids::Workspace workspace(db.toStdString());
+            QCOMPARE(int(workspace.runs("sweep").size()), 5);
+        }
+        grids::PlotSpec errors;
+        errors.y = "error";
+        errors.methods = {"dense", "grids", "random"};
+        panel->showSpec(errors);
+        QCOMPARE(int(panel->plotData().series.size()), 3);
+        int points = 0;
+        for (const auto &series : panel->plotData().series)
+            points += int(series.points.size());
+        QCOMPARE(points, 5);
+        QCOMPARE(panel->plot()->graphCount(), 3);
+        // Saved, then reopened after showing something else: the same plot.
+        const std::int64_t id = panel->savePlot("errors by budget");
+        QVERIFY(id > 0);
+        const auto saved = panel->plotData();
+        panel->refreshPlot();
+        grids::PlotSpec flops;
+        flops.y = "flops";
+        panel->showSpec(flops);
+        QVERIFY(panel->openPlot(id));
+        QCOMPARE(panel->plotData().series.size(), saved.series.size());
+        QCOMPARE(panel->plotData().title, std::string("errors by budget"));
+        for (const QString ext : {"png", "svg"}) {
+            const QString out = m_dir.filePath("budgets." + ext);
+            panel->exportPlot(out);
+            QVERIFY(QFileInfo(out).size() > 1000);
+        }
+        // A point opens the frame with the largest error in its run.
+        int randomSeries = -1;
+        for (std::size_t i = 0; i < panel->plotData().series.size(); ++i)
+            if (panel->plotData().series[i].method == "random")
+                randomSeries = int(i);
+        QVERIFY(randomSeries >= 0);
+        const grids::PlotPoint point = panel->plotData().series[std::size_t(randomSeries)].points[0];
+        std::string worstKey;
+        qint64 worstFrame = -1;
+        double worst = -1;
+        {
+            grids::Workspace workspace(db.toStdString());
+            for (const auto &row : workspace.frameResults(point.runId))
+                if (row.l1 > worst)
+                    worst = row.l1, worstKey = row.episode.demoKey, worstFrame = row.frame;
+        }
+        panel->activatePoint(randomSeries, 0);
+        const int worstEpisode = worstKey == "demo_0" ? 0 : 1;
+        QTRY_VERIFY_WITH_TIMEOUT(view->episode() == worstEpisode && view->shownFrame() == worstFrame,
+                                 10000);
+
+        // Closed loop, cancelled at once: nothing stored for it.
+        panel->setMode(BudgetPanel::Mode::ClosedLoop);
+        panel->setSuite("tabletop/lift_relative");
+        panel->setMethods({"grids"});
+        panel->setBudgets("2");
+        panel->setEpisodesPerTask(3);
+        panel->startRun();
+        panel->cancelRun();
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->running(), 60000);
+        {
+            grids::Workspace workspace(db.toStdString());
+            QCOMPARE(int(workspace.runs("rollout").size()), 0);
+        }
+        // Run to the end, failures recorded and opened in the window.
+        panel->setEpisodesPerTask(1);
+        panel->setRecordFailures(true);
+        const std::size_t filesBefore = window.library()->files().size();
+        finished.clear();
+        panel->startRun();
+        QVERIFY(finished.wait(120000));
+        QVERIFY2(finished.at(0).at(0).toString().contains("grids @ 2:"),
+                 qPrintable(finished.at(0).at(0).toString()));
+        {
+            grids::Workspace workspace(db.toStdString());
+            QCOMPARE(int(workspace.runs("rollout").size()), 1);
+        }
+        const QStringList recorded = finished.at(0).at(1).toStringList();
+        QCOMPARE(recorded.size(), 1); // an untrained model fails
+        QTRY_VERIFY_WITH_TIMEOUT(window.library()->files().size() == filesBefore + 1, 20000);
+        QCOMPARE(QString::fromStdString(window.library()->files().back()->path()), recorded[0]);
         QVERIFY(window.errorText().isEmpty());
     }
 
