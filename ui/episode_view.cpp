@@ -123,6 +123,7 @@ void EpisodeView::setEpisode(std::shared_ptr<grids::EpisodeFile> file, int episo
                          .arg(QString::fromStdString(info.key).toHtmlEscaped(),
                               QString::fromStdString(info.instruction).toHtmlEscaped()));
     m_images.clear();
+    m_density.clear();
     m_occludedView = -1;
     rebuildPanes();
     m_slider->setEnabled(true);
@@ -262,6 +263,26 @@ void EpisodeView::setOverlay(std::shared_ptr<const grids::FrameResult> result,
     target.baseline = std::move(baseline);
     target.frame = m_shownFrame;
     m_style = style;
+    paintPanes();
+}
+
+void EpisodeView::setSamples(const std::vector<grids::ViewSelection> &samples)
+{
+    m_density.clear();
+    if (!m_file || m_episode < 0 || samples.empty()) {
+        paintPanes();
+        return;
+    }
+    const auto &views = m_file->episodes().at(std::size_t(m_episode)).views;
+    for (std::size_t v = 0; v < views.size(); ++v) {
+        cv::Mat density;
+        for (const auto &s : samples)
+            if (s.view == views[v].name || (samples.size() == 1 && v == 0))
+                density = grids::render::samplingDensity(
+                    s.coords, cv::Size(std::max(1, views[v].width), std::max(1, views[v].height)),
+                    m_style);
+        m_density.append(density);
+    }
     paintPanes();
 }
 
@@ -518,20 +539,22 @@ QImage EpisodeView::paintPane(int column, int view, QSize paneSize) const
         painter.drawRect(box);
     }
     const auto result = overlay(column);
-    if (result) {
-        const int k = selectionOf(*result, name, view);
-        if (k >= 0) {
-            // drawSelection may replace the matrix (heatmap blending): draw on a copy.
-            cv::Mat canvas = cv::Mat(scaled.height(), scaled.width(), CV_8UC3, scaled.bits(),
-                                     std::size_t(scaled.bytesPerLine()))
-                                 .clone();
+    const int k = result ? selectionOf(*result, name, view) : -1;
+    const bool density = m_style.density && view < m_density.size() && !m_density[view].empty();
+    if (k >= 0 || density) {
+        // drawSelection may replace the matrix (heatmap blending): draw on a copy.
+        cv::Mat canvas = cv::Mat(scaled.height(), scaled.width(), CV_8UC3, scaled.bits(),
+                                 std::size_t(scaled.bytesPerLine()))
+                             .clone();
+        if (density)
+            grids::render::drawDensity(canvas, m_density[view], m_style.heatmapOpacity);
+        if (k >= 0)
             grids::render::drawSelection(canvas, result->views[std::size_t(k)],
                                          grids::render::viewAttention(*result, std::size_t(k)),
                                          m_style);
-            scaled = QImage(canvas.data, canvas.cols, canvas.rows, int(canvas.step),
-                            QImage::Format_RGB888)
-                         .copy();
-        }
+        scaled =
+            QImage(canvas.data, canvas.cols, canvas.rows, int(canvas.step), QImage::Format_RGB888)
+                .copy();
     }
     QPainter painter(&scaled);
     painter.setRenderHint(QPainter::Antialiasing);

@@ -63,6 +63,10 @@ public:
                     int column = 0,
                     std::shared_ptr<const grids::FrameResult> baseline = nullptr);
     void setOverlayStyle(const grids::render::OverlayStyle &style);
+    // Every frame's token coordinates of the episode on screen, per view (by the checkpoint's
+    // view names), for the sampling-density layer; empty clears it.
+    void setSamples(const std::vector<grids::ViewSelection> &samples);
+    bool hasDensity() const { return !m_density.isEmpty(); }
     // The result drawn in a column now (null when none or when it belongs to another frame).
     std::shared_ptr<const grids::FrameResult> overlay(int column = 0) const;
     std::shared_ptr<const grids::FrameResult> baseline(int column = 0) const;
@@ -136,6 +140,7 @@ private:
     std::shared_ptr<const grids::Frame> m_pixels;
     grids::render::OverlayStyle m_style;
     QList<Keypoint> m_keypoints;
+    QList<cv::Mat> m_density; // per episode view, at the image's size (empty matrices: none)
     QRectF m_window{0, 0, 1, 1};
     int m_occludedView = -1;
     QRectF m_occlusion;

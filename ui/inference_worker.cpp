@@ -6,6 +6,8 @@
 #include <QPointer>
 #include <QtConcurrent>
 
+#include <algorithm>
+
 InferenceWorker::InferenceWorker(QObject *parent)
     : QObject(parent)
 {
@@ -126,6 +128,7 @@ void InferenceWorker::requestTrack(const QString &path,
     (void)QtConcurrent::run(
         &m_trackPool, [self, policy, path, episode, method, budget, generation, current]() {
             std::vector<std::vector<float>> predicted, demo;
+            std::vector<grids::ViewSelection> samples; // per view, every frame's coordinates
             try {
                 // A reader of its own: the frame loader's is busy on another thread.
                 auto file = grids::openEpisodeFile(path.toStdString());
@@ -138,6 +141,14 @@ void InferenceWorker::requestTrack(const QString &path,
                         policy->run(frame, info.views, method.toStdString(), budget,
                                     frameKey(path.toStdString(), episode, t));
                     predicted.push_back(r.actions.row(0));
+                    for (const auto &selection : r.views) {
+                        auto same = std::find_if(samples.begin(), samples.end(),
+                                                 [&](const auto &s) { return s.view == selection.view; });
+                        if (same == samples.end())
+                            same = samples.insert(samples.end(), grids::ViewSelection{selection.view, {}, {}, {}});
+                        same->coords.insert(same->coords.end(), selection.coords.begin(),
+                                            selection.coords.end());
+                    }
                     demo.push_back(frame.action);
                 }
             } catch (const std::exception &) {
@@ -145,9 +156,11 @@ void InferenceWorker::requestTrack(const QString &path,
             }
             QMetaObject::invokeMethod(
                 self.data(),
-                [self, episode, method, budget, predicted, demo]() {
-                    if (self)
-                        emit self->trackReady(episode, method, budget, predicted, demo);
+                [self, episode, method, budget, predicted, demo, samples]() {
+                    if (!self)
+                        return;
+                    emit self->trackReady(episode, method, budget, predicted, demo);
+                    emit self->samplesReady(episode, method, budget, samples);
                 },
                 Qt::QueuedConnection);
         });

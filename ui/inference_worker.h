@@ -66,6 +66,12 @@ signals:
                     const std::vector<std::vector<float>> &predicted,
                     const std::vector<std::vector<float>> &demo);
 
+    // Every frame's coordinates of the same pass, per view (for the sampling-density layer).
+    void samplesReady(int episode,
+                      const QString &method,
+                      int budget,
+                      const std::vector<grids::ViewSelection> &samples);
+
 private:
     void start(Request request);
 

@@ -152,6 +152,13 @@ MainWindow::MainWindow(QWidget *parent)
                 refreshCompareTrack();
                 m_actionPlot->setCurrentFrame(m_episodeView->frame());
             });
+    connect(m_inference, &InferenceWorker::samplesReady, this,
+            [this](int episode, const QString &method, int budget,
+                   const std::vector<grids::ViewSelection> &samples) {
+                if (episode == m_episodeView->episode() && method == m_modelPanel->method() &&
+                    budget == m_modelPanel->budget())
+                    m_episodeView->setSamples(samples);
+            });
     connect(m_actionPlot, &ActionPlot::frameRequested, m_episodeView, &EpisodeView::setFrame);
     connect(m_modelPanel, &ModelPanel::overlayChanged, this, [this] {
         m_episodeView->setOverlayStyle(m_modelPanel->overlayStyle());
@@ -479,6 +486,7 @@ void MainWindow::scheduleTrack()
         return;
     m_trackKey = key;
     m_actionPlot->clear();
+    m_episodeView->setSamples({});
     m_mainTrack.clear();
     m_compareTrack.clear();
     m_comparePanel->setDivergences({});

@@ -80,6 +80,7 @@ ModelPanel::ModelPanel(QWidget *parent)
     , m_heatmap(new QCheckBox(tr("Attention heatmap"), this))
     , m_cells(new QCheckBox(tr("Kept cells / merge groups"), this))
     , m_grid(new QCheckBox(tr("Cell grid"), this))
+    , m_density(new QCheckBox(tr("Sampling density (whole episode)"), this))
     , m_opacity(new QSlider(Qt::Horizontal, this))
     , m_action(new QLabel(this))
     , m_overlayControls(new QWidget(this))
@@ -100,6 +101,9 @@ ModelPanel::ModelPanel(QWidget *parent)
     m_heatmap->setChecked(settings.value("overlay/heatmap", false).toBool());
     m_cells->setChecked(settings.value("overlay/cells", true).toBool());
     m_grid->setChecked(settings.value("overlay/grid", false).toBool());
+    m_density->setChecked(settings.value("overlay/density", false).toBool());
+    m_density->setToolTip(tr("Where the tokens fell over every frame of the episode (shares the "
+                             "heatmap's opacity)"));
     m_opacity->setValue(settings.value("overlay/opacity", 50).toInt());
 
     auto *form = new QFormLayout;
@@ -122,6 +126,7 @@ ModelPanel::ModelPanel(QWidget *parent)
     overlays->addLayout(opacityRow);
     overlays->addWidget(m_cells);
     overlays->addWidget(m_grid);
+    overlays->addWidget(m_density);
     layout->addWidget(m_overlayControls);
     layout->addWidget(m_action);
     layout->addStretch(1);
@@ -136,7 +141,7 @@ ModelPanel::ModelPanel(QWidget *parent)
                                                                   : QString::number(value));
         emit selectionChanged();
     });
-    for (QCheckBox *box : {m_markers, m_heatmap, m_cells, m_grid})
+    for (QCheckBox *box : {m_markers, m_heatmap, m_cells, m_grid, m_density})
         connect(box, &QCheckBox::toggled, this, [this] {
             saveOverlaySettings();
             emit overlayChanged();
@@ -239,6 +244,7 @@ grids::render::OverlayStyle ModelPanel::overlayStyle() const
     style.heatmap = m_heatmap->isChecked();
     style.cells = m_cells->isChecked();
     style.grid = m_grid->isChecked();
+    style.density = m_density->isChecked();
     style.heatmapOpacity = m_opacity->value() / 100.0;
     if (m_info) {
         style.gridWidth = m_info->gridWidth;
@@ -254,6 +260,7 @@ void ModelPanel::saveOverlaySettings() const
     settings.setValue("overlay/heatmap", m_heatmap->isChecked());
     settings.setValue("overlay/cells", m_cells->isChecked());
     settings.setValue("overlay/grid", m_grid->isChecked());
+    settings.setValue("overlay/density", m_density->isChecked());
     settings.setValue("overlay/opacity", m_opacity->value());
 }
 

@@ -57,7 +57,7 @@ private:
     QComboBox *m_method;
     QSlider *m_budget;
     QLabel *m_budgetLabel;
-    QCheckBox *m_markers, *m_heatmap, *m_cells, *m_grid;
+    QCheckBox *m_markers, *m_heatmap, *m_cells, *m_grid, *m_density;
     QSlider *m_opacity;
     QLabel *m_action;
     QWidget *m_overlayControls;

@@ -33,6 +33,44 @@ std::vector<float> viewAttention(const FrameResult &result, std::size_t view)
             result.attention.begin() + std::ptrdiff_t(first + count)};
 }
 
+namespace {
+// Blends a 0..1 float map of the image's size onto it through an OpenCV colour map.
+void blendMap(cv::Mat &rgb, const cv::Mat &map, double opacity, int colourMap)
+{
+    cv::Mat map8, coloured;
+    map.convertTo(map8, CV_8U, 255.0);
+    cv::applyColorMap(map8, coloured, colourMap); // BGR
+    cv::cvtColor(coloured, coloured, cv::COLOR_BGR2RGB);
+    cv::Mat blended(rgb.size(), CV_8UC3);
+    for (int y = 0; y < rgb.rows; ++y)
+        for (int x = 0; x < rgb.cols; ++x) {
+            const float a = float(opacity) * map.at<float>(y, x);
+            const cv::Vec3b p = rgb.at<cv::Vec3b>(y, x), q = coloured.at<cv::Vec3b>(y, x);
+            for (int c = 0; c < 3; ++c)
+                blended.at<cv::Vec3b>(y, x)[c] = cv::saturate_cast<uchar>((1 - a) * p[c] + a * q[c]);
+        }
+    rgb = blended;
+}
+} // namespace
+
+cv::Mat samplingDensity(const std::vector<std::array<float, 2>> &coords,
+                        cv::Size size,
+                        const OverlayStyle &style)
+{
+    ViewSelection samples;
+    samples.coords = coords;
+    return attentionMap(samples, std::vector<float>(coords.size(), 1.0f), size, style);
+}
+
+void drawDensity(cv::Mat &rgb, const cv::Mat &density, double opacity)
+{
+    if (density.empty() || rgb.empty())
+        return;
+    cv::Mat map;
+    cv::resize(density, map, rgb.size(), 0, 0, cv::INTER_LINEAR);
+    blendMap(rgb, map, opacity, cv::COLORMAP_VIRIDIS);
+}
+
 cv::Mat attentionMap(const ViewSelection &selection,
                      const std::vector<float> &attention,
                      cv::Size size,
@@ -68,25 +106,9 @@ void drawSelection(cv::Mat &rgb,
                    const OverlayStyle &style)
 {
     const double W = rgb.cols, H = rgb.rows;
-    if (style.heatmap) {
-        const cv::Mat map = attentionMap(selection, attention, rgb.size(), style);
-        cv::Mat map8, coloured;
-        map.convertTo(map8, CV_8U, 255.0);
-        cv::applyColorMap(map8, coloured, cv::COLORMAP_INFERNO); // BGR
-        cv::cvtColor(coloured, coloured, cv::COLOR_BGR2RGB);
-        cv::Mat alpha;
-        map.convertTo(alpha, CV_32F, style.heatmapOpacity);
-        cv::Mat blended(rgb.size(), CV_8UC3);
-        for (int y = 0; y < rgb.rows; ++y)
-            for (int x = 0; x < rgb.cols; ++x) {
-                const float a = alpha.at<float>(y, x);
-                const cv::Vec3b p = rgb.at<cv::Vec3b>(y, x), q = coloured.at<cv::Vec3b>(y, x);
-                for (int c = 0; c < 3; ++c)
-                    blended.at<cv::Vec3b>(y, x)[c] =
-                        cv::saturate_cast<uchar>((1 - a) * p[c] + a * q[c]);
-            }
-        rgb = blended;
-    }
+    if (style.heatmap)
+        blendMap(rgb, attentionMap(selection, attention, rgb.size(), style), style.heatmapOpacity,
+                 cv::COLORMAP_INFERNO);
     const double cellW = W / std::max(1, style.gridWidth),
                  cellH = H / std::max(1, style.gridHeight);
     if (style.grid) {

@@ -20,6 +20,7 @@ struct OverlayStyle
     bool heatmap = false; // attention splatted to pixels
     bool cells = false;   // kept dense cells outlined (pruning selections)
     bool grid = false;    // the h×w cell grid
+    bool density = false; // where the tokens fell over the whole episode (drawn by the caller)
     double heatmapOpacity = 0.5;
     int gridWidth = 16, gridHeight = 16;
 };
@@ -41,6 +42,16 @@ void drawSelection(cv::Mat &rgb,
                    const ViewSelection &selection,
                    const std::vector<float> &attention,
                    const OverlayStyle &style);
+
+// Where a view's tokens fell over a whole episode: every frame's coordinates splatted (Gaussian,
+// sigma = half a cell) at `size`, normalised to a maximum of 1; no coordinates give zeros.
+cv::Mat samplingDensity(const std::vector<std::array<float, 2>> &coords,
+                        cv::Size size,
+                        const OverlayStyle &style);
+
+// Blends a 0..1 map (any size: resized to the image) onto an RGB image in the viridis colour
+// map, each pixel's opacity the map's value times `opacity`.
+void drawDensity(cv::Mat &rgb, const cv::Mat &density, double opacity);
 
 // The attention weights of view `view` of a FrameResult (its tokens come view after view).
 std::vector<float> viewAttention(const FrameResult &result, std::size_t view);

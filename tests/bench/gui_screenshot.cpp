@@ -1,14 +1,16 @@
 // Tool (run on request): a screenshot of the main window for the README, made offscreen.
 //
 //   QT_QPA_PLATFORM=offscreen ./build/tests/bench/gui_screenshot OUT.png [CHECKPOINT] [EPISODE]
-//   [FRAME] [--heatmap] [--compare C2 [--compare-method M] [--compare-budget K]]
+//   [FRAME] [--heatmap] [--density] [--compare C2 [--compare-method M] [--compare-budget K]]
 //
 // With --compare, the second checkpoint runs in a second column and the Compare tab is shown.
+// With --db DB --budgets, the Budgets tab shows DB's success against tokens per method.
 // Opens the bundled demo episodes (and the bundled checkpoint unless one is named), shows
 // EPISODE (index, default 0) at FRAME (default 20), waits for the model's overlay and saves the
 // window as it is drawn.
 
 #include "action_plot.h"
+#include "budget_panel.h"
 #include "bundled_data.h"
 #include "compare_panel.h"
 #include "episode_library.h"
@@ -19,6 +21,7 @@
 
 #include <QApplication>
 #include <QCheckBox>
+#include <QSplitter>
 #include <QTabWidget>
 #include <QElapsedTimer>
 #include <QSignalSpy>
@@ -38,13 +41,15 @@ int main(int argc, char **argv)
         return 2;
     }
     QStringList positional;
-    QString compare, compareMethod;
+    QString compare, compareMethod, database;
     int compareBudget = 0;
     for (int i = 1; i < args.size(); ++i) {
         if (args[i] == "--compare" && i + 1 < args.size())
             compare = args[++i];
         else if (args[i] == "--compare-method" && i + 1 < args.size())
             compareMethod = args[++i];
+        else if (args[i] == "--db" && i + 1 < args.size())
+            database = args[++i];
         else if (args[i] == "--compare-budget" && i + 1 < args.size())
             compareBudget = args[++i].toInt();
         else if (!args[i].startsWith("--"))
@@ -56,6 +61,8 @@ int main(int argc, char **argv)
     MainWindow window;
     window.resize(1400, 760);
     window.show();
+    if (!database.isEmpty())
+        window.openWorkspace(database);
     QSignalSpy opened(window.library(), &EpisodeLibrary::opened);
     window.openPath(bundledDemoEpisodes());
     if (!opened.wait(20000))
@@ -64,8 +71,10 @@ int main(int argc, char **argv)
     QSignalSpy loaded(window.inference(), &InferenceWorker::checkpointLoaded);
     if (!loaded.wait(60000))
         return 1;
-    if (args.contains("--heatmap"))
-        window.modelPanel()->findChildren<QCheckBox *>().at(1)->setChecked(true);
+    for (QCheckBox *box : window.modelPanel()->findChildren<QCheckBox *>())
+        if ((args.contains("--heatmap") && box->text().startsWith("Attention heatmap")) ||
+            (args.contains("--density") && box->text().startsWith("Sampling density")))
+            box->setChecked(true);
     window.episodeView()->setEpisode(window.library()->files().front(), episode);
     window.episodeView()->setFrame(frame);
     QElapsedTimer timer;
@@ -73,9 +82,15 @@ int main(int argc, char **argv)
     while (timer.elapsed() < 30000) {
         const auto overlay = window.episodeView()->overlay();
         if (overlay && window.episodeView()->shownFrame() == frame &&
-            window.actionPlot()->plot()->graphCount() > 0)
+            window.actionPlot()->plot()->graphCount() > 0 &&
+            (!args.contains("--density") || window.episodeView()->hasDensity()))
             break;
         QTest::qWait(50);
+    }
+    if (args.contains("--budgets")) {
+        window.findChild<QTabWidget *>("bottomTabs")->setCurrentWidget(window.budgetPanel());
+        window.findChild<QSplitter *>("viewSplitter")->setSizes({380, 380});
+        window.budgetPanel()->refreshPlot();
     }
     if (!compare.isEmpty()) {
         window.findChild<QTabWidget *>("sideTabs")->setCurrentWidget(window.comparePanel());

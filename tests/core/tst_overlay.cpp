@@ -46,6 +46,33 @@ private slots:
         QVERIFY(map.at<float>(20, 20) > 0.2f && map.at<float>(20, 20) < 0.3f);
     }
 
+    // The sampling-density layer: where an episode's tokens fell most often is brightest, and a
+    // blank map leaves the picture untouched.
+    void samplingDensityPeaksWhereTokensFellMostOften()
+    {
+        render::OverlayStyle style;
+        const std::vector<std::array<float, 2>> coords = {
+            {0.25f, 0.75f}, {0.25f, 0.75f}, {0.25f, 0.75f}, {0.8f, 0.1f}};
+        const cv::Mat density = render::samplingDensity(coords, cv::Size(64, 64), style);
+        cv::Point peak;
+        double maximum = 0;
+        cv::minMaxLoc(density, nullptr, &maximum, nullptr, &peak);
+        QCOMPARE(maximum, 1.0);
+        QVERIFY(std::abs(peak.x - 16) <= 1 && std::abs(peak.y - 48) <= 1);
+        const float other = density.at<float>(6, 51); // one sample: a third of the peak
+        QVERIFY2(other > 0.28f && other < 0.36f, qPrintable(QString::number(other)));
+        QCOMPARE(cv::countNonZero(render::samplingDensity({}, cv::Size(8, 8), style)), 0);
+
+        const cv::Mat grey(128, 128, CV_8UC3, cv::Scalar(90, 90, 90));
+        cv::Mat drawn = grey.clone();
+        render::drawDensity(drawn, density, 0.8); // resized from 64 to 128
+        QVERIFY(drawn.at<cv::Vec3b>(96, 32) != grey.at<cv::Vec3b>(96, 32));
+        QCOMPARE(drawn.at<cv::Vec3b>(5, 5), grey.at<cv::Vec3b>(5, 5)); // far from every sample
+        cv::Mat untouched = grey.clone();
+        render::drawDensity(untouched, cv::Mat::zeros(64, 64, CV_32F), 0.8);
+        QCOMPARE(cv::norm(untouched, grey, cv::NORM_INF), 0.0);
+    }
+
     void keptCellsAreOutlined()
     {
         cv::Mat image = cv::Mat::zeros(32, 32, CV_8UC3);

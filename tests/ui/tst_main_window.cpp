@@ -320,6 +320,19 @@ private slots:
 
         view->setSpeed(2.0);
         QCOMPARE(view->speed(), 2.0);
+
+        // The sampling-density layer: every frame's tokens of the episode, drawn when ticked.
+        QTRY_VERIFY_WITH_TIMEOUT(view->hasDensity(), 20000);
+        const QImage withoutDensity = view->paneImage(0);
+        QCheckBox *density = nullptr;
+        for (QCheckBox *box : window.modelPanel()->findChildren<QCheckBox *>())
+            if (box->text().startsWith("Sampling density"))
+                density = box;
+        QVERIFY(density);
+        density->setChecked(true);
+        QVERIFY(view->paneImage(0) != withoutDensity);
+        density->setChecked(false);
+        QCOMPARE(view->paneImage(0), withoutDensity);
         QVERIFY(window.errorText().isEmpty());
     }
 
