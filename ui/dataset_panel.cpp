@@ -2,6 +2,7 @@
 
 #include "episode_library.h"
 
+#include <QComboBox>
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QLineEdit>
@@ -9,22 +10,33 @@
 #include <QVBoxLayout>
 
 namespace {
-enum Column { kName, kLength, kViews, kSuccess, kInstruction, kColumnCount };
+enum Column { kName, kLength, kViews, kSuccess, kNotes, kInstruction, kColumnCount };
 constexpr int kFileRole = Qt::UserRole;
 constexpr int kEpisodeRole = Qt::UserRole + 1;
+constexpr int kTagsRole = Qt::UserRole + 2; // the episode's tag labels
+
+QString episodeIdentity(const std::string &path, const std::string &key)
+{
+    return QFileInfo(QString::fromStdString(path)).absoluteFilePath() + '|' +
+           QString::fromStdString(key);
+}
 } // namespace
 
 DatasetPanel::DatasetPanel(EpisodeLibrary *library, QWidget *parent)
     : QWidget(parent)
     , m_library(library)
     , m_filter(new QLineEdit(this))
+    , m_tag(new QComboBox(this))
     , m_tree(new QTreeWidget(this))
 {
     m_filter->setPlaceholderText(tr("Filter episodes by key or instruction"));
     m_filter->setClearButtonEnabled(true);
     m_tree->setColumnCount(kColumnCount);
     m_tree->setHeaderLabels(
-        {tr("Episode"), tr("Frames"), tr("Views"), tr("Result"), tr("Instruction")});
+        {tr("Episode"), tr("Frames"), tr("Views"), tr("Result"), tr("Notes"), tr("Instruction")});
+    m_tree->headerItem()->setToolTip(kNotes, tr("Annotations on the episode"));
+    m_tag->setToolTip(tr("Only episodes with this tag"));
+    m_tag->addItem(tr("Any tag"), QString());
     m_tree->header()->setSectionResizeMode(kInstruction, QHeaderView::Stretch);
     m_tree->setUniformRowHeights(true);
     m_tree->setAlternatingRowColors(true);
@@ -32,10 +44,12 @@ DatasetPanel::DatasetPanel(EpisodeLibrary *library, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_filter);
+    layout->addWidget(m_tag);
     layout->addWidget(m_tree);
 
     connect(m_library, &EpisodeLibrary::changed, this, &DatasetPanel::rebuild);
     connect(m_filter, &QLineEdit::textChanged, this, &DatasetPanel::applyFilter);
+    connect(m_tag, &QComboBox::currentIndexChanged, this, &DatasetPanel::applyFilter);
     connect(m_tree, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem *item) {
         const QVariant episode = item->data(kName, kEpisodeRole);
         if (episode.isValid())
@@ -48,8 +62,50 @@ void DatasetPanel::setFilterText(const QString &text)
     m_filter->setText(text);
 }
 
+void DatasetPanel::setAnnotations(const std::vector<grids::Annotation> &annotations)
+{
+    m_annotations = annotations;
+    const QString current = m_tag->currentData().toString();
+    QStringList labels;
+    for (const auto &a : annotations)
+        if (a.kind == grids::AnnotationKind::Tag && !a.label.empty())
+            labels << QString::fromStdString(a.label);
+    labels.removeDuplicates();
+    labels.sort();
+    {
+        const QSignalBlocker block(m_tag);
+        m_tag->clear();
+        m_tag->addItem(tr("Any tag"), QString());
+        for (const QString &label : labels)
+            m_tag->addItem(label, label);
+        m_tag->setCurrentIndex(std::max(0, m_tag->findData(current)));
+    }
+    rebuild();
+}
+
+void DatasetPanel::setTagFilter(const QString &tag)
+{
+    m_tag->setCurrentIndex(std::max(0, m_tag->findData(tag)));
+}
+
+QStringList DatasetPanel::tags() const
+{
+    QStringList tags;
+    for (int i = 1; i < m_tag->count(); ++i)
+        tags << m_tag->itemData(i).toString();
+    return tags;
+}
+
 void DatasetPanel::rebuild()
 {
+    QHash<QString, int> counts;
+    QHash<QString, QStringList> labels;
+    for (const auto &a : m_annotations) {
+        const QString id = episodeIdentity(a.episode.path, a.episode.demoKey);
+        ++counts[id];
+        if (a.kind == grids::AnnotationKind::Tag)
+            labels[id] << QString::fromStdString(a.label);
+    }
     m_tree->clear();
     const auto &files = m_library->files();
     for (int f = 0; f < int(files.size()); ++f) {
@@ -73,6 +129,10 @@ void DatasetPanel::rebuild()
             item->setText(kViews, views.join(QStringLiteral(", ")));
             if (info.success)
                 item->setText(kSuccess, *info.success ? tr("success") : tr("failure"));
+            const QString id = episodeIdentity(file.path(), info.key);
+            if (counts.value(id) > 0)
+                item->setText(kNotes, QString::number(counts.value(id)));
+            item->setData(kName, kTagsRole, labels.value(id));
             item->setText(kInstruction, QString::fromStdString(info.instruction));
             item->setData(kName, kFileRole, f);
             item->setData(kName, kEpisodeRole, e);
@@ -87,17 +147,19 @@ void DatasetPanel::rebuild()
 void DatasetPanel::applyFilter()
 {
     const QString text = m_filter->text().trimmed();
+    const QString tag = m_tag->currentData().toString();
     for (int f = 0; f < m_tree->topLevelItemCount(); ++f) {
         QTreeWidgetItem *fileItem = m_tree->topLevelItem(f);
         int visible = 0;
         for (int e = 0; e < fileItem->childCount(); ++e) {
             QTreeWidgetItem *item = fileItem->child(e);
-            const bool match = text.isEmpty() ||
-                               item->text(kName).contains(text, Qt::CaseInsensitive) ||
-                               item->text(kInstruction).contains(text, Qt::CaseInsensitive);
+            const bool match =
+                (text.isEmpty() || item->text(kName).contains(text, Qt::CaseInsensitive) ||
+                 item->text(kInstruction).contains(text, Qt::CaseInsensitive)) &&
+                (tag.isEmpty() || item->data(kName, kTagsRole).toStringList().contains(tag));
             item->setHidden(!match);
             visible += match ? 1 : 0;
         }
-        fileItem->setHidden(visible == 0 && !text.isEmpty());
+        fileItem->setHidden(visible == 0 && (!text.isEmpty() || !tag.isEmpty()));
     }
 }

@@ -1,13 +1,19 @@
 #pragma once
 
+#include "store/annotation.h"
+
 #include <QWidget>
 
+#include <vector>
+
 class EpisodeLibrary;
+class QComboBox;
 class QLineEdit;
 class QTreeWidget;
 
-// Lists opened files and their episodes (key, length, views, instruction, success), with a
-// text filter. Reads from the EpisodeLibrary (not owned) whenever it changes.
+// Lists opened files and their episodes (key, length, views, success, annotation count,
+// instruction), filtered by text and by annotation tag. Reads from the EpisodeLibrary (not
+// owned) whenever it changes; annotations come from the workspace through setAnnotations.
 class DatasetPanel : public QWidget
 {
     Q_OBJECT
@@ -17,6 +23,11 @@ public:
 
     QTreeWidget *tree() const { return m_tree; }
     void setFilterText(const QString &text);
+    // Every annotation in the workspace: counted per episode (matched by file path and episode
+    // key), and their tag labels offered as a filter.
+    void setAnnotations(const std::vector<grids::Annotation> &annotations);
+    void setTagFilter(const QString &tag); // empty: any episode
+    QStringList tags() const;
 
 signals:
     // file index into EpisodeLibrary::files(), episode index inside it
@@ -28,5 +39,7 @@ private:
 
     EpisodeLibrary *m_library; // Not owned.
     QLineEdit *m_filter;
+    QComboBox *m_tag;
+    std::vector<grids::Annotation> m_annotations;
     QTreeWidget *m_tree;
 };

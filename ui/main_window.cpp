@@ -189,8 +189,10 @@ MainWindow::MainWindow(QWidget *parent)
                 showKeypoints(); // coverage follows the selection
             });
 
-    connect(m_annotationPanel, &AnnotationPanel::annotationsChanged, this,
-            [this] { showKeypoints(); });
+    connect(m_annotationPanel, &AnnotationPanel::annotationsChanged, this, [this] {
+        showKeypoints();
+        listAnnotations();
+    });
     connect(m_episodeView, &EpisodeView::paneClicked, this,
             [this](const QString &view, double x, double y) {
                 if (m_annotationPanel->keypointMode())
@@ -227,6 +229,10 @@ MainWindow::MainWindow(QWidget *parent)
     rebuildRecentMenu();
     restoreGeometry(settings.value("mainWindow/geometry").toByteArray());
     restoreState(settings.value("mainWindow/state").toByteArray());
+    for (const char *name : {"mainSplitter", "viewSplitter"})
+        if (auto *splitter = findChild<QSplitter *>(QLatin1String(name)))
+            splitter->restoreState(
+                settings.value(QStringLiteral("mainWindow/") + name).toByteArray());
     if (!settings.contains("mainWindow/geometry"))
         resize(1100, 700);
 }
@@ -399,6 +405,7 @@ void MainWindow::openWorkspace(const QString &path)
     m_undo->clear(); // the commands refer to the previous workspace
     m_annotationPanel->setWorkspace(m_workspace.get());
     m_budgetPanel->setWorkspace(m_workspace.get());
+    listAnnotations();
     m_annotationPanel->setFrame(m_episodeView->frame());
     m_identified.clear();
     identifyEpisode();
@@ -435,6 +442,17 @@ void MainWindow::identifyEpisode()
             },
             Qt::QueuedConnection);
     });
+}
+
+void MainWindow::listAnnotations()
+{
+    if (!m_workspace)
+        return;
+    try {
+        m_datasetPanel->setAnnotations(m_workspace->annotations());
+    } catch (const std::exception &e) {
+        statusBar()->showMessage(QString::fromStdString(e.what()), 8000);
+    }
 }
 
 void MainWindow::showKeypoints()
@@ -537,6 +555,9 @@ void MainWindow::closeEvent(QCloseEvent *event)
     QSettings settings;
     settings.setValue("mainWindow/geometry", saveGeometry());
     settings.setValue("mainWindow/state", saveState());
+    for (const char *name : {"mainSplitter", "viewSplitter"})
+        if (auto *splitter = findChild<QSplitter *>(QLatin1String(name)))
+            settings.setValue(QStringLiteral("mainWindow/") + name, splitter->saveState());
     event->accept();
 }
 

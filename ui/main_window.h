@@ -82,6 +82,7 @@ private:
     void scheduleTrack();    // the whole episode for the action plots, once the selection settles
     void identifyEpisode();  // the episode's content key, computed off the UI thread
     void showKeypoints();    // the annotated keypoints of the frame on screen
+    void listAnnotations();  // counts and tags in the dataset panel
     // main_window_compare.cpp: the comparison column and the probes.
     void setupComparison();
     void setupProbes();

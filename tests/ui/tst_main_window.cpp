@@ -61,7 +61,7 @@ private slots:
         QCOMPARE(file->childCount(), 2);
         QCOMPARE(file->child(1)->text(0), QString("demo_1"));
         QCOMPARE(file->child(1)->text(1), QString("4"));
-        QVERIFY(file->child(1)->text(4).contains("red cube"));
+        QVERIFY(file->child(1)->text(5).contains("red cube"));
         QVERIFY(window.errorText().isEmpty());
 
         window.datasetPanel()->setFilterText("demo_1");
@@ -503,6 +503,18 @@ private slots:
         // In the database, as another connection sees it.
         grids::Workspace other(db.toStdString());
         QCOMPARE(int(other.annotations().size()), 3);
+
+        // The dataset panel counts them on the episode and filters by their tag.
+        QTreeWidgetItem *fileItem = window.datasetPanel()->tree()->topLevelItem(0);
+        QCOMPARE(fileItem->child(0)->text(4), QString("3"));
+        QCOMPARE(fileItem->child(1)->text(4), QString());
+        const QString label = QString::fromStdString(panel->annotations()[0].label);
+        QCOMPARE(window.datasetPanel()->tags(), QStringList{label});
+        window.datasetPanel()->setTagFilter(label);
+        QVERIFY(!fileItem->child(0)->isHidden());
+        QVERIFY(fileItem->child(1)->isHidden());
+        window.datasetPanel()->setTagFilter({});
+        QVERIFY(!fileItem->child(1)->isHidden());
     }
 
     void aBrokenCheckpointShowsAnError()
