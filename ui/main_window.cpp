@@ -382,7 +382,14 @@ VideoExportJob *MainWindow::exportEpisodeVideo(const QString &out)
     options.budget = m_modelPanel->budget();
     options.style = m_modelPanel->overlayStyle();
     options.out = out.toStdString();
-    auto *job = new VideoExportJob(QString::fromStdString(m_inference->info().path), options, this);
+    QString compare; // the comparison on screen is exported as a second row
+    if (comparing()) {
+        compare = m_compare->checkpointPath();
+        options.compareMethod = m_comparePanel->model()->method().toStdString();
+        options.compareBudget = m_comparePanel->model()->budget();
+    }
+    auto *job = new VideoExportJob(QString::fromStdString(m_inference->info().path), options, this,
+                                   compare);
     connect(job, &VideoExportJob::finished, this, [this](const QString &path, int frames) {
         statusBar()->showMessage(tr("Exported %1 (%2 frames)").arg(path).arg(frames), 8000);
     });
@@ -474,11 +481,16 @@ void MainWindow::showKeypoints()
                 points.push_back({float(k.x), float(k.y)});
         if (points.empty())
             continue;
-        const int side = 128; // the cell is 1/grid of the image whatever its pixel size
-        const double radius = 0.5 * side / std::max(1, m_inference->info().gridWidth);
-        covered +=
-            int(std::lround(grids::keypointCoverage(points, selection.coords, radius, side, side) *
-                            double(points.size())));
+        // METHODS.md measures coverage in the image's pixels; half a cell of this view.
+        int width = 128, height = 128;
+        for (const auto &view : m_episodeView->file()->episodes().at(
+                 std::size_t(m_episodeView->episode())).views)
+            if (view.name == selection.view || result->views.size() == 1)
+                width = view.width, height = view.height;
+        const double radius = 0.5 * width / std::max(1, m_inference->info().gridWidth);
+        covered += int(std::lround(
+            grids::keypointCoverage(points, selection.coords, radius, width, height) *
+            double(points.size())));
     }
     statusBar()->showMessage(
         tr("Keypoint coverage: %1 of %2 keypoints have a kept token within half a cell")

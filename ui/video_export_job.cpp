@@ -10,9 +10,11 @@
 
 VideoExportJob::VideoExportJob(const QString &checkpoint,
                                grids::render::VideoExportOptions options,
-                               QWidget *dialogParent)
+                               QWidget *dialogParent,
+                               const QString &compare)
     : QObject(dialogParent)
     , m_checkpoint(checkpoint)
+    , m_compare(compare)
     , m_options(std::move(options))
     , m_dialog(new QProgressDialog(tr("Exporting %1…").arg(QString::fromStdString(m_options.out)),
                                    tr("Cancel"),
@@ -37,9 +39,9 @@ void VideoExportJob::start()
     m_dialog->show();
     QPointer<VideoExportJob> self(this);
     const auto cancel = m_cancel;
-    const QString checkpoint = m_checkpoint;
+    const QString checkpoint = m_checkpoint, compare = m_compare;
     const grids::render::VideoExportOptions options = m_options;
-    (void)QtConcurrent::run([self, cancel, checkpoint, options]() {
+    (void)QtConcurrent::run([self, cancel, checkpoint, compare, options]() {
         grids::Progress progress;
         progress.cancel = cancel.get();
         progress.report = [self](std::int64_t done, std::int64_t total, const std::string &) {
@@ -58,7 +60,10 @@ void VideoExportJob::start()
         try {
             // A Policy of its own: the GUI's inference worker keeps serving the screen.
             auto policy = grids::Policy::load(checkpoint.toStdString());
-            frames = grids::render::exportVideo(*policy, nullptr, options, progress).frames;
+            std::unique_ptr<grids::Policy> second;
+            if (!compare.isEmpty())
+                second = grids::Policy::load(compare.toStdString());
+            frames = grids::render::exportVideo(*policy, second.get(), options, progress).frames;
         } catch (const grids::Error &e) {
             wasCancelled = e.kind() == grids::Error::Kind::Cancelled;
             error = QString::fromStdString(e.what());

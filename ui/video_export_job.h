@@ -19,9 +19,12 @@ class VideoExportJob : public QObject
     Q_OBJECT
 
 public:
+    // `compare` (empty: none) is a second checkpoint drawn in a second row, under the options'
+    // compareMethod and compareBudget.
     VideoExportJob(const QString &checkpoint,
                    grids::render::VideoExportOptions options,
-                   QWidget *dialogParent);
+                   QWidget *dialogParent,
+                   const QString &compare = {});
     ~VideoExportJob() override;
     void start();
 
@@ -31,7 +34,7 @@ signals:
     void cancelled();
 
 private:
-    QString m_checkpoint;
+    QString m_checkpoint, m_compare;
     grids::render::VideoExportOptions m_options;
     QProgressDialog *m_dialog;
     std::shared_ptr<std::atomic<bool>> m_cancel = std::make_shared<std::atomic<bool>>(false);

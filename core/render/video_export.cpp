@@ -86,8 +86,12 @@ exportVideo(Policy &policy, Policy *compare, const VideoExportOptions &o, const 
                                : policy.info().isGrids() ? "grids"
                                                          : "dense";
     const int budget = o.budget > 0 ? o.budget : policy.info().budgetDefault;
-    const std::string compareMethod =
-        compare ? (compare->info().isGrids() ? "grids" : "dense") : std::string();
+    const std::string compareMethod = !compare                    ? std::string()
+                                      : !o.compareMethod.empty()   ? o.compareMethod
+                                      : compare->info().isGrids() ? "grids"
+                                                                  : "dense";
+    const int compareBudget =
+        !compare ? 0 : o.compareBudget > 0 ? o.compareBudget : compare->info().budgetDefault;
 
     const std::string partial =
         (fs::path(o.out).parent_path() / (fs::path(o.out).stem().string() + ".partial.mp4"))
@@ -109,8 +113,7 @@ exportVideo(Policy &policy, Policy *compare, const VideoExportOptions &o, const 
             cv::Mat canvas = drawRow(frame, info, policy, method, budget, key, o, t);
             if (compare)
                 cv::vconcat(canvas,
-                            drawRow(frame, info, *compare, compareMethod,
-                                    compare->info().budgetDefault, key, o, t),
+                            drawRow(frame, info, *compare, compareMethod, compareBudget, key, o, t),
                             canvas);
             if (!writer.isOpened()) {
                 result.width = canvas.cols;

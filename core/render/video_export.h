@@ -23,6 +23,8 @@ struct VideoExportOptions
     std::string episodeKey;   // e.g. demo_3 (empty: the first episode)
     std::string method;       // empty: the checkpoint's own (grids or dense)
     int budget = 0;           // 0: the checkpoint's default
+    std::string compareMethod; // the second row's; empty: the compared checkpoint's own
+    int compareBudget = 0;     // 0: the compared checkpoint's default
     OverlayStyle style;
     bool hud = true;
     int viewSize = 384; // each view is drawn at this many pixels square (nearest-neighbour)
@@ -35,8 +37,8 @@ struct VideoExportResult
     int frames = 0, width = 0, height = 0;
 };
 
-// `compare` (may be null) draws a second row with that checkpoint's own method at its default
-// budget. Throws Error{Usage} for a bad request, Error{BadInput} for unreadable episodes,
+// `compare` (may be null) draws a second row with that checkpoint under compareMethod and
+// compareBudget (by default its own method at its default budget). Throws Error{Usage} for a bad request, Error{BadInput} for unreadable episodes,
 // Error{Cancelled} when progress is cancelled (nothing written), Error{Other} when encoding fails.
 VideoExportResult exportVideo(Policy &policy,
                               Policy *compare,

@@ -260,6 +260,26 @@ private slots:
         QTest::keyClick(&window, Qt::Key_D, Qt::ControlModifier);
         QTRY_COMPARE(view->columnCount(), 1);
         QCOMPARE(plot->compareGraphs(), 0);
+        // The comparison exports as a second row of the video.
+        auto exportedHeight = [&](const QString &name) {
+            VideoExportJob *job = window.exportEpisodeVideo(m_dir.filePath(name));
+            QSignalSpy done(job, &VideoExportJob::finished);
+            if (!done.wait(60000))
+                return -1;
+            cv::VideoCapture back(m_dir.filePath(name).toStdString());
+            return int(back.get(cv::CAP_PROP_FRAME_HEIGHT));
+        };
+        const int oneRow = exportedHeight("single.mp4");
+        compare->setActive(true);
+        QTRY_COMPARE(view->columnCount(), 2);
+        const int twoRows = exportedHeight("compared.mp4");
+        QVERIFY2(oneRow > 0 && twoRows > oneRow + 300,
+                 qPrintable(QString("%1 vs %2").arg(twoRows).arg(oneRow)));
+        compare->setActive(false);
+        QTRY_COMPARE(view->columnCount(), 1);
+        // The offscreen platform gives activation back to no one when the export's progress
+        // dialog hides (a window manager gives it to the main window): give it back here.
+        QApplication::setActiveWindow(&window);
 
         // Occlusion probe drawn with the mouse on the first view: the model is re-run on the
         // occluded frame and shown against the unmodified one.
