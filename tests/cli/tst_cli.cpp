@@ -372,10 +372,9 @@ private slots:
 
     void checkpointInfoAndInference()
     {
-        const auto python =
-            fixtures::runPythonScript("make_contract_checkpoints.py", {m_dir.filePath("ckpt")});
-        QVERIFY2(python.ok, python.err.constData());
-        const QString grids = m_dir.filePath("ckpt/contract_grids.pt");
+        const auto &ckpt = fixtures::contractCheckpoints();
+        QVERIFY2(ckpt.ok, ckpt.error.constData());
+        const QString grids = ckpt.path("contract_grids.pt");
 
         Result r = runGrids({"info", "--checkpoint", grids, "--json"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
@@ -404,7 +403,7 @@ private slots:
                       "--budget", "9"});
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains("budget 9"), qPrintable(r.err));
-        r = runGrids({"info", "--checkpoint", m_dir.filePath("ckpt/broken_no_act.pt")});
+        r = runGrids({"info", "--checkpoint", ckpt.path("broken_no_act.pt")});
         QCOMPARE(r.code, 3);
         QVERIFY2(r.err.startsWith("error: ") && r.err.contains("missing method 'act'"),
                  qPrintable(r.err));
@@ -413,10 +412,9 @@ private slots:
 
     void sweepReportPlotAndMergeEndToEnd()
     {
-        const auto python =
-            fixtures::runPythonScript("make_contract_checkpoints.py", {m_dir.filePath("ckpt")});
-        QVERIFY2(python.ok, python.err.constData());
-        const QString grids = m_dir.filePath("ckpt/contract_grids.pt");
+        const auto &ckpt = fixtures::contractCheckpoints();
+        QVERIFY2(ckpt.ok, ckpt.error.constData());
+        const QString grids = ckpt.path("contract_grids.pt");
         const QStringList sweep = {"sweep",
                                    "--checkpoint",
                                    grids,
@@ -467,7 +465,7 @@ private slots:
         r = runGrids({"plot", "--db", db, "--y", "error", "--out", m_dir.filePath("p.gif")});
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains(".png, .pdf or .svg"), qPrintable(r.err));
-        r = runGrids({"sweep", "--checkpoint", m_dir.filePath("ckpt/broken_no_act.pt"),
+        r = runGrids({"sweep", "--checkpoint", ckpt.path("broken_no_act.pt"),
                       "--episodes", m_valid, "--methods", "dense", "--budgets", "2", "--db", db});
         QCOMPARE(r.code, 3);
         r = runGrids({"sweep", "--checkpoint", grids, "--episodes", m_valid, "--methods", "magic",

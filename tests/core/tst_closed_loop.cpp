@@ -51,9 +51,9 @@ private slots:
     void aCheckpointDrivesTheSimulator()
     {
         QTemporaryDir dir;
-        const auto python = fixtures::runPythonScript("make_contract_checkpoints.py", {dir.path()});
-        QVERIFY2(python.ok, python.err.constData());
-        auto policy = Policy::load(dir.filePath("contract_grids.pt").toStdString());
+        const auto &ckpt = fixtures::contractCheckpoints();
+        QVERIFY2(ckpt.ok, ckpt.error.constData());
+        auto policy = Policy::load(ckpt.path("contract_grids.pt").toStdString());
 
         ClosedLoopOptions options;
         options.tasks = {sim::TaskFamily::LiftRelative};
@@ -86,9 +86,9 @@ private slots:
     void shardsOfAnEvaluationMergeIntoTheWhole()
     {
         QTemporaryDir dir;
-        const auto python = fixtures::runPythonScript("make_contract_checkpoints.py", {dir.path()});
-        QVERIFY2(python.ok, python.err.constData());
-        auto policy = Policy::load(dir.filePath("contract_grids.pt").toStdString());
+        const auto &ckpt = fixtures::contractCheckpoints();
+        QVERIFY2(ckpt.ok, ckpt.error.constData());
+        auto policy = Policy::load(ckpt.path("contract_grids.pt").toStdString());
         ClosedLoopOptions options;
         options.tasks = {sim::TaskFamily::LiftRelative};
         options.episodesPerTask = 3;

@@ -300,10 +300,9 @@ private slots:
     // for the frame whatever the methods and budgets.
     void throughACheckpointFullBudgetReproducesDense()
     {
-        QTemporaryDir dir;
-        const auto python = fixtures::runPythonScript("make_contract_checkpoints.py", {dir.path()});
-        QVERIFY2(python.ok, python.err.constData());
-        auto policy = Policy::load(dir.filePath("contract_dense.pt").toStdString());
+        const auto &ckpt = fixtures::contractCheckpoints();
+        QVERIFY2(ckpt.ok, ckpt.error.constData());
+        auto policy = Policy::load(ckpt.path("contract_dense.pt").toStdString());
         const int cells = policy->info().cellsPerView();
         const Frame frame = frameOf(3);
         const FrameResult dense = policy->run(frame, kTwoViews, "dense", 0, "frame");
@@ -331,11 +330,10 @@ private slots:
 
     void methodsACheckpointCannotRunAreNotApplicable()
     {
-        QTemporaryDir dir;
-        const auto python = fixtures::runPythonScript("make_contract_checkpoints.py", {dir.path()});
-        QVERIFY2(python.ok, python.err.constData());
-        auto grids = Policy::load(dir.filePath("contract_grids.pt").toStdString());
-        auto dense = Policy::load(dir.filePath("contract_dense.pt").toStdString());
+        const auto &ckpt = fixtures::contractCheckpoints();
+        QVERIFY2(ckpt.ok, ckpt.error.constData());
+        auto grids = Policy::load(ckpt.path("contract_grids.pt").toStdString());
+        auto dense = Policy::load(ckpt.path("contract_dense.pt").toStdString());
         QVERIFY(QString::fromStdString(notApplicable(grids->info(), "sparsevlm"))
                     .contains("embed_instruction"));
         QVERIFY(notApplicable(dense->info(), "sparsevlm").empty());

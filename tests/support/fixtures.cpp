@@ -1,6 +1,7 @@
 #include "fixtures.h"
 
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <fstream>
@@ -142,6 +143,20 @@ PythonRun runPythonScript(const QString &script, const QStringList &arguments)
     run.out = python.readAllStandardOutput();
     run.err = python.readAllStandardError();
     return run;
+}
+
+const ContractCheckpoints &contractCheckpoints()
+{
+    static QTemporaryDir dir;
+    static const ContractCheckpoints made = [] {
+        ContractCheckpoints c;
+        c.dir = dir.path();
+        const PythonRun python = runPythonScript("make_contract_checkpoints.py", {c.dir});
+        c.ok = dir.isValid() && python.ok;
+        c.error = python.err;
+        return c;
+    }();
+    return made;
 }
 
 void writeBytes(const std::string &path, const std::string &bytes)

@@ -51,6 +51,18 @@ struct PythonRun
 };
 PythonRun runPythonScript(const QString &script, const QStringList &arguments);
 
+// The contract checkpoints of tests/python/make_contract_checkpoints.py (contract_grids.pt,
+// contract_dense.pt, expected.json, …), written once per test process into a temporary folder
+// that lives until the process ends. `error` holds Python's stderr when writing them failed.
+struct ContractCheckpoints
+{
+    bool ok = false;
+    QByteArray error;
+    QString dir;
+    QString path(const QString &name) const { return dir + QLatin1Char('/') + name; }
+};
+const ContractCheckpoints &contractCheckpoints();
+
 // Writes arbitrary bytes (corrupt-file fixtures).
 void writeBytes(const std::string &path, const std::string &bytes);
 std::string randomBytes(std::size_t n, unsigned seed);

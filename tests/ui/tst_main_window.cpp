@@ -124,9 +124,8 @@ private slots:
     // method picker; the predicted action changes with them.
     void overlaysFollowTheBudgetAndTheMethod()
     {
-        const auto python =
-            fixtures::runPythonScript("make_contract_checkpoints.py", {m_dir.filePath("ckpt")});
-        QVERIFY2(python.ok, python.err.constData());
+        const auto &ckpt = fixtures::contractCheckpoints();
+        QVERIFY2(ckpt.ok, ckpt.error.constData());
         MainWindow window;
         window.resize(1000, 600);
         window.show();
@@ -136,7 +135,7 @@ private slots:
         EpisodeView *view = window.episodeView();
         QTRY_VERIFY_WITH_TIMEOUT(view->shownFrame() == 0, 10000);
         QSignalSpy loaded(window.inference(), &InferenceWorker::checkpointLoaded);
-        window.openCheckpoint(m_dir.filePath("ckpt/contract_grids.pt"));
+        window.openCheckpoint(ckpt.path("contract_grids.pt"));
         QVERIFY(loaded.wait(20000));
         ModelPanel *panel = window.modelPanel();
         QCOMPARE(panel->method(), QString("grids"));
@@ -213,11 +212,8 @@ private slots:
     // against the unmodified result; zoom and playback speed.
     void comparisonProbesAndZoom()
     {
-        if (!QFile::exists(m_dir.filePath("ckpt/contract_dense.pt"))) {
-            const auto python = fixtures::runPythonScript("make_contract_checkpoints.py",
-                                                          {m_dir.filePath("ckpt")});
-            QVERIFY2(python.ok, python.err.constData());
-        }
+        const auto &ckpt = fixtures::contractCheckpoints();
+        QVERIFY2(ckpt.ok, ckpt.error.constData());
         MainWindow window;
         window.resize(1100, 700);
         window.show();
@@ -226,11 +222,11 @@ private slots:
         QVERIFY(opened.wait(10000));
         EpisodeView *view = window.episodeView();
         QTRY_VERIFY_WITH_TIMEOUT(view->shownFrame() == 0, 10000);
-        window.openCheckpoint(m_dir.filePath("ckpt/contract_grids.pt"));
+        window.openCheckpoint(ckpt.path("contract_grids.pt"));
         QTRY_VERIFY_WITH_TIMEOUT(view->overlay() && view->overlay()->method == "grids", 20000);
         QCOMPARE(view->columnCount(), 1);
 
-        window.openComparison(m_dir.filePath("ckpt/contract_dense.pt"));
+        window.openComparison(ckpt.path("contract_dense.pt"));
         QTRY_VERIFY_WITH_TIMEOUT(view->columnCount() == 2, 20000);
         QTRY_VERIFY_WITH_TIMEOUT(view->overlay(1) && view->overlay(1)->method == "dense", 20000);
         QCOMPARE(int(view->overlay(1)->views[0].coords.size()), 16);
@@ -361,11 +357,8 @@ private slots:
     // frame behind it; failed rollouts open like demonstrations.
     void budgetPanelRunsPlotsAndLeadsToFrames()
     {
-        if (!QFile::exists(m_dir.filePath("ckpt/contract_grids.pt"))) {
-            const auto python = fixtures::runPythonScript("make_contract_checkpoints.py",
-                                                          {m_dir.filePath("ckpt")});
-            QVERIFY2(python.ok, python.err.constData());
-        }
+        const auto &ckpt = fixtures::contractCheckpoints();
+        QVERIFY2(ckpt.ok, ckpt.error.constData());
         const QString db = m_dir.filePath("budgets.sqlite");
         MainWindow window;
         window.resize(1100, 700);
@@ -381,7 +374,7 @@ private slots:
         panel->startRun(); // no checkpoint yet: refused with a message, nothing runs
         QCOMPARE(failed.count(), 1);
         QVERIFY(!panel->running());
-        window.openCheckpoint(m_dir.filePath("ckpt/contract_grids.pt"));
+        window.openCheckpoint(ckpt.path("contract_grids.pt"));
         QTRY_VERIFY_WITH_TIMEOUT(view->overlay() != nullptr, 20000);
 
         // Open loop over the whole file (both episodes).
