@@ -155,8 +155,9 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_inference, &InferenceWorker::samplesReady, this,
             [this](int episode, const QString &method, int budget,
                    const std::vector<grids::ViewSelection> &samples) {
+                // Dense keeps every cell on every frame: its density is flat and says nothing.
                 if (episode == m_episodeView->episode() && method == m_modelPanel->method() &&
-                    budget == m_modelPanel->budget())
+                    budget == m_modelPanel->budget() && method != QLatin1String("dense"))
                     m_episodeView->setSamples(samples);
             });
     connect(m_actionPlot, &ActionPlot::frameRequested, m_episodeView, &EpisodeView::setFrame);

@@ -128,12 +128,8 @@ private slots:
         QVERIFY2(ckpt.ok, ckpt.error.constData());
         MainWindow window;
         window.resize(1000, 600);
-        window.show();
-        QSignalSpy opened(window.library(), &EpisodeLibrary::opened);
-        window.openPath(m_file);
-        QVERIFY(opened.wait(10000));
+        QVERIFY(showTestFile(window));
         EpisodeView *view = window.episodeView();
-        QTRY_VERIFY_WITH_TIMEOUT(view->shownFrame() == 0, 10000);
         QSignalSpy loaded(window.inference(), &InferenceWorker::checkpointLoaded);
         window.openCheckpoint(ckpt.path("contract_grids.pt"));
         QVERIFY(loaded.wait(20000));
@@ -216,12 +212,8 @@ private slots:
         QVERIFY2(ckpt.ok, ckpt.error.constData());
         MainWindow window;
         window.resize(1100, 700);
-        window.show();
-        QSignalSpy opened(window.library(), &EpisodeLibrary::opened);
-        window.openPath(m_file);
-        QVERIFY(opened.wait(10000));
+        QVERIFY(showTestFile(window));
         EpisodeView *view = window.episodeView();
-        QTRY_VERIFY_WITH_TIMEOUT(view->shownFrame() == 0, 10000);
         window.openCheckpoint(ckpt.path("contract_grids.pt"));
         QTRY_VERIFY_WITH_TIMEOUT(view->overlay() && view->overlay()->method == "grids", 20000);
         QCOMPARE(view->columnCount(), 1);
@@ -362,13 +354,9 @@ private slots:
         const QString db = m_dir.filePath("budgets.sqlite");
         MainWindow window;
         window.resize(1100, 700);
-        window.show();
         window.openWorkspace(db);
-        QSignalSpy opened(window.library(), &EpisodeLibrary::opened);
-        window.openPath(m_file);
-        QVERIFY(opened.wait(10000));
+        QVERIFY(showTestFile(window));
         EpisodeView *view = window.episodeView();
-        QTRY_VERIFY_WITH_TIMEOUT(view->shownFrame() == 0, 10000);
         BudgetPanel *panel = window.budgetPanel();
         QSignalSpy failed(panel, &BudgetPanel::runFailed);
         panel->startRun(); // no checkpoint yet: refused with a message, nothing runs
@@ -559,6 +547,17 @@ private slots:
     }
 
 private:
+    // Shows `window` with the test file open and its first frame on screen.
+    bool showTestFile(MainWindow &window)
+    {
+        window.show();
+        QSignalSpy opened(window.library(), &EpisodeLibrary::opened);
+        window.openPath(m_file);
+        if (!opened.wait(10000))
+            return false;
+        return QTest::qWaitFor([&] { return window.episodeView()->shownFrame() == 0; }, 10000);
+    }
+
     QTemporaryDir m_dir;
     QString m_file;
 };
