@@ -195,8 +195,10 @@ void EpisodeView::rebuildPanes()
             column.panes.append(pane);
         }
     }
+    // The grid keeps rows it once had: only the rows in use stretch (a header row does not).
+    const int rows = compare ? int(info.views.size()) + 1 : 1;
     for (int r = 0; r < m_grid->rowCount(); ++r)
-        m_grid->setRowStretch(r, compare && r == 0 ? 0 : 1);
+        m_grid->setRowStretch(r, r < rows && !(compare && r == 0) ? 1 : 0);
 }
 
 void EpisodeView::setFrame(qint64 frame)

@@ -89,7 +89,9 @@ void InferenceWorker::start(Request request)
                 result = std::make_shared<grids::FrameResult>(
                     policy->run(grids::applyProbe(*request.pixels, request.probe), request.views,
                                 method, request.budget,
-                                request.cacheKey + "|probe|" + request.probe.key()));
+                                request.cacheKey.empty()
+                                    ? std::string()
+                                    : request.cacheKey + "|probe|" + request.probe.key()));
             }
         } catch (const std::exception &e) {
             error = QString::fromStdString(e.what());
