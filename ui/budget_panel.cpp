@@ -12,6 +12,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDateTime>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -72,6 +73,7 @@ BudgetPanel::BudgetPanel(QWidget *parent)
     , m_saved(new QComboBox(this))
 {
     setObjectName(QStringLiteral("budgetPanel"));
+    m_pool.setMaxThreadCount(1);
     m_mode->addItem(tr("Open loop: episodes on screen"));
     m_mode->addItem(tr("Closed loop: tabletop suite"));
     m_suite->addItem(QStringLiteral("tabletop"));
@@ -182,6 +184,7 @@ BudgetPanel::~BudgetPanel()
 {
     if (m_cancel)
         *m_cancel = true; // the run stops at its next frame or episode; nothing half-stored
+    m_pool.waitForDone();
 }
 
 void BudgetPanel::setWorkspace(grids::Workspace *workspace)
@@ -285,7 +288,10 @@ void BudgetPanel::startRun()
     const bool force = m_force->isChecked(), record = m_record->isChecked();
     const QString recordDir = QFileInfo(QString::fromStdString(db)).absolutePath() + "/failures";
     QPointer<BudgetPanel> self(this);
-    (void)QtConcurrent::run([=]() {
+    // Failure files are named by the run's start, so that a re-run never overwrites a file the
+    // window may hold open.
+    const QString stamp = QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+    (void)QtConcurrent::run(&m_pool, [=]() {
         QString summary, error;
         QStringList recorded;
         bool cancelled = false;
@@ -333,7 +339,7 @@ void BudgetPanel::startRun()
                              fileSafe(QString::fromStdString(policy->info().name + "-" +
                                                              config.method + "-" +
                                                              std::to_string(config.budget))) +
-                             ".hdf5")
+                             "-" + stamp + ".hdf5")
                                 .toStdString();
                     }
                     const grids::EvaluationOutcome outcome = grids::evaluateConfig(

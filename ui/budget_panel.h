@@ -2,6 +2,7 @@
 
 #include "eval/plot_spec.h"
 
+#include <QThreadPool>
 #include <QWidget>
 
 #include <atomic>
@@ -86,4 +87,5 @@ private:
     grids::PlotData m_data;
     grids::PlotSpec m_shown; // the spec m_data was drawn from
     std::shared_ptr<std::atomic<bool>> m_cancel; // set while a run is going
+    QThreadPool m_pool; // runs last minutes: not on the global pool that opens files
 };

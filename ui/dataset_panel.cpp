@@ -80,7 +80,8 @@ void DatasetPanel::setAnnotations(const std::vector<grids::Annotation> &annotati
             m_tag->addItem(label, label);
         m_tag->setCurrentIndex(std::max(0, m_tag->findData(current)));
     }
-    rebuild();
+    showAnnotations(); // in place: selection and scroll position stay
+    applyFilter();
 }
 
 void DatasetPanel::setTagFilter(const QString &tag)
@@ -96,7 +97,7 @@ QStringList DatasetPanel::tags() const
     return tags;
 }
 
-void DatasetPanel::rebuild()
+void DatasetPanel::showAnnotations()
 {
     QHash<QString, int> counts;
     QHash<QString, QStringList> labels;
@@ -106,6 +107,22 @@ void DatasetPanel::rebuild()
         if (a.kind == grids::AnnotationKind::Tag)
             labels[id] << QString::fromStdString(a.label);
     }
+    const auto &files = m_library->files();
+    for (int f = 0; f < m_tree->topLevelItemCount(); ++f) {
+        QTreeWidgetItem *fileItem = m_tree->topLevelItem(f);
+        const auto &file = *files[std::size_t(fileItem->data(kName, kFileRole).toInt())];
+        for (int e = 0; e < fileItem->childCount(); ++e) {
+            QTreeWidgetItem *item = fileItem->child(e);
+            const QString id =
+                episodeIdentity(file.path(), file.episodes()[std::size_t(e)].key);
+            item->setText(kNotes, counts.value(id) > 0 ? QString::number(counts.value(id)) : QString());
+            item->setData(kName, kTagsRole, labels.value(id));
+        }
+    }
+}
+
+void DatasetPanel::rebuild()
+{
     m_tree->clear();
     const auto &files = m_library->files();
     for (int f = 0; f < int(files.size()); ++f) {
@@ -129,16 +146,13 @@ void DatasetPanel::rebuild()
             item->setText(kViews, views.join(QStringLiteral(", ")));
             if (info.success)
                 item->setText(kSuccess, *info.success ? tr("success") : tr("failure"));
-            const QString id = episodeIdentity(file.path(), info.key);
-            if (counts.value(id) > 0)
-                item->setText(kNotes, QString::number(counts.value(id)));
-            item->setData(kName, kTagsRole, labels.value(id));
             item->setText(kInstruction, QString::fromStdString(info.instruction));
             item->setData(kName, kFileRole, f);
             item->setData(kName, kEpisodeRole, e);
         }
         fileItem->setExpanded(true);
     }
+    showAnnotations();
     for (int c = 0; c < kInstruction; ++c)
         m_tree->resizeColumnToContents(c);
     applyFilter();

@@ -35,6 +35,7 @@ signals:
 
 private:
     void rebuild();
+    void showAnnotations(); // counts and tags onto the items there are
     void applyFilter();
 
     EpisodeLibrary *m_library; // Not owned.

@@ -25,18 +25,9 @@
 namespace {
 constexpr int kPlaybackHz = 20;    // LIBERO and the tabletop suite record at 20 Hz
 constexpr double kMaxZoom = 8.0;   // a 128-pixel image at 8× shows 16 pixels across
-constexpr int kMaxPaintSide = 4096; // the zoomed image is painted whole, then cropped
+constexpr int kMaxPaintSide = 3072; // the zoomed image is painted whole, then cropped
 const double kSpeeds[] = {0.25, 0.5, 1.0, 2.0, 4.0};
 
-// The view a selection belongs to: the checkpoint names its views; a lone video view feeds
-// the checkpoint's first one.
-int selectionOf(const grids::FrameResult &result, const std::string &viewName, int view)
-{
-    for (std::size_t k = 0; k < result.views.size(); ++k)
-        if (result.views[k].view == viewName || (result.views.size() == 1 && view == 0))
-            return int(k);
-    return -1;
-}
 } // namespace
 
 EpisodeView::EpisodeView(QWidget *parent)
@@ -134,6 +125,7 @@ void EpisodeView::setEpisode(std::shared_ptr<grids::EpisodeFile> file, int episo
         m_slider->setValue(0);
     }
     m_frame = -1;
+    emit episodeChanged();
     setFrame(0);
 }
 
@@ -187,6 +179,7 @@ void EpisodeView::rebuildPanes()
             pane->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
             pane->setToolTip(QString::fromStdString(info.views[v].name));
             pane->installEventFilter(this); // tooltips, clicks, zoom, pan, occlusion boxes
+            pane->setCursor(m_occlusionMode ? Qt::CrossCursor : Qt::ArrowCursor);
             // One column: views side by side; a comparison: a column of views per source.
             if (compare)
                 m_grid->addWidget(pane, int(v) + 1, int(c));
@@ -264,7 +257,7 @@ void EpisodeView::setOverlay(std::shared_ptr<const grids::FrameResult> result,
     target.result = std::move(result);
     target.baseline = std::move(baseline);
     target.frame = m_shownFrame;
-    m_style = style;
+    target.style = style;
     paintPanes();
 }
 
@@ -278,19 +271,21 @@ void EpisodeView::setSamples(const std::vector<grids::ViewSelection> &samples)
     const auto &views = m_file->episodes().at(std::size_t(m_episode)).views;
     for (std::size_t v = 0; v < views.size(); ++v) {
         cv::Mat density;
-        for (const auto &s : samples)
-            if (s.view == views[v].name || (samples.size() == 1 && v == 0))
-                density = grids::render::samplingDensity(
-                    s.coords, cv::Size(std::max(1, views[v].width), std::max(1, views[v].height)),
-                    m_style);
+        if (const int k = grids::render::selectionForView(samples, views[v].name, v); k >= 0)
+            density = grids::render::samplingDensity(
+                samples[std::size_t(k)].coords,
+                cv::Size(std::max(1, views[v].width), std::max(1, views[v].height)),
+                m_columns.front().style);
         m_density.append(density);
     }
     paintPanes();
 }
 
-void EpisodeView::setOverlayStyle(const grids::render::OverlayStyle &style)
+void EpisodeView::setOverlayStyle(const grids::render::OverlayStyle &style, int column)
 {
-    m_style = style;
+    if (column < 0 || std::size_t(column) >= m_columns.size())
+        return;
+    m_columns[std::size_t(column)].style = style;
     paintPanes();
 }
 
@@ -325,7 +320,7 @@ QString EpisodeView::tokenTip(int view, double x, double y, int column) const
         return {};
     const std::string &name =
         m_file->episodes().at(std::size_t(m_episode)).views[std::size_t(view)].name;
-    const int k = selectionOf(*result, name, view);
+    const int k = grids::render::selectionForView(result->views, name, std::size_t(view));
     if (k < 0)
         return {};
     const auto &selection = result->views[std::size_t(k)];
@@ -342,7 +337,8 @@ QString EpisodeView::tokenTip(int view, double x, double y, int column) const
     if (best < 0)
         return {};
     const auto &xy = selection.coords[std::size_t(best)];
-    const int w = m_style.gridWidth, h = m_style.gridHeight;
+    const auto &style = m_columns[std::size_t(column)].style;
+    const int w = style.gridWidth, h = style.gridHeight;
     const int i = std::clamp(int(xy[0] * w), 0, w - 1), j = std::clamp(int(xy[1] * h), 0, h - 1);
     return tr("token %1 at (%2, %3)\nattention %4\ncell (%5, %6) = %7")
         .arg(best)
@@ -519,13 +515,19 @@ QImage EpisodeView::paintPane(int column, int view, QSize paneSize) const
     // What is shown fits the pane; the whole image is painted at the zoomed scale, then cropped,
     // so that markers, numbers and keypoints keep their screen size at any zoom.
     const QSizeF visible(image.width() * m_window.width(), image.height() * m_window.height());
-    const QSize shown = visible.scaled(QSizeF(paneSize.boundedTo(QSize(2048, 2048))),
-                                       Qt::KeepAspectRatio)
-                            .toSize();
+    QSize shown = visible.scaled(QSizeF(paneSize.boundedTo(QSize(2048, 2048))), Qt::KeepAspectRatio)
+                      .toSize();
     if (shown.isEmpty())
         return {};
-    const QSize full(std::min(kMaxPaintSide, int(std::lround(shown.width() / m_window.width()))),
-                     std::min(kMaxPaintSide, int(std::lround(shown.height() / m_window.height()))));
+    QSize full(int(std::lround(shown.width() / m_window.width())),
+               int(std::lround(shown.height() / m_window.height())));
+    if (full.width() > kMaxPaintSide || full.height() > kMaxPaintSide) {
+        // Deep zoom on a large pane: paint at most kMaxPaintSide and show the window smaller,
+        // so that what is shown is still exactly m_window (clicks and tips map through it).
+        full.scale(kMaxPaintSide, kMaxPaintSide, Qt::KeepAspectRatio);
+        shown = QSize(std::max(1, int(full.width() * m_window.width())),
+                      std::max(1, int(full.height() * m_window.height())));
+    }
     // Pixels stay crisp (no smoothing): 128×128 camera images are meant to be inspected.
     QImage scaled = image.scaled(full, Qt::IgnoreAspectRatio, Qt::FastTransformation)
                         .convertToFormat(QImage::Format_RGB888);
@@ -541,19 +543,23 @@ QImage EpisodeView::paintPane(int column, int view, QSize paneSize) const
         painter.drawRect(box);
     }
     const auto result = overlay(column);
-    const int k = result ? selectionOf(*result, name, view) : -1;
-    const bool density = m_style.density && view < m_density.size() && !m_density[view].empty();
+    const int k =
+        result ? grids::render::selectionForView(result->views, name, std::size_t(view)) : -1;
+    const grids::render::OverlayStyle &style = m_columns[std::size_t(column)].style;
+    // The density is the main checkpoint's (first column's) samples.
+    const bool density =
+        column == 0 && style.density && view < m_density.size() && !m_density[view].empty();
     if (k >= 0 || density) {
         // drawSelection may replace the matrix (heatmap blending): draw on a copy.
         cv::Mat canvas = cv::Mat(scaled.height(), scaled.width(), CV_8UC3, scaled.bits(),
                                  std::size_t(scaled.bytesPerLine()))
                              .clone();
         if (density)
-            grids::render::drawDensity(canvas, m_density[view], m_style.heatmapOpacity);
+            grids::render::drawDensity(canvas, m_density[view], style.heatmapOpacity);
         if (k >= 0)
             grids::render::drawSelection(canvas, result->views[std::size_t(k)],
                                          grids::render::viewAttention(*result, std::size_t(k)),
-                                         m_style);
+                                         style);
         scaled =
             QImage(canvas.data, canvas.cols, canvas.rows, int(canvas.step), QImage::Format_RGB888)
                 .copy();
@@ -564,7 +570,7 @@ QImage EpisodeView::paintPane(int column, int view, QSize paneSize) const
     if (result && base) {
         // A probe's unmodified result: hollow rings where its tokens sat, a line to where the
         // same token (same index) sits now.
-        const int k = selectionOf(*base, name, view), now = selectionOf(*result, name, view);
+        const int k = grids::render::selectionForView(base->views, name, std::size_t(view)), now = grids::render::selectionForView(result->views, name, std::size_t(view));
         if (k >= 0) {
             const auto &before = base->views[std::size_t(k)].coords;
             for (std::size_t t = 0; t < before.size(); ++t) {
@@ -598,9 +604,11 @@ QImage EpisodeView::paintPane(int column, int view, QSize paneSize) const
                                 box.width() * full.width(), box.height() * full.height()));
     }
     painter.end();
-    return scaled.copy(QRect(int(std::lround(m_window.x() * full.width())),
-                             int(std::lround(m_window.y() * full.height())), shown.width(),
-                             shown.height()));
+    const int left = std::clamp(int(std::lround(m_window.x() * full.width())), 0,
+                                std::max(0, full.width() - shown.width()));
+    const int top = std::clamp(int(std::lround(m_window.y() * full.height())), 0,
+                               std::max(0, full.height() - shown.height()));
+    return scaled.copy(QRect(left, top, shown.width(), shown.height()));
 }
 
 void EpisodeView::paintPanes()

@@ -62,7 +62,8 @@ public:
                     const grids::render::OverlayStyle &style,
                     int column = 0,
                     std::shared_ptr<const grids::FrameResult> baseline = nullptr);
-    void setOverlayStyle(const grids::render::OverlayStyle &style);
+    // The layers (and the grid of its checkpoint) a column is drawn with.
+    void setOverlayStyle(const grids::render::OverlayStyle &style, int column = 0);
     // Every frame's token coordinates of the episode on screen, per view (by the checkpoint's
     // view names), for the sampling-density layer; empty clears it.
     void setSamples(const std::vector<grids::ViewSelection> &samples);
@@ -98,6 +99,7 @@ public:
 
 signals:
     void frameShown(qint64 frame);
+    void episodeChanged(); // another episode (or file) is on screen
     // A click on a camera view, in image-normalised coordinates.
     void paneClicked(const QString &view, double x, double y);
     void occlusionDrawn(int view, const QRectF &box);
@@ -116,6 +118,7 @@ private:
         QList<QLabel *> panes; // one per view
         std::shared_ptr<const grids::FrameResult> result, baseline;
         qint64 frame = -1; // the frame `result` belongs to
+        grids::render::OverlayStyle style;
     };
 
     void showFrame(int episode,
@@ -138,7 +141,6 @@ private:
     std::vector<Column> m_columns;
     QList<QImage> m_images; // the frame on screen, unscaled
     std::shared_ptr<const grids::Frame> m_pixels;
-    grids::render::OverlayStyle m_style;
     QList<Keypoint> m_keypoints;
     QList<cv::Mat> m_density; // per episode view, at the image's size (empty matrices: none)
     QRectF m_window{0, 0, 1, 1};

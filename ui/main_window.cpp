@@ -113,7 +113,6 @@ MainWindow::MainWindow(QWidget *parent)
     layout->addWidget(splitter, 1);
     setCentralWidget(central);
     connect(m_datasetPanel, &DatasetPanel::episodeActivated, this, [this](int file, int episode) {
-        m_probePanel->clear(); // a box drawn on another episode's views means nothing here
         m_episodeView->setEpisode(m_library->files().at(std::size_t(file)), episode);
         m_episodeView->setFocus();
     });
@@ -127,6 +126,7 @@ MainWindow::MainWindow(QWidget *parent)
         scheduleTrack();
     });
     connect(m_modelPanel, &ModelPanel::selectionChanged, this, [this] {
+        updateColumns();
         requestInference();
         scheduleTrack();
     });
@@ -162,7 +162,9 @@ MainWindow::MainWindow(QWidget *parent)
             });
     connect(m_actionPlot, &ActionPlot::frameRequested, m_episodeView, &EpisodeView::setFrame);
     connect(m_modelPanel, &ModelPanel::overlayChanged, this, [this] {
-        m_episodeView->setOverlayStyle(m_modelPanel->overlayStyle());
+        m_episodeView->setOverlayStyle(m_modelPanel->overlayStyle(), 0);
+        if (comparing())
+            m_episodeView->setOverlayStyle(compareStyle(), 1);
     });
     connect(m_inference, &InferenceWorker::checkpointLoaded, this, [this](const QString &path) {
         m_modelPanel->setCheckpoint(m_inference->info());
@@ -180,7 +182,10 @@ MainWindow::MainWindow(QWidget *parent)
             [this](int episode, qint64 frame, std::shared_ptr<const grids::FrameResult> result,
                    std::shared_ptr<const grids::FrameResult> baseline) {
                 // A result for a frame no longer on screen is dropped: a newer one is coming.
-                if (episode != m_episodeView->episode() || frame != m_episodeView->shownFrame())
+                // A result for a frame no longer on screen is dropped, and one made before the
+                // probe changed: a newer one is coming.
+                if (episode != m_episodeView->episode() || frame != m_episodeView->shownFrame() ||
+                    bool(baseline) != m_probePanel->probe().active())
                     return;
                 m_episodeView->setOverlay(result, m_modelPanel->overlayStyle(), 0, baseline);
                 if (baseline)
@@ -216,7 +221,8 @@ MainWindow::MainWindow(QWidget *parent)
                 m_episodeView->setEpisode(m_library->files()[first], 0);
         }
         statusBar()->showMessage(tr("Opened %1 (%n file(s))", nullptr, files).arg(path), 5000);
-        if (m_pendingFrame) {
+        if (m_pendingFrame && QFileInfo(m_pendingFrame->path).absoluteFilePath() ==
+                                  QFileInfo(path).absoluteFilePath()) {
             const PendingFrame pending = *m_pendingFrame;
             m_pendingFrame.reset(); // asked once: a file that did not open is not asked again
             showEpisodeFrame(pending.path, pending.key, pending.frame);
@@ -475,22 +481,21 @@ void MainWindow::showKeypoints()
     if (!result || keypoints.isEmpty())
         return;
     int covered = 0;
-    for (const auto &selection : result->views) {
+    const auto &views =
+        m_episodeView->file()->episodes().at(std::size_t(m_episodeView->episode())).views;
+    for (std::size_t v = 0; v < views.size(); ++v) {
+        const int k = grids::render::selectionForView(result->views, views[v].name, v);
         std::vector<std::array<float, 2>> points;
-        for (const auto &k : keypoints)
-            if (k.view.toStdString() == selection.view)
-                points.push_back({float(k.x), float(k.y)});
-        if (points.empty())
+        for (const auto &keypoint : keypoints)
+            if (keypoint.view.toStdString() == views[v].name)
+                points.push_back({float(keypoint.x), float(keypoint.y)});
+        if (k < 0 || points.empty())
             continue;
-        // METHODS.md measures coverage in the image's pixels; half a cell of this view.
-        int width = 128, height = 128;
-        for (const auto &view : m_episodeView->file()->episodes().at(
-                 std::size_t(m_episodeView->episode())).views)
-            if (view.name == selection.view || result->views.size() == 1)
-                width = view.width, height = view.height;
-        const double radius = 0.5 * width / std::max(1, m_inference->info().gridWidth);
+        // METHODS.md measures coverage in the image's pixels: half a cell of this view.
+        const double radius = 0.5 * views[v].width / std::max(1, m_inference->info().gridWidth);
         covered += int(std::lround(
-            grids::keypointCoverage(points, selection.coords, radius, width, height) *
+            grids::keypointCoverage(points, result->views[std::size_t(k)].coords, radius,
+                                    views[v].width, views[v].height) *
             double(points.size())));
     }
     statusBar()->showMessage(

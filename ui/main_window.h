@@ -1,5 +1,7 @@
 #pragma once
 
+#include "render/overlay.h"
+
 #include <QMainWindow>
 #include <QStringList>
 
@@ -88,6 +90,7 @@ private:
     void setupProbes();
     void setupBudgets(); // main_window_budgets.cpp
     bool comparing() const; // the second column is on and has a checkpoint
+    grids::render::OverlayStyle compareStyle() const;
     void updateColumns();   // column titles from the checkpoints, methods and budgets
     void requestCompareTrack();
     void refreshCompareTrack(); // the compared actions and divergences over the main track

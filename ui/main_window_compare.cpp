@@ -71,9 +71,10 @@ void MainWindow::setupComparison()
                            std::shared_ptr<const grids::FrameResult> result,
                            std::shared_ptr<const grids::FrameResult> baseline) {
                 if (!comparing() || episode != m_episodeView->episode() ||
-                    frame != m_episodeView->shownFrame())
+                    frame != m_episodeView->shownFrame() ||
+                    bool(baseline) != m_probePanel->probe().active())
                     return;
-                m_episodeView->setOverlay(result, m_modelPanel->overlayStyle(), 1, baseline);
+                m_episodeView->setOverlay(result, compareStyle(), 1, baseline);
                 const auto pixels = m_episodeView->shownPixels();
                 second->showResult(*result, pixels ? pixels->action : std::vector<float>{});
             });
@@ -98,6 +99,17 @@ void MainWindow::openComparison(const QString &path)
     const QString source = path.isEmpty() ? m_inference->checkpointPath() : path;
     if (!source.isEmpty() && (!path.isEmpty() || wasLoaded))
         m_compare->loadCheckpoint(source);
+}
+
+grids::render::OverlayStyle MainWindow::compareStyle() const
+{
+    // The main panel's layers, on the compared checkpoint's own grid.
+    grids::render::OverlayStyle style = m_modelPanel->overlayStyle();
+    if (m_compare->hasCheckpoint()) {
+        style.gridWidth = m_compare->info().gridWidth;
+        style.gridHeight = m_compare->info().gridHeight;
+    }
+    return style;
 }
 
 bool MainWindow::comparing() const
@@ -144,6 +156,8 @@ void MainWindow::refreshCompareTrack()
 
 void MainWindow::setupProbes()
 {
+    // A box drawn on another episode's views means nothing here.
+    connect(m_episodeView, &EpisodeView::episodeChanged, m_probePanel, &ProbePanel::clear);
     connect(m_probePanel, &ProbePanel::probeChanged, this, [this] {
         const grids::Probe &probe = m_probePanel->probe();
         m_episodeView->setOcclusion(

@@ -9,6 +9,7 @@
 
 #include <opencv2/core/mat.hpp>
 
+#include <string>
 #include <vector>
 
 namespace grids::render {
@@ -52,6 +53,14 @@ cv::Mat samplingDensity(const std::vector<std::array<float, 2>> &coords,
 // Blends a 0..1 map (any size: resized to the image) onto an RGB image in the viridis colour
 // map, each pixel's opacity the map's value times `opacity`.
 void drawDensity(cv::Mat &rgb, const cv::Mat &density, double opacity);
+
+// Which selection shows on the episode's view `viewIndex` (named `viewName`): the one the
+// checkpoint named alike, or a lone selection on the first view (a lone video view feeds the
+// checkpoint's first view, CHECKPOINT.md). -1 when none. The GUI, video export and keypoint
+// coverage all pair views and selections through here.
+int selectionForView(const std::vector<ViewSelection> &selections,
+                     const std::string &viewName,
+                     std::size_t viewIndex);
 
 // The attention weights of view `view` of a FrameResult (its tokens come view after view).
 std::vector<float> viewAttention(const FrameResult &result, std::size_t view);

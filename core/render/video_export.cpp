@@ -47,12 +47,9 @@ cv::Mat drawRow(const Frame &frame,
     for (std::size_t v = 0; v < frame.views.size(); ++v) {
         cv::Mat view;
         cv::resize(frame.views[v], view, cv::Size(S, S), 0, 0, cv::INTER_NEAREST);
-        for (std::size_t k = 0; k < result.views.size(); ++k)
-            if (result.views[k].view == info.views[v].name ||
-                (result.views.size() == 1 && v == 0)) {
-                drawSelection(view, result.views[k], viewAttention(result, k), style);
-                break;
-            }
+        if (const int k = selectionForView(result.views, info.views[v].name, v); k >= 0)
+            drawSelection(view, result.views[std::size_t(k)],
+                          viewAttention(result, std::size_t(k)), style);
         view.copyTo(row(cv::Rect(int(v) * S, 0, S, S)));
     }
     if (o.hud)

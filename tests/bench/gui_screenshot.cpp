@@ -37,7 +37,9 @@ int main(int argc, char **argv)
     const QStringList args = app.arguments();
     if (args.size() < 2) {
         std::fprintf(stderr,
-                     "usage: gui_screenshot OUT.png [CHECKPOINT] [EPISODE] [FRAME] [--heatmap]\n");
+                     "usage: gui_screenshot OUT.png [CHECKPOINT] [EPISODE] [FRAME] [--heatmap] "
+                     "[--density] [--compare C2 [--compare-method M] [--compare-budget K]] "
+                     "[--db DB --budgets]\n");
         return 2;
     }
     QStringList positional;
@@ -54,6 +56,10 @@ int main(int argc, char **argv)
             compareBudget = args[++i].toInt();
         else if (!args[i].startsWith("--"))
             positional << args[i];
+    }
+    if (positional.isEmpty()) {
+        std::fprintf(stderr, "gui_screenshot: the first argument is the PNG to write\n");
+        return 2;
     }
     const QString checkpoint = positional.size() > 1 ? positional[1] : bundledCheckpoint();
     const int episode = positional.size() > 2 ? positional[2].toInt() : 0;

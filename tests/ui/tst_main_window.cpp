@@ -234,6 +234,8 @@ private slots:
                                      view->overlay(1)->budget == 3,
                                  20000);
         QVERIFY(view->columnTitle(1).contains("random @ 3"));
+        window.modelPanel()->setBudget(2); // the main column's title follows its own budget
+        QTRY_VERIFY(view->columnTitle(0).contains("grids @ 2"));
         QCOMPARE(view->overlay(0)->method, std::string("grids"));
         // Both action tracks, and the frames where they part ways at a small threshold only.
         ActionPlot *plot = window.actionPlot();
@@ -308,7 +310,11 @@ private slots:
         probes->setInstruction("pick up the blue cube");
         QTRY_VERIFY_WITH_TIMEOUT(view->baseline(0) != nullptr, 20000);
         QCOMPARE(*probes->probe().instruction, std::string("pick up the blue cube"));
-        probes->clear();
+        // Another episode on screen ends the probe (its box belonged to other views).
+        view->setEpisode(window.library()->files().front(), 1);
+        QVERIFY(!probes->probe().active());
+        QTRY_VERIFY_WITH_TIMEOUT(view->shownFrame() == 0 && view->overlay(0) && !view->baseline(0),
+                                 20000);
 
         // Zoom about a point keeps it under the mouse; every pane follows; `0` resets.
         QTRY_VERIFY_WITH_TIMEOUT(view->overlay(0) && !view->baseline(0), 20000);
@@ -325,6 +331,12 @@ private slots:
         QTest::keyClick(view, Qt::Key_0);
         QCOMPARE(view->zoomWindow(), QRectF(0, 0, 1, 1));
         QCOMPARE(view->paneImage(0), whole);
+        // At the deepest zoom on a large pane the painted image is capped; what is shown is
+        // still the zoom window, so the token under the pointer is still found.
+        window.resize(1800, 1100);
+        view->zoom(100.0, {token[0], token[1]});
+        QTRY_VERIFY(view->paneImage(0).width() > 0);
+        QVERIFY(view->tokenTip(0, token[0], token[1]).startsWith("token 0 at"));
 
         view->setSpeed(2.0);
         QCOMPARE(view->speed(), 2.0);
