@@ -18,6 +18,7 @@ struct MakeDatasetOptions
 {
     std::string suite, out;
     int episodes = 0, threads = 0;
+    double perturb = 0;
     std::uint64_t seed = 0;
     bool quiet = false, json = false;
 };
@@ -30,6 +31,7 @@ void runMakeDataset(const MakeDatasetOptions &o)
     options.seed = o.seed;
     options.out = o.out;
     options.threads = o.threads;
+    options.perturbation = o.perturb;
     const auto folder = std::filesystem::path(o.out).parent_path();
     std::error_code ec;
     if (!folder.empty() && !std::filesystem::is_directory(folder, ec))
@@ -71,6 +73,11 @@ void addMakeDatasetCommand(CLI::App &app)
     command->add_option("--out", o->out, "output FILE.hdf5")->required();
     command->add_option("--threads", o->threads, "worker threads (default: one per core)")
         ->check(CLI::Range(0, 256));
+    command
+        ->add_option("--perturb", o->perturb,
+                     "DART: Gaussian noise of this size on the executed position actions; the "
+                     "recorded actions stay the expert's (default 0)")
+        ->check(CLI::Range(0.0, 2.0));
     command->add_flag("--quiet", o->quiet, "no progress output");
     command->add_flag("--json", o->json, "print the report as JSON");
     command->callback([o] { runMakeDataset(*o); });

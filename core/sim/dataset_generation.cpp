@@ -2,11 +2,14 @@
 
 #include "common/error.h"
 #include "episodes/libero_hdf5_writer.h"
+#include "common/random.h"
 #include "sim/rollout.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -109,7 +112,7 @@ struct WorkerTimes
     std::string error;
 };
 
-void work(JobBoard &board, std::uint64_t seed, WorkerTimes &times)
+void work(JobBoard &board, std::uint64_t seed, double perturbation, WorkerTimes &times)
 {
     try {
         TabletopEnv env;
@@ -119,6 +122,17 @@ void work(JobBoard &board, std::uint64_t seed, WorkerTimes &times)
             const TaskLayout layout = sampleLayout(task, episodeSeed(seed, task, attempt));
             RolloutOptions options;
             options.record = true;
+            if (perturbation > 0) {
+                // Seeded per episode, so episodes stay reproducible whatever the thread count.
+                auto random = std::make_shared<Random>(layout.seed ^ 0xDA27ull);
+                options.perturbExecuted = [random, perturbation](const Action &action) {
+                    Action executed = action;
+                    for (std::size_t i = 0; i < 3; ++i)
+                        executed[i] = float(std::clamp(
+                            double(action[i]) + perturbation * random->normal(), -1.0, 1.0));
+                    return executed;
+                };
+            }
             RolloutResult result = runRollout(
                 env, layout, expertPolicy(env, layout, layout.seed ^ 0x5EEDull), options);
             board.deliver(generation, attempt,
@@ -166,7 +180,8 @@ DatasetReport makeDataset(const DatasetOptions &options, const Progress &progres
     std::vector<WorkerTimes> times(static_cast<std::size_t>(threads));
     std::vector<std::thread> workers;
     for (int i = 0; i < threads; ++i)
-        workers.emplace_back(work, std::ref(board), options.seed, std::ref(times[std::size_t(i)]));
+        workers.emplace_back(work, std::ref(board), options.seed, options.perturbation,
+                             std::ref(times[std::size_t(i)]));
     auto joinAll = [&] {
         board.shutdown();
         for (auto &worker : workers)

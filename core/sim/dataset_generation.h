@@ -17,6 +17,9 @@ struct DatasetOptions
     std::string out;     // .hdf5 path (LIBERO layout)
     int threads = 0;     // 0: one per core
     int compression = 4; // gzip level of camera datasets
+    // > 0: DART. Executed actions get extra Gaussian noise of this size (action units) on the
+    // three position dimensions; the recorded actions stay the expert's (RolloutOptions).
+    double perturbation = 0;
 };
 
 struct DatasetReport

@@ -55,7 +55,7 @@ RolloutResult runRollout(TabletopEnv &env,
             appendRow(record.lowDim[2].second, obs.state.data() + 6, 2);
             appendRow(record.actions, action.data(), int(action.size()));
         }
-        env.step(action);
+        env.step(options.perturbExecuted ? options.perturbExecuted(action) : action);
         if (env.success()) {
             result.success = true;
             break;

@@ -21,6 +21,10 @@ struct RolloutOptions
     int maxSteps = 0;        // 0: the task's step limit
     int actionsPerCall = 1;  // how many actions of each chunk run before the policy is asked again
     bool renderViews = true; // false: observations carry the state only (blind policies, faster)
+    // DART-style data collection: when set, the environment executes perturbExecuted(action)
+    // while the recording keeps the policy's own action as the label, so demonstrations visit
+    // states off the expert's path and show how it recovers, with clean labels.
+    std::function<Action(const Action &)> perturbExecuted;
 };
 
 struct RolloutResult

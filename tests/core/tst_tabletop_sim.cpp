@@ -228,6 +228,69 @@ private slots:
         }
     }
 
+    // DART data collection: the environment runs the perturbed action, the recording keeps
+    // the policy's. Here the perturbation cancels all motion: the gripper stays where it
+    // started while every recorded action is the policy's push to +x.
+    void perturbedRolloutsRecordThePolicysActions()
+    {
+        TabletopEnv env;
+        RolloutOptions options;
+        options.record = true;
+        options.maxSteps = 12;
+        options.perturbExecuted = [](const Action &) { return Action{}; };
+        Action push{};
+        push[0] = 1.0f;
+        const Policy pushing = [push](const Observation &, const std::string &) {
+            return std::vector<Action>{push};
+        };
+        const RolloutResult result =
+            runRollout(env, sampleLayout(TaskFamily::LiftRelative, 5), pushing, options);
+        const Track &actions = result.episode->actions;
+        QCOMPARE(actions.rows, std::int64_t(12));
+        for (std::int64_t t = 0; t < actions.rows; ++t)
+            QCOMPARE(actions.row(t).front(), 1.0f);
+        const Track &ee = result.episode->lowDim[0].second; // ee_pos
+        QVERIFY(std::abs(ee.row(11)[0] - ee.row(0)[0]) < 1e-3);
+        // Without the perturbation the same policy moves the gripper along +x.
+        options.perturbExecuted = nullptr;
+        const RolloutResult moved =
+            runRollout(env, sampleLayout(TaskFamily::LiftRelative, 5), pushing, options);
+        QVERIFY(moved.episode->lowDim[0].second.row(11)[0] - ee.row(0)[0] > 0.05);
+    }
+
+    // make-dataset --perturb: still only successful, reproducible demonstrations, on other
+    // paths than without it.
+    void perturbedDatasetsAreReproducibleAndDiffer()
+    {
+        QTemporaryDir dir;
+        bool allSucceeded = true;
+        auto make = [&](const QString &name, double perturbation, int threads) {
+            DatasetOptions options;
+            options.tasks = {TaskFamily::LiftRelative};
+            options.episodes = 2;
+            options.seed = 4;
+            options.threads = threads;
+            options.perturbation = perturbation;
+            options.out = dir.filePath(name).toStdString();
+            makeDataset(options);
+            auto file = openEpisodeFile(options.out);
+            std::vector<float> states;
+            for (std::size_t e = 0; e < file->episodes().size(); ++e) {
+                allSucceeded = allSucceeded && file->episodes()[e].success == true;
+                for (std::int64_t t = 0; t < file->episodes()[e].length; ++t) {
+                    const auto frame = file->frame(e, t);
+                    states.insert(states.end(), frame.state.begin(), frame.state.end());
+                }
+            }
+            return states;
+        };
+        const auto plain = make("plain.hdf5", 0.0, 1);
+        const auto dart = make("dart.hdf5", 0.5, 1);
+        QCOMPARE(make("dart2.hdf5", 0.5, 2), dart);
+        QVERIFY(plain != dart);
+        QVERIFY(allSucceeded);
+    }
+
     void datasetFilesOpenInOurReaderAndInH5py()
     {
         QTemporaryDir dir;
