@@ -2,9 +2,13 @@
 // inference. Measures the event loop's latency (how late a 5 ms timer fires, p50 and p99) during
 // playback, and the time from a budget-slider move to the updated overlay on screen.
 //
-//   QT_QPA_PLATFORM=offscreen ./build/tests/bench/bench_gui_latency [CHECKPOINT]
+//   QT_QPA_PLATFORM=offscreen ./build/tests/bench/bench_gui_latency [CHECKPOINT [COMPARE]]
+//
+// Then the same playback with a comparison column (COMPARE, default the bundled dense
+// checkpoint): two checkpoints' inference per frame.
 
 #include "bundled_data.h"
+#include "compare_panel.h"
 #include "episode_library.h"
 #include "episode_view.h"
 #include "inference_worker.h"
@@ -14,6 +18,7 @@
 
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QTest>
 #include <QTimer>
@@ -108,5 +113,30 @@ int main(int argc, char **argv)
         }
     std::printf("slider move to updated overlay (%zu moves): p50 %.1f ms, p99 %.1f ms\n",
                 times.size(), percentile(times, 0.5), percentile(times, 0.99));
+
+    // Playback with a second column.
+    const QString compare = argc > 2 ? QString(argv[2])
+                                     : QFileInfo(bundledCheckpoint()).absolutePath() +
+                                           "/tabletop-dense.pt";
+    QSignalSpy compareLoaded(window.compareInference(), &InferenceWorker::checkpointLoaded);
+    window.openComparison(compare);
+    if (compareLoaded.isEmpty() && !compareLoaded.wait(60000))
+        return 1;
+    view->setFrame(0);
+    QTest::qWait(1500);
+    int compared = 0;
+    QObject::connect(window.compareInference(), &InferenceWorker::resultReady, [&] { ++compared; });
+    overlays = 0;
+    lateness.clear();
+    view->setPlaying(true);
+    last = clock.nsecsElapsed();
+    probe.start();
+    QTest::qWait(5000);
+    probe.stop();
+    view->setPlaying(false);
+    std::printf("playback 5 s, two columns: %lld frames shown, %d + %d overlays; event-loop "
+                "latency p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+                static_cast<long long>(view->frame()), overlays, compared,
+                percentile(lateness, 0.5), percentile(lateness, 0.99), percentile(lateness, 1.0));
     return 0;
 }
