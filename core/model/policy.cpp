@@ -14,6 +14,7 @@
 #include <list>
 #include <mutex>
 #include <sstream>
+#include <cstdlib>
 #include <thread>
 #include <unordered_map>
 
@@ -558,7 +559,11 @@ Policy::load(const std::string &path, const std::string &device, std::size_t cac
         throw usageError("--device cuda: no CUDA device is available to this build of LibTorch");
     static std::once_flag threads;
     std::call_once(threads, [] {
-        at::set_num_threads(int(std::max(1u, std::thread::hardware_concurrency())));
+        // OMP_NUM_THREADS, when set, is the user's choice (several evaluations side by side run
+        // one thread each): overriding it oversubscribes the cores, and OpenMP's spinning
+        // threads then make every call ~100× slower. Unset: every core.
+        if (!std::getenv("OMP_NUM_THREADS"))
+            at::set_num_threads(int(std::max(1u, std::thread::hardware_concurrency())));
     });
     return std::make_unique<TorchPolicy>(path, device, cacheBytes);
 }
