@@ -95,7 +95,7 @@ int main(int argc, char **argv)
     }
     if (args.contains("--budgets")) {
         window.findChild<QTabWidget *>("bottomTabs")->setCurrentWidget(window.budgetPanel());
-        window.findChild<QSplitter *>("viewSplitter")->setSizes({380, 380});
+        window.findChild<QSplitter *>("viewSplitter")->setSizes({300, 460});
         window.budgetPanel()->refreshPlot();
     }
     if (!compare.isEmpty()) {

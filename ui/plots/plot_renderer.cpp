@@ -65,8 +65,11 @@ void drawPlot(QCustomPlot &plot, const PlotData &data)
         QCPGraph *graph = plot.addGraph();
         graph->setName(QString::fromStdString(series.name));
         const QColor colour = seriesColour(index);
-        graph->setPen(QPen(colour, 1.6));
-        graph->setScatterStyle(QCPScatterStyle(seriesShape(index), colour, colour, 7));
+        // Past the nine colours, series differ by shape and a dashed line instead.
+        const int cycle = index / 9;
+        graph->setPen(QPen(colour, 1.6, cycle > 0 ? Qt::DashLine : Qt::SolidLine));
+        graph->setScatterStyle(
+            QCPScatterStyle(seriesShape(index + 4 * cycle), colour, colour, cycle > 0 ? 9 : 7));
         QVector<double> xs, ys, below, above;
         bool hasInterval = false;
         for (const auto &p : series.points) {
@@ -106,6 +109,7 @@ void drawPlot(QCustomPlot &plot, const PlotData &data)
     }
     plot.legend->setVisible(!data.series.empty());
     plot.legend->setFont(QFont("sans", 8));
+    plot.legend->setBrush(QColor(255, 255, 255, 210)); // lines behind it stay visible
     plot.rescaleAxes();
     // Margins so that markers at the ends are not cut in half.
     const QCPRange x = plot.xAxis->range(), y = plot.yAxis->range();
