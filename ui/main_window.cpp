@@ -321,10 +321,11 @@ void MainWindow::createMenus()
         model->addAction(tr("&Double the budget"), m_modelPanel, &ModelPanel::doubleBudget);
     twice->setShortcut(QKeySequence(Qt::Key_BracketRight));
     model->addSeparator();
-    QAction *compare = model->addAction(tr("&Compare Side by Side"), this, [this] {
-        m_comparePanel->setActive(!m_comparePanel->active());
-    });
+    QAction *compare = model->addAction(tr("&Compare Side by Side"));
+    compare->setCheckable(true);
     compare->setShortcut(QKeySequence(tr("Ctrl+D")));
+    connect(compare, &QAction::toggled, m_comparePanel, &ComparePanel::setActive);
+    connect(m_comparePanel, &ComparePanel::toggled, compare, &QAction::setChecked);
     QAction *occlude = model->addAction(tr("Draw &Occlusion Box"), this,
                                         [this] { m_probePanel->occlusionButton()->toggle(); });
     occlude->setShortcut(QKeySequence(Qt::Key_O));
