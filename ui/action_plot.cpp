@@ -13,6 +13,27 @@
 #include <cmath>
 #include <numeric>
 
+namespace {
+
+// Frame indices 0 … frames-1, the x of every action graph.
+QVector<double> frameAxis(std::size_t frames)
+{
+    QVector<double> t(static_cast<int>(frames));
+    std::iota(t.begin(), t.end(), 0.0);
+    return t;
+}
+
+// Dimension `d` of row-0 actions frame by frame (0 where a frame's action is shorter).
+QVector<double> dimension(const std::vector<std::vector<float>> &actions, std::size_t d)
+{
+    QVector<double> values(static_cast<int>(actions.size()));
+    for (std::size_t i = 0; i < actions.size(); ++i)
+        values[int(i)] = d < actions[i].size() ? actions[i][d] : 0.0;
+    return values;
+}
+
+} // namespace
+
 ActionPlot::ActionPlot(QWidget *parent)
     : QWidget(parent)
     , m_plot(new QCustomPlot(this))
@@ -66,18 +87,14 @@ void ActionPlot::setTracks(const std::vector<std::vector<float>> &predicted,
     if (frames == 0)
         return;
     const std::size_t dims = predicted.front().size();
-    QVector<double> t(static_cast<int>(frames));
-    std::iota(t.begin(), t.end(), 0.0);
+    const QVector<double> t = frameAxis(frames);
     for (std::size_t d = 0; d < dims; ++d) {
         const QColor colour = grids::ui::seriesColour(int(d));
-        QVector<double> p(static_cast<int>(frames)), q;
-        for (std::size_t i = 0; i < frames; ++i)
-            p[int(i)] = d < predicted[i].size() ? predicted[i][d] : 0.0;
         QCPGraph *graph = m_plot->addGraph();
         graph->setName(tr("predicted %1").arg(d));
         graph->setPen(QPen(colour, 1.4));
-        graph->setData(t, p, true);
-        QVector<double> demoT;
+        graph->setData(t, dimension(predicted, d), true);
+        QVector<double> demoT, q;
         for (std::size_t i = 0; i < frames && i < demo.size(); ++i)
             if (d < demo[i].size())
                 demoT.push_back(double(i)), q.push_back(demo[i][d]);
@@ -152,16 +169,12 @@ void ActionPlot::setCompareTrack(const std::vector<std::vector<float>> &predicte
     m_compareGraphs.clear();
     if (!predicted.empty()) {
         const std::size_t frames = predicted.size(), dims = predicted.front().size();
-        QVector<double> t(static_cast<int>(frames));
-        std::iota(t.begin(), t.end(), 0.0);
+        const QVector<double> t = frameAxis(frames);
         for (std::size_t d = 0; d < dims; ++d) {
-            QVector<double> p(static_cast<int>(frames));
-            for (std::size_t i = 0; i < frames; ++i)
-                p[int(i)] = d < predicted[i].size() ? predicted[i][d] : 0.0;
             QCPGraph *graph = m_plot->addGraph();
             graph->setName(tr("compared %1").arg(d));
             graph->setPen(QPen(grids::ui::seriesColour(int(d)), 1.4, Qt::DotLine));
-            graph->setData(t, p, true);
+            graph->setData(t, dimension(predicted, d), true);
             m_compareGraphs.push_back(graph);
         }
         // Divergence onsets: diamonds on the bottom of the error axis.

@@ -26,6 +26,8 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScrollArea>
+#include <QStyle>
 #include <QSpinBox>
 #include <QVBoxLayout>
 #include <QtConcurrent>
@@ -101,7 +103,7 @@ BudgetPanel::BudgetPanel(QWidget *parent)
     m_progress->setRange(0, 1);
     m_progress->setValue(0);
     m_status->setWordWrap(true);
-    m_plot->setMinimumSize(300, 200);
+    m_plot->setMinimumSize(300, 150);
     m_plot->setInteractions(QCP::iSelectPlottables);
     m_saved->setPlaceholderText(tr("Saved plots"));
 
@@ -127,7 +129,15 @@ BudgetPanel::BudgetPanel(QWidget *parent)
     controls->addStretch(1);
     auto *controlsBox = new QWidget(this);
     controlsBox->setLayout(controls);
-    controlsBox->setMaximumWidth(330);
+    // Scrolls rather than holding the bottom tabs tall: the camera views keep the height.
+    auto *controlsScroll = new QScrollArea(this);
+    controlsScroll->setWidget(controlsBox);
+    controlsScroll->setWidgetResizable(true);
+    controlsScroll->setFrameShape(QFrame::NoFrame);
+    // As wide as the controls want, plus room for the scroll bar: never clipped sideways.
+    controlsScroll->setFixedWidth(controlsBox->sizeHint().width() +
+                                  style()->pixelMetric(QStyle::PM_ScrollBarExtent));
+    controlsScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
 
     auto *save = new QPushButton(tr("Save…"), this);
     auto *exportButton = new QPushButton(tr("Export…"), this);
@@ -141,7 +151,7 @@ BudgetPanel::BudgetPanel(QWidget *parent)
     plotSide->addWidget(m_plot, 1);
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(controlsBox);
+    layout->addWidget(controlsScroll);
     layout->addLayout(plotSide, 1);
 
     connect(m_run, &QPushButton::clicked, this, &BudgetPanel::startRun);

@@ -18,6 +18,7 @@
 #include <QPushButton>
 #include <QSlider>
 #include <QTimer>
+#include <QTransform>
 #include <QToolTip>
 #include <QVBoxLayout>
 #include <QWheelEvent>
@@ -533,11 +534,12 @@ QImage EpisodeView::paintPane(int column, int view, QSize paneSize) const
                         .convertToFormat(QImage::Format_RGB888);
     const grids::EpisodeInfo &info = m_file->episodes().at(std::size_t(m_episode));
     const std::string &name = info.views[std::size_t(view)].name;
+    // Image-normalised to pixels of the painted image.
+    const QTransform toPixels = QTransform::fromScale(full.width(), full.height());
     if (m_occludedView == view) {
         // What the model is shown: mid grey (the probe's fill), outlined.
         QPainter painter(&scaled);
-        const QRectF box(m_occlusion.x() * full.width(), m_occlusion.y() * full.height(),
-                         m_occlusion.width() * full.width(), m_occlusion.height() * full.height());
+        const QRectF box = toPixels.mapRect(m_occlusion);
         painter.fillRect(box, QColor(128, 128, 128));
         painter.setPen(QPen(QColor(255, 200, 0), 2, Qt::DashLine));
         painter.drawRect(box);
@@ -570,15 +572,15 @@ QImage EpisodeView::paintPane(int column, int view, QSize paneSize) const
     if (result && base) {
         // A probe's unmodified result: hollow rings where its tokens sat, a line to where the
         // same token (same index) sits now.
-        const int k = grids::render::selectionForView(base->views, name, std::size_t(view)), now = grids::render::selectionForView(result->views, name, std::size_t(view));
-        if (k >= 0) {
-            const auto &before = base->views[std::size_t(k)].coords;
+        const int b = grids::render::selectionForView(base->views, name, std::size_t(view));
+        if (b >= 0) {
+            const auto &before = base->views[std::size_t(b)].coords;
             for (std::size_t t = 0; t < before.size(); ++t) {
-                const QPointF c(before[t][0] * full.width(), before[t][1] * full.height());
-                if (now >= 0 && t < result->views[std::size_t(now)].coords.size()) {
-                    const auto &after = result->views[std::size_t(now)].coords[t];
+                const QPointF c = toPixels.map(QPointF(before[t][0], before[t][1]));
+                if (k >= 0 && t < result->views[std::size_t(k)].coords.size()) {
+                    const auto &after = result->views[std::size_t(k)].coords[t];
                     painter.setPen(QPen(QColor(255, 255, 255, 200), 1, Qt::DotLine));
-                    painter.drawLine(c, QPointF(after[0] * full.width(), after[1] * full.height()));
+                    painter.drawLine(c, toPixels.map(QPointF(after[0], after[1])));
                 }
                 painter.setPen(QPen(QColor(20, 20, 20), 3));
                 painter.drawEllipse(c, 6, 6);
@@ -592,16 +594,14 @@ QImage EpisodeView::paintPane(int column, int view, QSize paneSize) const
         const QString viewName = QString::fromStdString(name);
         for (const Keypoint &kp : m_keypoints)
             if (kp.view == viewName) {
-                const QPointF c(kp.x * full.width(), kp.y * full.height());
+                const QPointF c = toPixels.map(QPointF(kp.x, kp.y));
                 painter.drawLine(c + QPointF(-7, -7), c + QPointF(7, 7));
                 painter.drawLine(c + QPointF(-7, 7), c + QPointF(7, -7));
             }
     }
     if (m_dragView == view) {
         painter.setPen(QPen(QColor(255, 200, 0), 2, Qt::DashLine));
-        const QRectF box = QRectF(m_dragStart, m_dragNow).normalized();
-        painter.drawRect(QRectF(box.x() * full.width(), box.y() * full.height(),
-                                box.width() * full.width(), box.height() * full.height()));
+        painter.drawRect(toPixels.mapRect(QRectF(m_dragStart, m_dragNow).normalized()));
     }
     painter.end();
     const int left = std::clamp(int(std::lround(m_window.x() * full.width())), 0,

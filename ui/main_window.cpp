@@ -144,8 +144,7 @@ MainWindow::MainWindow(QWidget *parent)
             [this](int episode, const QString &method, int budget,
                    const std::vector<std::vector<float>> &predicted,
                    const std::vector<std::vector<float>> &demo) {
-                if (episode != m_episodeView->episode() || method != m_modelPanel->method() ||
-                    budget != m_modelPanel->budget())
+                if (!passIsCurrent(episode, method, budget, m_modelPanel))
                     return;
                 m_mainTrack = predicted;
                 m_actionPlot->setTracks(predicted, demo);
@@ -156,8 +155,8 @@ MainWindow::MainWindow(QWidget *parent)
             [this](int episode, const QString &method, int budget,
                    const std::vector<grids::ViewSelection> &samples) {
                 // Dense keeps every cell on every frame: its density is flat and says nothing.
-                if (episode == m_episodeView->episode() && method == m_modelPanel->method() &&
-                    budget == m_modelPanel->budget() && method != QLatin1String("dense"))
+                if (passIsCurrent(episode, method, budget, m_modelPanel) &&
+                    method != QLatin1String("dense"))
                     m_episodeView->setSamples(samples);
             });
     connect(m_actionPlot, &ActionPlot::frameRequested, m_episodeView, &EpisodeView::setFrame);
@@ -181,11 +180,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_inference, &InferenceWorker::resultReady, this,
             [this](int episode, qint64 frame, std::shared_ptr<const grids::FrameResult> result,
                    std::shared_ptr<const grids::FrameResult> baseline) {
-                // A result for a frame no longer on screen is dropped: a newer one is coming.
-                // A result for a frame no longer on screen is dropped, and one made before the
-                // probe changed: a newer one is coming.
-                if (episode != m_episodeView->episode() || frame != m_episodeView->shownFrame() ||
-                    bool(baseline) != m_probePanel->probe().active())
+                if (!resultIsCurrent(episode, frame, bool(baseline)))
                     return;
                 m_episodeView->setOverlay(result, m_modelPanel->overlayStyle(), 0, baseline);
                 if (baseline)
@@ -457,6 +452,23 @@ void MainWindow::identifyEpisode()
             },
             Qt::QueuedConnection);
     });
+}
+
+bool MainWindow::resultIsCurrent(int episode, qint64 frame, bool probed) const
+{
+    // A result for a frame no longer on screen is dropped, and one made before the probe
+    // changed: a newer one is coming.
+    return episode == m_episodeView->episode() && frame == m_episodeView->shownFrame() &&
+           probed == m_probePanel->probe().active();
+}
+
+bool MainWindow::passIsCurrent(int episode,
+                               const QString &method,
+                               int budget,
+                               const ModelPanel *panel) const
+{
+    return episode == m_episodeView->episode() && method == panel->method() &&
+           budget == panel->budget();
 }
 
 void MainWindow::listAnnotations()

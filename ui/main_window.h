@@ -85,6 +85,10 @@ private:
     void identifyEpisode();  // the episode's content key, computed off the UI thread
     void showKeypoints();    // the annotated keypoints of the frame on screen
     void listAnnotations();  // counts and tags in the dataset panel
+    // Whether a frame's result (`probed`: it came with a baseline) belongs to what is on screen.
+    bool resultIsCurrent(int episode, qint64 frame, bool probed) const;
+    // Whether a whole-episode pass belongs to the episode on screen and `panel`'s selection.
+    bool passIsCurrent(int episode, const QString &method, int budget, const ModelPanel *panel) const;
     // main_window_compare.cpp: the comparison column and the probes.
     void setupComparison();
     void setupProbes();

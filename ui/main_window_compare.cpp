@@ -70,9 +70,7 @@ void MainWindow::setupComparison()
             [this, second](int episode, qint64 frame,
                            std::shared_ptr<const grids::FrameResult> result,
                            std::shared_ptr<const grids::FrameResult> baseline) {
-                if (!comparing() || episode != m_episodeView->episode() ||
-                    frame != m_episodeView->shownFrame() ||
-                    bool(baseline) != m_probePanel->probe().active())
+                if (!comparing() || !resultIsCurrent(episode, frame, bool(baseline)))
                     return;
                 m_episodeView->setOverlay(result, compareStyle(), 1, baseline);
                 const auto pixels = m_episodeView->shownPixels();
@@ -82,8 +80,7 @@ void MainWindow::setupComparison()
             [this, second](int episode, const QString &method, int budget,
                            const std::vector<std::vector<float>> &predicted,
                            const std::vector<std::vector<float>> &) {
-                if (!comparing() || episode != m_episodeView->episode() ||
-                    method != second->method() || budget != second->budget())
+                if (!comparing() || !passIsCurrent(episode, method, budget, second))
                     return;
                 m_compareTrack = predicted;
                 refreshCompareTrack();

@@ -21,6 +21,7 @@
 
 #include <QApplication>
 #include <QCheckBox>
+#include <QSettings>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QElapsedTimer>
@@ -34,6 +35,7 @@ int main(int argc, char **argv)
 {
     QApplication app(argc, argv);
     QApplication::setOrganizationName("GridS-screenshots"); // leaves the user's settings alone
+    QSettings().clear(); // and each screenshot starts from the default layout, not the last one's
     const QStringList args = app.arguments();
     if (args.size() < 2) {
         std::fprintf(stderr,
