@@ -27,8 +27,8 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QScrollArea>
-#include <QStyle>
 #include <QSpinBox>
+#include <QStyle>
 #include <QVBoxLayout>
 #include <QtConcurrent>
 #include <qcustomplot.h>
@@ -179,9 +179,8 @@ BudgetPanel::BudgetPanel(QWidget *parent)
         if (!path.isEmpty())
             exportPlot(path);
     });
-    connect(m_saved, &QComboBox::activated, this, [this](int index) {
-        openPlot(m_saved->itemData(index).toLongLong());
-    });
+    connect(m_saved, &QComboBox::activated, this,
+            [this](int index) { openPlot(m_saved->itemData(index).toLongLong()); });
     connect(m_plot, &QCustomPlot::plottableClick, this,
             [this](QCPAbstractPlottable *plottable, int index, QMouseEvent *) {
                 for (int g = 0; g < m_plot->graphCount(); ++g)
@@ -224,9 +223,8 @@ void BudgetPanel::setMethods(const QStringList &methods)
 {
     const QSignalBlocker block(m_methods);
     for (int i = 0; i < m_methods->count(); ++i)
-        m_methods->item(i)->setCheckState(methods.contains(m_methods->item(i)->text())
-                                              ? Qt::Checked
-                                              : Qt::Unchecked);
+        m_methods->item(i)->setCheckState(
+            methods.contains(m_methods->item(i)->text()) ? Qt::Checked : Qt::Unchecked);
     refreshPlot();
 }
 
@@ -344,13 +342,12 @@ void BudgetPanel::startRun()
                     grids::ClosedLoopOptions options = base;
                     if (record && config.notApplicable.empty()) {
                         QDir().mkpath(recordDir);
-                        options.recordFailures =
-                            (recordDir + "/" +
-                             fileSafe(QString::fromStdString(policy->info().name + "-" +
-                                                             config.method + "-" +
-                                                             std::to_string(config.budget))) +
-                             "-" + stamp + ".hdf5")
-                                .toStdString();
+                        options.recordFailures = (recordDir + "/" +
+                                                  fileSafe(QString::fromStdString(
+                                                      policy->info().name + "-" + config.method +
+                                                      "-" + std::to_string(config.budget))) +
+                                                  "-" + stamp + ".hdf5")
+                                                     .toStdString();
                     }
                     const grids::EvaluationOutcome outcome = grids::evaluateConfig(
                         *policy, &workspace, options, config, suite, force, progress);
@@ -433,9 +430,9 @@ void BudgetPanel::showSpec(const grids::PlotSpec &spec)
         const QSignalBlocker blockMethods(m_methods);
         for (int i = 0; i < m_methods->count(); ++i) {
             const std::string name = m_methods->item(i)->text().toStdString();
-            const bool on = spec.methods.empty() ||
-                            std::find(spec.methods.begin(), spec.methods.end(), name) !=
-                                spec.methods.end();
+            const bool on =
+                spec.methods.empty() ||
+                std::find(spec.methods.begin(), spec.methods.end(), name) != spec.methods.end();
             m_methods->item(i)->setCheckState(on ? Qt::Checked : Qt::Unchecked);
         }
     }

@@ -45,9 +45,10 @@ public:
     void setMode(Mode mode);
     void setMethods(const QStringList &methods);
     void setBudgets(const QString &budgets); // "4,16,64"
-    void setSuite(const QString &suite);      // closed loop: "tabletop" or "tabletop/TASK"
+    void setSuite(const QString &suite);     // closed loop: "tabletop" or "tabletop/TASK"
     void setEpisodesPerTask(int episodes);
-    void setRecordFailures(bool record); // closed loop: failed episodes written beside the workspace
+    void
+    setRecordFailures(bool record); // closed loop: failed episodes written beside the workspace
     void startRun();
     void cancelRun();
     bool running() const { return bool(m_cancel); }
@@ -85,7 +86,7 @@ private:
     QCustomPlot *m_plot;
     QComboBox *m_saved;
     grids::PlotData m_data;
-    grids::PlotSpec m_shown; // the spec m_data was drawn from
+    grids::PlotSpec m_shown;                     // the spec m_data was drawn from
     std::shared_ptr<std::atomic<bool>> m_cancel; // set while a run is going
     QThreadPool m_pool; // runs last minutes: not on the global pool that opens files
 };

@@ -24,7 +24,7 @@ public:
     void setActive(bool on);
     ModelPanel *model() const { return m_model; }
     void setCheckpointPath(const QString &path); // what the second column runs
-    double threshold() const;                   // mean |Δaction| that counts as divergence
+    double threshold() const;                    // mean |Δaction| that counts as divergence
     void setDivergences(const std::vector<qint64> &frames);
     std::vector<qint64> divergences() const { return m_divergences; }
 

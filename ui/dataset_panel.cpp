@@ -113,9 +113,9 @@ void DatasetPanel::showAnnotations()
         const auto &file = *files[std::size_t(fileItem->data(kName, kFileRole).toInt())];
         for (int e = 0; e < fileItem->childCount(); ++e) {
             QTreeWidgetItem *item = fileItem->child(e);
-            const QString id =
-                episodeIdentity(file.path(), file.episodes()[std::size_t(e)].key);
-            item->setText(kNotes, counts.value(id) > 0 ? QString::number(counts.value(id)) : QString());
+            const QString id = episodeIdentity(file.path(), file.episodes()[std::size_t(e)].key);
+            item->setText(kNotes,
+                          counts.value(id) > 0 ? QString::number(counts.value(id)) : QString());
             item->setData(kName, kTagsRole, labels.value(id));
         }
     }

@@ -18,14 +18,14 @@
 #include <QPushButton>
 #include <QSlider>
 #include <QTimer>
-#include <QTransform>
 #include <QToolTip>
+#include <QTransform>
 #include <QVBoxLayout>
 #include <QWheelEvent>
 
 namespace {
-constexpr int kPlaybackHz = 20;    // LIBERO and the tabletop suite record at 20 Hz
-constexpr double kMaxZoom = 8.0;   // a 128-pixel image at 8× shows 16 pixels across
+constexpr int kPlaybackHz = 20;     // LIBERO and the tabletop suite record at 20 Hz
+constexpr double kMaxZoom = 8.0;    // a 128-pixel image at 8× shows 16 pixels across
 constexpr int kMaxPaintSide = 3072; // the zoomed image is painted whole, then cropped
 const double kSpeeds[] = {0.25, 0.5, 1.0, 2.0, 4.0};
 
@@ -69,9 +69,8 @@ EpisodeView::EpisodeView(QWidget *parent)
 
     connect(m_slider, &QSlider::valueChanged, this, [this](int value) { setFrame(value); });
     connect(m_play, &QPushButton::clicked, this, [this] { setPlaying(!playing()); });
-    connect(m_speed, &QComboBox::currentIndexChanged, this, [this] {
-        m_timer->setInterval(int(std::lround(1000.0 / (kPlaybackHz * speed()))));
-    });
+    connect(m_speed, &QComboBox::currentIndexChanged, this,
+            [this] { m_timer->setInterval(int(std::lround(1000.0 / (kPlaybackHz * speed())))); });
     connect(m_timer, &QTimer::timeout, this, [this] {
         // Advance only once the previous frame is on screen: playback never outruns reading.
         if (m_shownFrame != m_frame)
@@ -363,8 +362,8 @@ void EpisodeView::zoom(double factor, QPointF centre)
     // Keep the image point under `centre` where it is on screen.
     const QPointF relative((centre.x() - m_window.x()) / m_window.width(),
                            (centre.y() - m_window.y()) / m_window.height());
-    setWindow(QRectF(centre.x() - relative.x() * scale, centre.y() - relative.y() * scale, scale,
-                     scale));
+    setWindow(
+        QRectF(centre.x() - relative.x() * scale, centre.y() - relative.y() * scale, scale, scale));
 }
 
 void EpisodeView::resetZoom()
@@ -427,7 +426,9 @@ bool EpisodeView::eventFilter(QObject *watched, QEvent *event)
     if (view < 0)
         return QWidget::eventFilter(watched, event);
     const QLabel *pane = m_columns[std::size_t(column)].panes[view];
-    const auto inside = [](QPointF p) { return p.x() >= 0 && p.y() >= 0 && p.x() < 1 && p.y() < 1; };
+    const auto inside = [](QPointF p) {
+        return p.x() >= 0 && p.y() >= 0 && p.x() < 1 && p.y() < 1;
+    };
     switch (event->type()) {
     case QEvent::MouseButtonPress: {
         auto *mouse = static_cast<QMouseEvent *>(event);
@@ -499,7 +500,8 @@ bool EpisodeView::eventFilter(QObject *watched, QEvent *event)
     case QEvent::ToolTip: {
         auto *help = static_cast<QHelpEvent *>(event);
         const QPointF p = imagePoint(pane, help->pos());
-        const QString tip = pane->pixmap().isNull() ? QString() : tokenTip(view, p.x(), p.y(), column);
+        const QString tip =
+            pane->pixmap().isNull() ? QString() : tokenTip(view, p.x(), p.y(), column);
         QToolTip::showText(help->globalPos(), tip.isEmpty() ? pane->toolTip() : tip,
                            const_cast<QLabel *>(pane));
         return true;
@@ -516,8 +518,8 @@ QImage EpisodeView::paintPane(int column, int view, QSize paneSize) const
     // What is shown fits the pane; the whole image is painted at the zoomed scale, then cropped,
     // so that markers, numbers and keypoints keep their screen size at any zoom.
     const QSizeF visible(image.width() * m_window.width(), image.height() * m_window.height());
-    QSize shown = visible.scaled(QSizeF(paneSize.boundedTo(QSize(2048, 2048))), Qt::KeepAspectRatio)
-                      .toSize();
+    QSize shown =
+        visible.scaled(QSizeF(paneSize.boundedTo(QSize(2048, 2048))), Qt::KeepAspectRatio).toSize();
     if (shown.isEmpty())
         return {};
     QSize full(int(std::lround(shown.width() / m_window.width())),

@@ -86,12 +86,11 @@ void InferenceWorker::start(Request request)
             if (request.probe.active()) {
                 baseline = result;
                 // Probed pixels are other pixels: their encoding is cached under its own key.
-                result = std::make_shared<grids::FrameResult>(
-                    policy->run(grids::applyProbe(*request.pixels, request.probe), request.views,
-                                method, request.budget,
-                                request.cacheKey.empty()
-                                    ? std::string()
-                                    : request.cacheKey + "|probe|" + request.probe.key()));
+                result = std::make_shared<grids::FrameResult>(policy->run(
+                    grids::applyProbe(*request.pixels, request.probe), request.views, method,
+                    request.budget,
+                    request.cacheKey.empty() ? std::string()
+                                             : request.cacheKey + "|probe|" + request.probe.key()));
             }
         } catch (const std::exception &e) {
             error = QString::fromStdString(e.what());
@@ -127,43 +126,45 @@ void InferenceWorker::requestTrack(const QString &path,
     auto current = m_trackGeneration;
     QPointer<InferenceWorker> self(this);
     std::shared_ptr<grids::Policy> policy = m_trackPolicy;
-    (void)QtConcurrent::run(
-        &m_trackPool, [self, policy, path, episode, method, budget, generation, current]() {
-            std::vector<std::vector<float>> predicted, demo;
-            std::vector<grids::ViewSelection> samples; // per view, every frame's coordinates
-            try {
-                // A reader of its own: the frame loader's is busy on another thread.
-                auto file = grids::openEpisodeFile(path.toStdString());
-                const grids::EpisodeInfo &info = file->episodes().at(std::size_t(episode));
-                for (std::int64_t t = 0; t < info.length; ++t) {
-                    if (*current != generation)
-                        return; // superseded
-                    const grids::Frame frame = file->frame(std::size_t(episode), t);
-                    const grids::FrameResult r =
-                        policy->run(frame, info.views, method.toStdString(), budget,
-                                    frameKey(path.toStdString(), episode, t));
-                    predicted.push_back(r.actions.row(0));
-                    for (const auto &selection : r.views) {
-                        auto same = std::find_if(samples.begin(), samples.end(),
-                                                 [&](const auto &s) { return s.view == selection.view; });
-                        if (same == samples.end())
-                            same = samples.insert(samples.end(), grids::ViewSelection{selection.view, {}, {}, {}});
-                        same->coords.insert(same->coords.end(), selection.coords.begin(),
-                                            selection.coords.end());
-                    }
-                    demo.push_back(frame.action);
+    (void)QtConcurrent::run(&m_trackPool, [self, policy, path, episode, method, budget, generation,
+                                           current]() {
+        std::vector<std::vector<float>> predicted, demo;
+        std::vector<grids::ViewSelection> samples; // per view, every frame's coordinates
+        try {
+            // A reader of its own: the frame loader's is busy on another thread.
+            auto file = grids::openEpisodeFile(path.toStdString());
+            const grids::EpisodeInfo &info = file->episodes().at(std::size_t(episode));
+            for (std::int64_t t = 0; t < info.length; ++t) {
+                if (*current != generation)
+                    return; // superseded
+                const grids::Frame frame = file->frame(std::size_t(episode), t);
+                const grids::FrameResult r =
+                    policy->run(frame, info.views, method.toStdString(), budget,
+                                frameKey(path.toStdString(), episode, t));
+                predicted.push_back(r.actions.row(0));
+                for (const auto &selection : r.views) {
+                    auto same = std::find_if(samples.begin(), samples.end(), [&](const auto &s) {
+                        return s.view == selection.view;
+                    });
+                    if (same == samples.end())
+                        same = samples.insert(samples.end(),
+                                              grids::ViewSelection{selection.view, {}, {}, {}});
+                    same->coords.insert(same->coords.end(), selection.coords.begin(),
+                                        selection.coords.end());
                 }
-            } catch (const std::exception &) {
-                return; // the frame-by-frame path reports errors; the plot stays empty
+                demo.push_back(frame.action);
             }
-            QMetaObject::invokeMethod(
-                self.data(),
-                [self, episode, method, budget, predicted, demo, samples]() {
-                    if (!self)
-                        return;
-                    emit self->trackReady(episode, method, budget, predicted, demo);
-                    emit self->samplesReady(episode, method, budget, samples);
-                },
-                Qt::QueuedConnection);
-        });
+        } catch (const std::exception &) {
+            return; // the frame-by-frame path reports errors; the plot stays empty
+        }
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, episode, method, budget, predicted, demo, samples]() {
+                if (!self)
+                    return;
+                emit self->trackReady(episode, method, budget, predicted, demo);
+                emit self->samplesReady(episode, method, budget, samples);
+            },
+            Qt::QueuedConnection);
+    });
 }

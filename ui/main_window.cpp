@@ -29,8 +29,8 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
-#include <QPushButton>
 #include <QPointer>
+#include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -506,10 +506,10 @@ void MainWindow::showKeypoints()
             continue;
         // METHODS.md measures coverage in the image's pixels: half a cell of this view.
         const double radius = 0.5 * views[v].width / std::max(1, m_inference->info().gridWidth);
-        covered += int(std::lround(
-            grids::keypointCoverage(points, result->views[std::size_t(k)].coords, radius,
-                                    views[v].width, views[v].height) *
-            double(points.size())));
+        covered +=
+            int(std::lround(grids::keypointCoverage(points, result->views[std::size_t(k)].coords,
+                                                    radius, views[v].width, views[v].height) *
+                            double(points.size())));
     }
     statusBar()->showMessage(
         tr("Keypoint coverage: %1 of %2 keypoints have a kept token within half a cell")
@@ -524,13 +524,12 @@ void MainWindow::scheduleTrack()
     const auto file = m_episodeView->file();
     if (!file || !m_inference->hasCheckpoint())
         return;
-    const QString key = QString::fromStdString(file->path()) + "|" +
-                        QString::number(m_episodeView->episode()) + "|" + m_modelPanel->method() +
-                        "|" + QString::number(m_modelPanel->budget()) +
-                        (comparing() ? "|" + m_compare->checkpointPath() + "|" +
-                                           m_comparePanel->model()->method() + "|" +
-                                           QString::number(m_comparePanel->model()->budget())
-                                     : QString());
+    const QString key =
+        QString::fromStdString(file->path()) + "|" + QString::number(m_episodeView->episode()) +
+        "|" + m_modelPanel->method() + "|" + QString::number(m_modelPanel->budget()) +
+        (comparing() ? "|" + m_compare->checkpointPath() + "|" + m_comparePanel->model()->method() +
+                           "|" + QString::number(m_comparePanel->model()->budget())
+                     : QString());
     if (key == m_trackKey)
         return;
     m_trackKey = key;

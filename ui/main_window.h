@@ -88,14 +88,15 @@ private:
     // Whether a frame's result (`probed`: it came with a baseline) belongs to what is on screen.
     bool resultIsCurrent(int episode, qint64 frame, bool probed) const;
     // Whether a whole-episode pass belongs to the episode on screen and `panel`'s selection.
-    bool passIsCurrent(int episode, const QString &method, int budget, const ModelPanel *panel) const;
+    bool
+    passIsCurrent(int episode, const QString &method, int budget, const ModelPanel *panel) const;
     // main_window_compare.cpp: the comparison column and the probes.
     void setupComparison();
     void setupProbes();
-    void setupBudgets(); // main_window_budgets.cpp
+    void setupBudgets();    // main_window_budgets.cpp
     bool comparing() const; // the second column is on and has a checkpoint
     grids::render::OverlayStyle compareStyle() const;
-    void updateColumns();   // column titles from the checkpoints, methods and budgets
+    void updateColumns(); // column titles from the checkpoints, methods and budgets
     void requestCompareTrack();
     void refreshCompareTrack(); // the compared actions and divergences over the main track
 
@@ -118,7 +119,7 @@ private:
         QString path, key;
         qint64 frame = 0;
     };
-    std::unique_ptr<PendingFrame> m_pendingFrame; // shown once its file has opened
+    std::unique_ptr<PendingFrame> m_pendingFrame;                // shown once its file has opened
     std::vector<std::vector<float>> m_mainTrack, m_compareTrack; // row-0 actions per frame
     QString m_trackKey;   // what the action plots show (file, episode, method, budget)
     QString m_identified; // the episode whose content key the annotation panel has (path|index)

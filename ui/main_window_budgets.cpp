@@ -22,7 +22,8 @@ void MainWindow::setupBudgets()
         if (file)
             m_budgetPanel->setEpisodes(
                 QString::fromStdString(file->path()),
-                QString::fromStdString(file->episodes().at(std::size_t(m_episodeView->episode())).key));
+                QString::fromStdString(
+                    file->episodes().at(std::size_t(m_episodeView->episode())).key));
     });
     connect(m_budgetPanel, &BudgetPanel::frameRequested, this, &MainWindow::showEpisodeFrame);
     connect(m_budgetPanel, &BudgetPanel::message, this,

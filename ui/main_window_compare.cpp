@@ -42,26 +42,29 @@ void MainWindow::setupComparison()
             openComparison(m_inference->checkpointPath());
     });
     connect(m_comparePanel, &ComparePanel::otherCheckpointRequested, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(
-            this, tr("Compare with a checkpoint"), QString(), tr("Checkpoints (*.pt);;All files (*)"));
+        const QString path =
+            QFileDialog::getOpenFileName(this, tr("Compare with a checkpoint"), QString(),
+                                         tr("Checkpoints (*.pt);;All files (*)"));
         if (!path.isEmpty())
             openComparison(path);
     });
-    connect(m_comparePanel, &ComparePanel::thresholdChanged, this, [this] { refreshCompareTrack(); });
+    connect(m_comparePanel, &ComparePanel::thresholdChanged, this,
+            [this] { refreshCompareTrack(); });
     connect(m_comparePanel, &ComparePanel::frameRequested, m_episodeView, &EpisodeView::setFrame);
     connect(second, &ModelPanel::selectionChanged, this, [this] {
         updateColumns();
         requestInference();
         scheduleTrack();
     });
-    connect(m_compare, &InferenceWorker::checkpointLoaded, this, [this, second](const QString &path) {
-        second->setCheckpoint(m_compare->info());
-        m_comparePanel->setCheckpointPath(path);
-        updateColumns();
-        m_trackKey.clear();
-        scheduleTrack();
-        requestInference();
-    });
+    connect(m_compare, &InferenceWorker::checkpointLoaded, this,
+            [this, second](const QString &path) {
+                second->setCheckpoint(m_compare->info());
+                m_comparePanel->setCheckpointPath(path);
+                updateColumns();
+                m_trackKey.clear();
+                scheduleTrack();
+                requestInference();
+            });
     connect(m_compare, &InferenceWorker::checkpointFailed, this,
             [this](const QString &message) { showErrors({message}); });
     connect(m_compare, &InferenceWorker::failed, this,

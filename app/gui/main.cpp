@@ -1,5 +1,5 @@
-// grids-studio [PATH…] [--checkpoint C] [--compare C2] [--db DB]: the desktop application. Without a path it opens the
-// bundled demo episodes with the bundled checkpoint.
+// grids-studio [PATH…] [--checkpoint C] [--compare C2] [--db DB]: the desktop application. Without
+// a path it opens the bundled demo episodes with the bundled checkpoint.
 
 #include "bundled_data.h"
 #include "main_window.h"

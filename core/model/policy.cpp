@@ -10,11 +10,11 @@
 #include <torch/script.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <list>
 #include <mutex>
 #include <sstream>
-#include <cstdlib>
 #include <thread>
 #include <unordered_map>
 

@@ -29,8 +29,8 @@ Frame applyProbe(const Frame &frame, const Probe &probe)
     if (probe.occludedView < 0)
         return probed;
     if (std::size_t(probe.occludedView) >= frame.views.size())
-        throw Error(Error::Kind::Usage, "probe: the frame has no view " +
-                                          std::to_string(probe.occludedView));
+        throw Error(Error::Kind::Usage,
+                    "probe: the frame has no view " + std::to_string(probe.occludedView));
     cv::Mat &view = probed.views[std::size_t(probe.occludedView)];
     view = view.clone(); // the original frame's pixels are shared, never written
     auto pixel = [](float v, int size) {

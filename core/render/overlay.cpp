@@ -57,7 +57,8 @@ void blendMap(cv::Mat &rgb, const cv::Mat &map, double opacity, int colourMap)
             const float a = float(opacity) * map.at<float>(y, x);
             const cv::Vec3b p = rgb.at<cv::Vec3b>(y, x), q = coloured.at<cv::Vec3b>(y, x);
             for (int c = 0; c < 3; ++c)
-                blended.at<cv::Vec3b>(y, x)[c] = cv::saturate_cast<uchar>((1 - a) * p[c] + a * q[c]);
+                blended.at<cv::Vec3b>(y, x)[c] =
+                    cv::saturate_cast<uchar>((1 - a) * p[c] + a * q[c]);
         }
     rgb = blended;
 }

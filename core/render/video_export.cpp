@@ -48,8 +48,8 @@ cv::Mat drawRow(const Frame &frame,
         cv::Mat view;
         cv::resize(frame.views[v], view, cv::Size(S, S), 0, 0, cv::INTER_NEAREST);
         if (const int k = selectionForView(result.views, info.views[v].name, v); k >= 0)
-            drawSelection(view, result.views[std::size_t(k)],
-                          viewAttention(result, std::size_t(k)), style);
+            drawSelection(view, result.views[std::size_t(k)], viewAttention(result, std::size_t(k)),
+                          style);
         view.copyTo(row(cv::Rect(int(v) * S, 0, S, S)));
     }
     if (o.hud)
@@ -84,11 +84,12 @@ exportVideo(Policy &policy, Policy *compare, const VideoExportOptions &o, const 
                                                          : "dense";
     const int budget = o.budget > 0 ? o.budget : policy.info().budgetDefault;
     const std::string compareMethod = !compare                    ? std::string()
-                                      : !o.compareMethod.empty()   ? o.compareMethod
+                                      : !o.compareMethod.empty()  ? o.compareMethod
                                       : compare->info().isGrids() ? "grids"
                                                                   : "dense";
-    const int compareBudget =
-        !compare ? 0 : o.compareBudget > 0 ? o.compareBudget : compare->info().budgetDefault;
+    const int compareBudget = !compare              ? 0
+                              : o.compareBudget > 0 ? o.compareBudget
+                                                    : compare->info().budgetDefault;
 
     const std::string partial =
         (fs::path(o.out).parent_path() / (fs::path(o.out).stem().string() + ".partial.mp4"))

@@ -19,10 +19,10 @@ namespace grids::render {
 
 struct VideoExportOptions
 {
-    std::string episodesPath; // file (or folder holding the episode)
-    std::string episodeKey;   // e.g. demo_3 (empty: the first episode)
-    std::string method;       // empty: the checkpoint's own (grids or dense)
-    int budget = 0;           // 0: the checkpoint's default
+    std::string episodesPath;  // file (or folder holding the episode)
+    std::string episodeKey;    // e.g. demo_3 (empty: the first episode)
+    std::string method;        // empty: the checkpoint's own (grids or dense)
+    int budget = 0;            // 0: the checkpoint's default
     std::string compareMethod; // the second row's; empty: the compared checkpoint's own
     int compareBudget = 0;     // 0: the compared checkpoint's default
     OverlayStyle style;
@@ -38,8 +38,9 @@ struct VideoExportResult
 };
 
 // `compare` (may be null) draws a second row with that checkpoint under compareMethod and
-// compareBudget (by default its own method at its default budget). Throws Error{Usage} for a bad request, Error{BadInput} for unreadable episodes,
-// Error{Cancelled} when progress is cancelled (nothing written), Error{Other} when encoding fails.
+// compareBudget (by default its own method at its default budget). Throws Error{Usage} for a bad
+// request, Error{BadInput} for unreadable episodes, Error{Cancelled} when progress is cancelled
+// (nothing written), Error{Other} when encoding fails.
 VideoExportResult exportVideo(Policy &policy,
                               Policy *compare,
                               const VideoExportOptions &options,

@@ -1,8 +1,8 @@
 #include "sim/dataset_generation.h"
 
 #include "common/error.h"
-#include "episodes/libero_hdf5_writer.h"
 #include "common/random.h"
+#include "episodes/libero_hdf5_writer.h"
 #include "sim/rollout.h"
 
 #include <algorithm>

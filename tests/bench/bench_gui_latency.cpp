@@ -120,9 +120,9 @@ int main(int argc, char **argv)
                 times.size(), percentile(times, 0.5), percentile(times, 0.99));
 
     // Playback with a second column.
-    const QString compare = argc > 2 ? QString(argv[2])
-                                     : QFileInfo(bundledCheckpoint()).absolutePath() +
-                                           "/tabletop-dense.pt";
+    const QString compare =
+        argc > 2 ? QString(argv[2])
+                 : QFileInfo(bundledCheckpoint()).absolutePath() + "/tabletop-dense.pt";
     QSignalSpy compareLoaded(window.compareInference(), &InferenceWorker::checkpointLoaded);
     window.openComparison(compare);
     if (compareLoaded.isEmpty() && !compareLoaded.wait(60000))

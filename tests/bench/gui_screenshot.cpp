@@ -21,11 +21,11 @@
 
 #include <QApplication>
 #include <QCheckBox>
+#include <QElapsedTimer>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QSplitter>
 #include <QTabWidget>
-#include <QElapsedTimer>
-#include <QSignalSpy>
 #include <QTest>
 #include <qcustomplot.h>
 

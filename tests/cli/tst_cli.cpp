@@ -465,8 +465,8 @@ private slots:
         r = runGrids({"plot", "--db", db, "--y", "error", "--out", m_dir.filePath("p.gif")});
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains(".png, .pdf or .svg"), qPrintable(r.err));
-        r = runGrids({"sweep", "--checkpoint", ckpt.path("broken_no_act.pt"),
-                      "--episodes", m_valid, "--methods", "dense", "--budgets", "2", "--db", db});
+        r = runGrids({"sweep", "--checkpoint", ckpt.path("broken_no_act.pt"), "--episodes", m_valid,
+                      "--methods", "dense", "--budgets", "2", "--db", db});
         QCOMPARE(r.code, 3);
         r = runGrids({"sweep", "--checkpoint", grids, "--episodes", m_valid, "--methods", "magic",
                       "--budgets", "2", "--db", db});

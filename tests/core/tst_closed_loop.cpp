@@ -97,8 +97,8 @@ private slots:
         auto record = [&](const std::string &path, const ClosedLoopOptions &o) {
             const ClosedLoopResult result = evaluateClosedLoop(*policy, o);
             RunRecord run;
-            run.key = {"rollout", policy->info().sha256, o.method, o.budget, rolloutDataKey(o),
-                       o.shard.text()};
+            run.key = {"rollout", policy->info().sha256, o.method,
+                       o.budget,  rolloutDataKey(o),     o.shard.text()};
             Workspace ws(path);
             ws.recordRun(run, {}, result.episodes);
             return result;

@@ -21,10 +21,10 @@
 #include <opencv2/videoio.hpp>
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QDoubleSpinBox>
 #include <QFile>
 #include <QFileInfo>
-#include <QCheckBox>
 #include <QLabel>
 #include <QMouseEvent>
 #include <QSignalSpy>
@@ -281,9 +281,9 @@ private slots:
                 pane = label;
         QVERIFY(pane);
         const QImage before = view->paneImage(0);
-        const QRect shown(QPoint((pane->width() - before.width()) / 2,
-                                 (pane->height() - before.height()) / 2),
-                          before.size());
+        const QRect shown(
+            QPoint((pane->width() - before.width()) / 2, (pane->height() - before.height()) / 2),
+            before.size());
         auto send = [pane](QEvent::Type type, QPoint at, Qt::MouseButtons buttons) {
             QMouseEvent event(type, at, pane->mapToGlobal(at), Qt::LeftButton, buttons, {});
             QApplication::sendEvent(pane, &event);
@@ -304,7 +304,8 @@ private slots:
         for (int y = 0; y < occluded.height(); ++y)
             for (int x = 0; x < occluded.width(); ++x)
                 grey += occluded.pixelColor(x, y) == QColor(128, 128, 128);
-        QVERIFY2(grey > occluded.width() * occluded.height() / 2, qPrintable(QString::number(grey)));
+        QVERIFY2(grey > occluded.width() * occluded.height() / 2,
+                 qPrintable(QString::number(grey)));
         probes->clear();
         QTRY_VERIFY_WITH_TIMEOUT(view->overlay(0) && !view->baseline(0), 20000);
         probes->setInstruction("pick up the blue cube");
@@ -424,7 +425,8 @@ private slots:
             if (panel->plotData().series[i].method == "random")
                 randomSeries = int(i);
         QVERIFY(randomSeries >= 0);
-        const grids::PlotPoint point = panel->plotData().series[std::size_t(randomSeries)].points[0];
+        const grids::PlotPoint point =
+            panel->plotData().series[std::size_t(randomSeries)].points[0];
         std::string worstKey;
         qint64 worstFrame = -1;
         double worst = -1;
@@ -436,8 +438,8 @@ private slots:
         }
         panel->activatePoint(randomSeries, 0);
         const int worstEpisode = worstKey == "demo_0" ? 0 : 1;
-        QTRY_VERIFY_WITH_TIMEOUT(view->episode() == worstEpisode && view->shownFrame() == worstFrame,
-                                 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            view->episode() == worstEpisode && view->shownFrame() == worstFrame, 10000);
 
         // Closed loop, cancelled at once: nothing stored for it.
         panel->setMode(BudgetPanel::Mode::ClosedLoop);
