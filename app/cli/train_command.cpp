@@ -93,6 +93,9 @@ void addTrainCommand(CLI::App &app)
         ->excludes(budget);
     command->add_flag("--instruction-conditioned", o->train.instructionConditioned,
                       "condition GridS' coordinates on the instruction");
+    command->add_flag("!--no-instruction-binding", o->train.instructionBinding,
+                      "leave out the layer in which visual tokens attend to the "
+                      "instruction's words (as in checkpoints made before it)");
     command
         ->add_option("--steps", o->train.steps,
                      "optimiser steps (0 with --resume: re-export with this version's grids.json)")

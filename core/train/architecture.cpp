@@ -83,6 +83,7 @@ def act_normalized(self, tokens: Tensor, coords: Tensor, views: Tensor, instruct
     # that keys can answer "which object": the queries then attend to what the task needs.
     summary = self.linear(text.mean(1), self.ht_w, self.ht_b).unsqueeze(1)
     visual = tokens + self.linear(coords, self.hc_w, self.hc_b) + torch.embedding(self.view_embed, views) + summary
+    visual = self.bind_instruction(visual, text)
     s = (state - self.state_mean) / self.state_std
     state_token = self.linear(s, self.hs_w, self.hs_b).unsqueeze(1)
     context = torch.cat([text, state_token, visual], 1)
@@ -100,6 +101,25 @@ def act_normalized(self, tokens: Tensor, coords: Tensor, views: Tensor, instruct
 def act(self, tokens: Tensor, coords: Tensor, views: Tensor, instruction: List[str], state: Tensor) -> Tuple[Tensor, Tensor]:
     actions, weights = self.act_normalized(tokens, coords, views, instruction, state)
     return actions * self.action_std + self.action_mean, weights
+)JIT";
+
+// Each visual token attends to the instruction's words (keys carry the word and its position):
+// a red token learns whether "red" names the object to move (second word) or the place to put
+// it (fifth), which a bag-of-words summary cannot tell apart. Per token, so any subset of tokens
+// (a budget, a pruning baseline) gets exactly what it would have inside the full set.
+const char *kBindingSource = R"JIT(
+def bind_instruction(self, visual: Tensor, text: Tensor) -> Tensor:
+    C = self.token_dim
+    h = torch.layer_norm(visual, [C], self.bind_ln_w, self.bind_ln_b, 1e-5, False)
+    words = torch.layer_norm(text, [C], self.bind_text_ln_w, self.bind_text_ln_b, 1e-5, False)
+    kv = self.linear(words, self.bind_kv_w, self.bind_kv_b)
+    o, _ = self.attend(self.linear(h, self.bind_q_w, self.bind_q_b), kv[:, :, :C], kv[:, :, C:])
+    return visual + self.linear(o, self.bind_o_w, self.bind_o_b)
+)JIT";
+
+const char *kNoBindingSource = R"JIT(
+def bind_instruction(self, visual: Tensor, text: Tensor) -> Tensor:
+    return visual
 )JIT";
 
 const char *kGridsSource = R"JIT(
@@ -252,6 +272,13 @@ torch::jit::Module buildPolicyModule(const ArchitectureConfig &c, unsigned long 
     p.linear("w2", "b2", c.feedForward, C, c.layers);
     p.norm("out_ln_w", "out_ln_b", C);
     p.linear("out_w", "out_b", C, c.actionDim);
+    if (c.instructionBinding) {
+        p.norm("bind_ln_w", "bind_ln_b", C);
+        p.norm("bind_text_ln_w", "bind_text_ln_b", C);
+        p.linear("bind_q_w", "bind_q_b", C, C);
+        p.linear("bind_kv_w", "bind_kv_b", C, 2 * C);
+        p.linear("bind_o_w", "bind_o_b", C, C);
+    }
 
     const bool grids = c.kind == "grids";
     if (grids) {
@@ -287,7 +314,9 @@ torch::jit::Module buildPolicyModule(const ArchitectureConfig &c, unsigned long 
                               c.instructionConditioned);
     module.register_attribute("attn_scale", c10::FloatType::get(),
                               1.0 / std::sqrt(double(C / c.heads)));
-    module.define(kCommonSource);
+    // One compilation unit: the common methods call bind_instruction.
+    module.define(std::string(kCommonSource) +
+                  (c.instructionBinding ? kBindingSource : kNoBindingSource));
     module.define(grids ? kGridsSource : kDenseSource);
     return module;
 }
@@ -327,7 +356,8 @@ checkpointJson(const ArchitectureConfig &c, const std::string &name, const std::
         {"architecture",
          {{"text_length", c.textLength},
           {"vocabulary", c.vocabulary},
-          {"instruction_conditioned", c.instructionConditioned}}},
+          {"instruction_conditioned", c.instructionConditioned},
+          {"instruction_binding", c.instructionBinding}}},
         {"train", nlohmann::json::parse(trainJson.empty() ? "{}" : trainJson)},
     };
     if (c.kind == "grids")
@@ -360,6 +390,8 @@ ArchitectureConfig configFromJson(const std::string &text)
     c.textLength = architecture.at("text_length").get<int>();
     c.vocabulary = architecture.at("vocabulary").get<int>();
     c.instructionConditioned = architecture.at("instruction_conditioned").get<bool>();
+    // Checkpoints written before the binding layer existed have none.
+    c.instructionBinding = architecture.value("instruction_binding", false);
     return c;
 }
 

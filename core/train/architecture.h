@@ -34,6 +34,7 @@ struct ArchitectureConfig
     int budgetDefault = 16; // GridS: the budget trained for (non-nested) or suggested (nested)
     bool nested = true;
     bool instructionConditioned = false;
+    bool instructionBinding = true; // visual tokens attend to the instruction's words
     int layers = 3, heads = 4, feedForward = 256;
     int textLength = 12, vocabulary = 512;
     double controlHz = 20.0;

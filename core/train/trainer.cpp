@@ -234,6 +234,7 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
         config.heads = o.heads;
         config.horizon = o.horizon;
         config.instructionConditioned = o.instructionConditioned;
+        config.instructionBinding = o.instructionBinding;
         if (o.kind == "grids") {
             config.nested = o.nestedMax > 0;
             config.budgetMax = config.nested ? o.nestedMax : o.budget;

@@ -1,9 +1,14 @@
 // The project's architecture and trainer: a tiny model overfits, the saved checkpoint gives the
-// trained module's actions, nested budgets nest, Python loads what we write, training resumes.
+// trained module's actions, nested budgets nest, Python loads what we write, training resumes,
+// visual tokens bind to the instruction's words by position.
+
+// Torch before Qt: Qt's `slots` macro breaks torch's headers.
+#include <torch/script.h>
 
 #include "common/error.h"
 #include "fixtures.h"
 #include "model/policy.h"
+#include "train/architecture.h"
 #include "train/trainer.h"
 
 #include <nlohmann/json.hpp>
@@ -122,6 +127,52 @@ private slots:
         const auto json = nlohmann::json::parse(policy->info().json);
         QCOMPARE(json["train"]["steps"].get<int>(), 14);
         QVERIFY(policy->info().nested);
+    }
+
+    void visualTokensBindToWordsByPosition()
+    {
+        train::ArchitectureConfig config;
+        config.kind = "dense";
+        config.imageSize = 32;
+        config.tokenDim = 16;
+        config.heads = 2;
+        config.layers = 1;
+        torch::jit::Module module = train::buildPolicyModule(config, 5);
+        const auto words = [&](const std::string &sentence) {
+            return module.run_method("instruction_tokens", c10::List<std::string>({sentence}))
+                .toTensor();
+        };
+        const torch::Tensor redOnBlue = words("put the red cube on the blue plate");
+        const torch::Tensor blueOnRed = words("put the blue cube on the red plate");
+        // A sum over words cannot tell which colour names the object: the summary is the same.
+        QVERIFY(torch::allclose(redOnBlue.mean(1), blueOnRed.mean(1), 1e-5, 1e-6));
+
+        torch::manual_seed(2);
+        const torch::Tensor visual = torch::randn({1, 6, 16});
+        const auto bind = [&](const torch::Tensor &tokens, const torch::Tensor &text) {
+            return module.run_method("bind_instruction", tokens, text).toTensor();
+        };
+        const torch::Tensor bound = bind(visual, redOnBlue);
+        // The binding sees the word order...
+        QVERIFY((bound - bind(visual, blueOnRed)).abs().max().item<float>() > 1e-3);
+        // ...and works token by token: a subset is bound as it is inside the full set.
+        QVERIFY(torch::allclose(bind(visual.slice(1, 2, 4), redOnBlue), bound.slice(1, 2, 4), 1e-5,
+                                1e-6));
+
+        // Without it the tokens pass unchanged, and grids.json says which module this is.
+        config.instructionBinding = false;
+        torch::jit::Module plain = train::buildPolicyModule(config, 5);
+        QVERIFY(torch::equal(plain.run_method("bind_instruction", visual, redOnBlue).toTensor(),
+                             visual));
+        QVERIFY(
+            !train::configFromJson(train::checkpointJson(config, "plain", "")).instructionBinding);
+        config.instructionBinding = true;
+        QVERIFY(
+            train::configFromJson(train::checkpointJson(config, "bound", "")).instructionBinding);
+        // Checkpoints made before the option existed have no binding.
+        auto old = nlohmann::json::parse(train::checkpointJson(config, "old", ""));
+        old["architecture"].erase("instruction_binding");
+        QVERIFY(!train::configFromJson(old.dump()).instructionBinding);
     }
 
     void badRequestsAreRefused()
