@@ -7,6 +7,7 @@
 #include "fixtures.h"
 #include "sim/dataset_generation.h"
 #include "sim/rollout.h"
+#include "sim/scripted_expert.h"
 
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
@@ -131,6 +132,30 @@ private slots:
             QVERIFY2(solved >= 19,
                      qPrintable(QString::fromStdString(taskName(allTaskFamilies()[i]))));
         }
+    }
+
+    // The expert slows down over the last 5 cm: its command is proportional to the distance
+    // left, so a demonstration's action says how far the object is, not only on which side.
+    void expertSlowsDownNearItsWaypoint()
+    {
+        const TaskLayout layout = sampleLayout(TaskFamily::PickPlace, 11);
+        const auto target = std::size_t(layout.target);
+        SimState state;
+        for (std::size_t i = 0; i < layout.objects.size(); ++i)
+            state.objectPos.push_back({layout.objects[i].xy[0], layout.objects[i].xy[1], 0.02});
+        state.objectSpeed.assign(layout.objects.size(), 0.0);
+        const auto approachFrom = [&](double dx) {
+            ScriptedExpert expert(layout, 1, /*noise=*/0.0);
+            state.eePos = {state.objectPos[target][0] - dx, state.objectPos[target][1], 0.12};
+            return expert.act(state);
+        };
+        QCOMPARE(approachFrom(0.20)[0], 1.0f); // far: full speed
+        QCOMPARE(approachFrom(0.06)[0], 1.0f);
+        QCOMPARE(approachFrom(0.03)[0], 0.6f);  // 3 cm left: 60 % of full speed
+        QCOMPARE(approachFrom(0.015)[0], 0.3f); // what once was still full speed
+        QCOMPARE(approachFrom(-0.02)[0], -0.4f);
+        QCOMPARE(approachFrom(0.03)[1], 0.0f);  // no offset along y, no motion along y
+        QCOMPARE(approachFrom(0.03)[6], -1.0f); // open while approaching
     }
 
     void randomPolicyRarelySucceeds()
