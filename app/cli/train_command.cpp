@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 namespace grids::cli {
 namespace {
@@ -19,13 +20,36 @@ struct TrainCommandOptions
 {
     train::TrainOptions train;
     std::string db;
+    std::string maskState = "0,1";
     bool quiet = false, json = false;
 };
+
+std::vector<int> parseStateMask(const std::string &text)
+{
+    std::vector<int> dims;
+    if (text == "none")
+        return dims;
+    std::stringstream list(text);
+    std::string item;
+    while (std::getline(list, item, ',')) {
+        try {
+            std::size_t used = 0;
+            dims.push_back(std::stoi(item, &used));
+            if (used != item.size())
+                throw std::invalid_argument(item);
+        } catch (const std::exception &) {
+            throw usageError("--mask-state: '" + item +
+                             "' is not a state dimension (give numbers like 0,1 or 'none')");
+        }
+    }
+    return dims;
+}
 
 void runTrain(TrainCommandOptions &o)
 {
     if (o.train.kind == "dense" && o.train.nestedMax > 0)
         throw usageError("--nested applies to --kind grids only");
+    o.train.maskedStateDims = parseStateMask(o.maskState);
     train::TrainReport report;
     {
         ProgressPrinter printer(o.quiet);
@@ -96,6 +120,10 @@ void addTrainCommand(CLI::App &app)
     command->add_flag("!--no-instruction-binding", o->train.instructionBinding,
                       "leave out the layer in which visual tokens attend to the "
                       "instruction's words (as in checkpoints made before it)");
+    command->add_option("--mask-state", o->maskState,
+                        "state dimensions the policy does not see, comma-separated, or 'none' "
+                        "(default 0,1: the gripper's x and y, from which it would copy its own "
+                        "past motion instead of looking)");
     command
         ->add_option("--steps", o->train.steps,
                      "optimiser steps (0 with --resume: re-export with this version's grids.json)")

@@ -84,7 +84,7 @@ def act_normalized(self, tokens: Tensor, coords: Tensor, views: Tensor, instruct
     summary = self.linear(text.mean(1), self.ht_w, self.ht_b).unsqueeze(1)
     visual = tokens + self.linear(coords, self.hc_w, self.hc_b) + torch.embedding(self.view_embed, views) + summary
     visual = self.bind_instruction(visual, text)
-    s = (state - self.state_mean) / self.state_std
+    s = (state - self.state_mean) / self.state_std * self.state_mask
     state_token = self.linear(s, self.hs_w, self.hs_b).unsqueeze(1)
     context = torch.cat([text, state_token, visual], 1)
     q = self.queries.unsqueeze(0).repeat(B, 1, 1) + state_token
@@ -300,6 +300,15 @@ torch::jit::Module buildPolicyModule(const ArchitectureConfig &c, unsigned long 
     // Normalisation statistics, set from the training data before training.
     module.register_buffer("state_mean", torch::zeros({c.stateDim}));
     module.register_buffer("state_std", torch::ones({c.stateDim}));
+    // State dimensions the head does not see (zero after normalisation).
+    torch::Tensor stateMask = torch::ones({c.stateDim});
+    for (int d : c.maskedStateDims) {
+        if (d < 0 || d >= c.stateDim)
+            throw usageError("masked state dimension " + std::to_string(d) +
+                             " is outside the state's " + std::to_string(c.stateDim));
+        stateMask[d] = 0.0;
+    }
+    module.register_buffer("state_mask", stateMask);
     module.register_buffer("action_mean", torch::zeros({c.actionDim}));
     module.register_buffer("action_std", torch::ones({c.actionDim}));
 
@@ -357,7 +366,8 @@ checkpointJson(const ArchitectureConfig &c, const std::string &name, const std::
          {{"text_length", c.textLength},
           {"vocabulary", c.vocabulary},
           {"instruction_conditioned", c.instructionConditioned},
-          {"instruction_binding", c.instructionBinding}}},
+          {"instruction_binding", c.instructionBinding},
+          {"masked_state", c.maskedStateDims}}},
         {"train", nlohmann::json::parse(trainJson.empty() ? "{}" : trainJson)},
     };
     if (c.kind == "grids")
@@ -392,6 +402,7 @@ ArchitectureConfig configFromJson(const std::string &text)
     c.instructionConditioned = architecture.at("instruction_conditioned").get<bool>();
     // Checkpoints written before the binding layer existed have none.
     c.instructionBinding = architecture.value("instruction_binding", false);
+    c.maskedStateDims = architecture.value("masked_state", std::vector<int>{});
     return c;
 }
 

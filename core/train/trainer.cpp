@@ -235,6 +235,7 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
         config.horizon = o.horizon;
         config.instructionConditioned = o.instructionConditioned;
         config.instructionBinding = o.instructionBinding;
+        config.maskedStateDims = o.maskedStateDims;
         if (o.kind == "grids") {
             config.nested = o.nestedMax > 0;
             config.budgetMax = config.nested ? o.nestedMax : o.budget;

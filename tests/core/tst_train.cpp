@@ -1,6 +1,6 @@
 // The project's architecture and trainer: a tiny model overfits, the saved checkpoint gives the
 // trained module's actions, nested budgets nest, Python loads what we write, training resumes,
-// visual tokens bind to the instruction's words by position.
+// visual tokens bind to the instruction's words by position, masked state stays out of the head.
 
 // Torch before Qt: Qt's `slots` macro breaks torch's headers.
 #include <torch/script.h>
@@ -173,6 +173,49 @@ private slots:
         auto old = nlohmann::json::parse(train::checkpointJson(config, "old", ""));
         old["architecture"].erase("instruction_binding");
         QVERIFY(!train::configFromJson(old.dump()).instructionBinding);
+    }
+
+    // The head does not see the gripper's x and y by default: it cannot copy its own past motion
+    // from them, it has to look. Other state dimensions still count.
+    void maskedStateDimensionsDoNotReachTheHead()
+    {
+        train::ArchitectureConfig config;
+        config.kind = "dense";
+        config.imageSize = 32;
+        config.tokenDim = 16;
+        config.heads = 2;
+        config.layers = 1;
+        torch::jit::Module module = train::buildPolicyModule(config, 7);
+        torch::manual_seed(1);
+        const torch::Tensor images = torch::rand({1, 2, 3, 32, 32});
+        const torch::Tensor state = torch::randn({1, 8});
+        const auto predict = [&](const torch::Tensor &s) {
+            return module
+                .run_method("predict", images, s, c10::List<std::string>({"pick up the cube"}),
+                            std::int64_t(0))
+                .toTensor();
+        };
+        const auto withChange = [&](int d) {
+            torch::Tensor moved = state.clone();
+            moved[0][d] += 3.0;
+            return predict(moved);
+        };
+        const torch::Tensor base = predict(state);
+        QVERIFY(torch::equal(withChange(0), base));
+        QVERIFY(torch::equal(withChange(1), base));
+        QVERIFY((withChange(2) - base).abs().max().item<float>() > 1e-4);
+        QVERIFY((withChange(7) - base).abs().max().item<float>() > 1e-4);
+        QCOMPARE(train::configFromJson(train::checkpointJson(config, "m", "")).maskedStateDims,
+                 (std::vector<int>{0, 1}));
+
+        config.maskedStateDims = {};
+        torch::jit::Module seeing = train::buildPolicyModule(config, 7);
+        module = seeing;
+        QVERIFY((withChange(0) - predict(state)).abs().max().item<float>() > 1e-4);
+        config.maskedStateDims = {8};
+        QVERIFY(fixtures::errorOf([&] {
+                    train::buildPolicyModule(config, 7);
+                }).contains("outside the state"));
     }
 
     void badRequestsAreRefused()
