@@ -19,6 +19,7 @@ struct MakeDatasetOptions
     std::string suite, out;
     int episodes = 0, threads = 0;
     double perturb = 0;
+    double expertSlowDown = sim::ScriptedExpert::kSlowDownDistance;
     std::uint64_t seed = 0;
     bool quiet = false, json = false;
 };
@@ -32,6 +33,7 @@ void runMakeDataset(const MakeDatasetOptions &o)
     options.out = o.out;
     options.threads = o.threads;
     options.perturbation = o.perturb;
+    options.expertSlowDown = o.expertSlowDown;
     const auto folder = std::filesystem::path(o.out).parent_path();
     std::error_code ec;
     if (!folder.empty() && !std::filesystem::is_directory(folder, ec))
@@ -78,6 +80,12 @@ void addMakeDatasetCommand(CLI::App &app)
                      "DART: Gaussian noise of this size on the executed position actions; the "
                      "recorded actions stay the expert's (default 0)")
         ->check(CLI::Range(0.0, 2.0));
+    command
+        ->add_option("--expert-slow-down", o->expertSlowDown,
+                     "the expert slows down within this many metres of each waypoint (default "
+                     "0.05; 0.015 is the first, dead-beat expert of the checkpoints bundled "
+                     "before it changed)")
+        ->check(CLI::Range(0.015, 1.0));
     command->add_flag("--quiet", o->quiet, "no progress output");
     command->add_flag("--json", o->json, "print the report as JSON");
     command->callback([o] { runMakeDataset(*o); });

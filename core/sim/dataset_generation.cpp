@@ -112,14 +112,15 @@ struct WorkerTimes
     std::string error;
 };
 
-void work(JobBoard &board, std::uint64_t seed, double perturbation, WorkerTimes &times)
+void work(JobBoard &board, const DatasetOptions &dataset, WorkerTimes &times)
 {
     try {
         TabletopEnv env;
         TaskFamily task;
         int attempt = 0, generation = 0;
         while (board.claim(task, attempt, generation)) {
-            const TaskLayout layout = sampleLayout(task, episodeSeed(seed, task, attempt));
+            const TaskLayout layout = sampleLayout(task, episodeSeed(dataset.seed, task, attempt));
+            const double perturbation = dataset.perturbation;
             RolloutOptions options;
             options.record = true;
             if (perturbation > 0) {
@@ -134,7 +135,9 @@ void work(JobBoard &board, std::uint64_t seed, double perturbation, WorkerTimes 
                 };
             }
             RolloutResult result = runRollout(
-                env, layout, expertPolicy(env, layout, layout.seed ^ 0x5EEDull), options);
+                env, layout,
+                expertPolicy(env, layout, layout.seed ^ 0x5EEDull, dataset.expertSlowDown),
+                options);
             board.deliver(generation, attempt,
                           result.success ? std::move(result.episode) : std::nullopt);
         }
@@ -180,7 +183,7 @@ DatasetReport makeDataset(const DatasetOptions &options, const Progress &progres
     std::vector<WorkerTimes> times(static_cast<std::size_t>(threads));
     std::vector<std::thread> workers;
     for (int i = 0; i < threads; ++i)
-        workers.emplace_back(work, std::ref(board), options.seed, options.perturbation,
+        workers.emplace_back(work, std::ref(board), std::cref(options),
                              std::ref(times[std::size_t(i)]));
     auto joinAll = [&] {
         board.shutdown();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/progress.h"
+#include "sim/scripted_expert.h"
 #include "sim/tasks.h"
 
 #include <cstdint>
@@ -20,6 +21,8 @@ struct DatasetOptions
     // > 0: DART. Executed actions get extra Gaussian noise of this size (action units) on the
     // three position dimensions; the recorded actions stay the expert's (RolloutOptions).
     double perturbation = 0;
+    // The expert's slow-down distance (ScriptedExpert); kMaxStep reproduces the first expert.
+    double expertSlowDown = ScriptedExpert::kSlowDownDistance;
 };
 
 struct DatasetReport

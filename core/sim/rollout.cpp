@@ -73,9 +73,12 @@ RolloutResult runRollout(TabletopEnv &env,
     return result;
 }
 
-Policy expertPolicy(TabletopEnv &env, const TaskLayout &layout, std::uint64_t noiseSeed)
+Policy expertPolicy(TabletopEnv &env,
+                    const TaskLayout &layout,
+                    std::uint64_t noiseSeed,
+                    double slowDownDistance)
 {
-    auto expert = std::make_shared<ScriptedExpert>(layout, noiseSeed);
+    auto expert = std::make_shared<ScriptedExpert>(layout, noiseSeed, 0.12, slowDownDistance);
     return [expert, &env](const Observation &, const std::string &) {
         return std::vector<Action>{expert->act(env.simState())};
     };

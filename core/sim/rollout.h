@@ -2,6 +2,7 @@
 
 #include "common/progress.h"
 #include "episodes/libero_hdf5_writer.h"
+#include "sim/scripted_expert.h"
 #include "sim/tabletop_env.h"
 
 #include <functional>
@@ -43,7 +44,10 @@ RolloutResult runRollout(TabletopEnv &env,
                          const RolloutOptions &options = {});
 
 // The scripted expert as a Policy (it reads the environment's privileged state).
-Policy expertPolicy(TabletopEnv &env, const TaskLayout &layout, std::uint64_t noiseSeed);
+Policy expertPolicy(TabletopEnv &env,
+                    const TaskLayout &layout,
+                    std::uint64_t noiseSeed,
+                    double slowDownDistance = ScriptedExpert::kSlowDownDistance);
 // Uniformly random actions (a baseline that should rarely succeed).
 Policy randomPolicy(std::uint64_t seed);
 

@@ -10,12 +10,6 @@ constexpr double kTravelHeight = 0.12;
 constexpr double kGraspHeight = 0.007; // fingertips just above the table
 constexpr double kPushHeight = 0.012;
 constexpr double kPusherReach = 0.013; // half-extent of the closed fingers
-// The expert's command is proportional to the distance left and saturates (|action| = 1) only
-// beyond this: it slows down over the last few centimetres instead of stopping dead from full
-// speed. A dead-beat command (saturating beyond kMaxStep) made the approach's actions ±1
-// whatever the distance, so the demonstrations told a policy only on which side the object
-// is, and a policy that runs a few actions of each chunk blind overshot by centimetres.
-constexpr double kSlowDownDistance = 0.05;
 
 double distance(const std::array<double, 3> &a, const std::array<double, 3> &b)
 {
@@ -30,10 +24,19 @@ double planar(const std::array<double, 3> &a, const std::array<double, 3> &b)
 
 } // namespace
 
-ScriptedExpert::ScriptedExpert(const TaskLayout &layout, std::uint64_t noiseSeed, double noise)
+// The command is proportional to the distance left and saturates only beyond
+// slowDownDistance (5 cm by default): the expert slows down over the last few centimetres. A
+// dead-beat command (saturating beyond kMaxStep, the first version) made the approach's actions
+// ±1 whatever the distance, so its demonstrations told a policy only on which side the object
+// is, and a policy that runs a few actions of each chunk blind overshot.
+ScriptedExpert::ScriptedExpert(const TaskLayout &layout,
+                               std::uint64_t noiseSeed,
+                               double noise,
+                               double slowDownDistance)
     : m_layout(layout)
     , m_random(noiseSeed)
     , m_noise(noise)
+    , m_slowDownDistance(slowDownDistance)
     , m_phase(layout.task == TaskFamily::PushToZone ? Phase::PushAbove : Phase::Approach)
 {}
 
@@ -44,7 +47,7 @@ Action ScriptedExpert::toward(const std::array<double, 3> &ee,
 {
     Action action{};
     for (std::size_t i = 0; i < 3; ++i) {
-        const double command = (goal[i] - ee[i]) / kSlowDownDistance;
+        const double command = (goal[i] - ee[i]) / m_slowDownDistance;
         action[i] =
             float(std::clamp(command + m_noise * noiseScale * m_random.normal(), -1.0, 1.0));
     }

@@ -10,7 +10,14 @@ namespace grids::sim {
 class ScriptedExpert
 {
 public:
-    ScriptedExpert(const TaskLayout &layout, std::uint64_t noiseSeed, double noise = 0.12);
+    // Beyond this distance to its waypoint the command saturates (|action| = 1); closer, it is
+    // proportional, so the expert slows down. kMaxStep gives the first, dead-beat expert.
+    static constexpr double kSlowDownDistance = 0.05;
+
+    ScriptedExpert(const TaskLayout &layout,
+                   std::uint64_t noiseSeed,
+                   double noise = 0.12,
+                   double slowDownDistance = kSlowDownDistance);
     Action act(const SimState &state);
 
 private:
@@ -40,6 +47,7 @@ private:
     TaskLayout m_layout;
     Random m_random;
     double m_noise;
+    double m_slowDownDistance;
     Phase m_phase;
     int m_phaseSteps = 0;
 };

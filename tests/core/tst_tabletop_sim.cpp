@@ -156,6 +156,11 @@ private slots:
         QCOMPARE(approachFrom(-0.02)[0], -0.4f);
         QCOMPARE(approachFrom(0.03)[1], 0.0f);  // no offset along y, no motion along y
         QCOMPARE(approachFrom(0.03)[6], -1.0f); // open while approaching
+
+        // The first, dead-beat expert (make-dataset --expert-slow-down 0.015).
+        ScriptedExpert deadBeat(layout, 1, 0.0, TabletopEnv::kMaxStep);
+        state.eePos = {state.objectPos[target][0] - 0.03, state.objectPos[target][1], 0.12};
+        QCOMPARE(deadBeat.act(state)[0], 1.0f);
     }
 
     void randomPolicyRarelySucceeds()
