@@ -20,7 +20,7 @@ struct TrainCommandOptions
 {
     train::TrainOptions train;
     std::string db;
-    std::string maskState = "0,1";
+    std::string maskState = "none";
     bool quiet = false, json = false;
 };
 
@@ -122,8 +122,8 @@ void addTrainCommand(CLI::App &app)
                       "instruction's words (as in checkpoints made before it)");
     command->add_option("--mask-state", o->maskState,
                         "state dimensions the policy does not see, comma-separated, or 'none' "
-                        "(default 0,1: the gripper's x and y, from which it would copy its own "
-                        "past motion instead of looking)");
+                        "(default; 0,1 hides the gripper's x and y, from which a cloned policy "
+                        "can copy its own past motion instead of looking)");
     command
         ->add_option("--steps", o->train.steps,
                      "optimiser steps (0 with --resume: re-export with this version's grids.json)")

@@ -35,11 +35,11 @@ struct ArchitectureConfig
     bool nested = true;
     bool instructionConditioned = false;
     bool instructionBinding = true; // visual tokens attend to the instruction's words
-    // State dimensions hidden from the head. By default the gripper's x and y: with them a policy
-    // cloned from demonstrations reads where to go from where it has already gone (the expert's
-    // first steps point at the object) instead of looking, and in closed loop, where its first
-    // step comes from nothing, it never turns towards the object.
-    std::vector<int> maskedStateDims = {0, 1};
+    // State dimensions hidden from the head (none by default). Hiding the gripper's x and y
+    // (0, 1) keeps a policy cloned from demonstrations from reading where to go from where it
+    // has already gone instead of looking; it did not raise closed-loop success by itself
+    // (datasets/README.md).
+    std::vector<int> maskedStateDims;
     int layers = 3, heads = 4, feedForward = 256;
     int textLength = 12, vocabulary = 512;
     double controlHz = 20.0;

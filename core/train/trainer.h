@@ -16,8 +16,8 @@ struct TrainOptions
     int budget = 16;               // GridS: the budget trained for (non-nested)
     int nestedMax = 0;             // GridS: > 0 trains nested budgets up to this K_max
     bool instructionConditioned = false;
-    bool instructionBinding = true;            // visual tokens attend to the instruction's words
-    std::vector<int> maskedStateDims = {0, 1}; // state dimensions the head does not see
+    bool instructionBinding = true;   // visual tokens attend to the instruction's words
+    std::vector<int> maskedStateDims; // state dimensions the head does not see
     int steps = 1000;
     int batch = 32;
     double learningRate = 3e-4;

@@ -175,8 +175,7 @@ private slots:
         QVERIFY(!train::configFromJson(old.dump()).instructionBinding);
     }
 
-    // The head does not see the gripper's x and y by default: it cannot copy its own past motion
-    // from them, it has to look. Other state dimensions still count.
+    // Masked state dimensions (here the gripper's x and y) never reach the head; the others do.
     void maskedStateDimensionsDoNotReachTheHead()
     {
         train::ArchitectureConfig config;
@@ -185,6 +184,8 @@ private slots:
         config.tokenDim = 16;
         config.heads = 2;
         config.layers = 1;
+        QVERIFY(config.maskedStateDims.empty()); // the head sees all of the state by default
+        config.maskedStateDims = {0, 1};
         torch::jit::Module module = train::buildPolicyModule(config, 7);
         torch::manual_seed(1);
         const torch::Tensor images = torch::rand({1, 2, 3, 32, 32});
