@@ -38,6 +38,18 @@ train::TrainOptions tinyOptions(const std::string &data, const std::string &out)
     return o;
 }
 
+// A dense module small enough to build and run in milliseconds (4×4 grid per view).
+train::ArchitectureConfig tinyDenseArchitecture()
+{
+    train::ArchitectureConfig config;
+    config.kind = "dense";
+    config.imageSize = 32;
+    config.tokenDim = 16;
+    config.heads = 2;
+    config.layers = 1;
+    return config;
+}
+
 } // namespace
 
 class TestTrain : public QObject
@@ -131,12 +143,7 @@ private slots:
 
     void visualTokensBindToWordsByPosition()
     {
-        train::ArchitectureConfig config;
-        config.kind = "dense";
-        config.imageSize = 32;
-        config.tokenDim = 16;
-        config.heads = 2;
-        config.layers = 1;
+        train::ArchitectureConfig config = tinyDenseArchitecture();
         torch::jit::Module module = train::buildPolicyModule(config, 5);
         const auto words = [&](const std::string &sentence) {
             return module.run_method("instruction_tokens", c10::List<std::string>({sentence}))
@@ -178,12 +185,7 @@ private slots:
     // Masked state dimensions (here the gripper's x and y) never reach the head; the others do.
     void maskedStateDimensionsDoNotReachTheHead()
     {
-        train::ArchitectureConfig config;
-        config.kind = "dense";
-        config.imageSize = 32;
-        config.tokenDim = 16;
-        config.heads = 2;
-        config.layers = 1;
+        train::ArchitectureConfig config = tinyDenseArchitecture();
         QVERIFY(config.maskedStateDims.empty()); // the head sees all of the state by default
         config.maskedStateDims = {0, 1};
         torch::jit::Module module = train::buildPolicyModule(config, 7);
