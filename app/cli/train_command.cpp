@@ -120,6 +120,11 @@ void addTrainCommand(CLI::App &app)
     command->add_flag("!--no-instruction-binding", o->train.instructionBinding,
                       "leave out the layer in which visual tokens attend to the "
                       "instruction's words (as in checkpoints made before it)");
+    command
+        ->add_option("--keyframe-weight", o->train.keyframeWeight,
+                     "frames where the expert's action changes weigh 1 + W x (mean change); "
+                     "default 0")
+        ->check(CLI::Range(0.0, 1000.0));
     command->add_option("--mask-state", o->maskState,
                         "state dimensions the policy does not see, comma-separated, or 'none' "
                         "(default; 0,1 hides the gripper's x and y, from which a cloned policy "

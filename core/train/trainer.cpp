@@ -25,6 +25,10 @@ struct Dataset
     at::Tensor images; // uint8 [N, V, H, W, 3]
     at::Tensor states; // float [N, S]
     at::Tensor chunks; // float [N, T, A]: the action of each frame and the T − 1 after it
+    // float [N]: how much the action changes at each frame, mean |a_t − a_{t−1}| (a_{−1} = 0):
+    // large where the expert starts, turns or grips, the frames a policy cannot predict by
+    // continuing its own motion.
+    at::Tensor actionChange;
     std::vector<std::string> instructions; // per frame
     int episodes = 0;
 };
@@ -64,6 +68,7 @@ Dataset loadDataset(const TrainOptions &o,
     d.images = torch::empty({total, V, S, S, 3}, at::kByte);
     d.states = torch::empty({total, config.stateDim});
     d.chunks = torch::empty({total, config.horizon, config.actionDim});
+    d.actionChange = torch::empty({total});
     std::int64_t n = 0;
     for (const auto &file : files) {
         for (std::size_t e = 0; e < file->episodes().size(); ++e) {
@@ -101,6 +106,12 @@ Dataset loadDataset(const TrainOptions &o,
                         const_cast<float *>(actions.values.data() + row * actions.cols),
                         {config.actionDim}, at::kFloat));
                 }
+                double change = 0;
+                for (int a = 0; a < config.actionDim; ++a) {
+                    const double before = t > 0 ? actions.at(t - 1, a) : 0.0;
+                    change += std::abs(actions.at(t, a) - before);
+                }
+                d.actionChange[n] = change / config.actionDim;
                 d.instructions.push_back(info.instruction);
             }
             ++d.episodes;
@@ -282,7 +293,8 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
                               {"batch", o.batch},
                               {"seed", o.seed},
                               {"learning_rate", o.learningRate},
-                              {"augment", o.augment}};
+                              {"augment", o.augment},
+                              {"keyframe_weight", o.keyframeWeight}};
     };
     for (int step = 0; step < o.steps; ++step) {
         if (progress.cancelled()) {
@@ -302,7 +314,13 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
         const int budget = drawBudget(config, rng);
         const at::Tensor predicted =
             method({batch.images, batch.states, batch.instructions, budget}).toTensor();
-        const at::Tensor loss = (predicted - batch.targets).abs().mean();
+        at::Tensor loss = (predicted - batch.targets).abs().mean();
+        if (o.keyframeWeight > 0) {
+            // Key frames weigh 1 + w · (action change); the weights sum to the batch size.
+            const at::Tensor weights =
+                1.0 + o.keyframeWeight * data.actionChange.index_select(0, torch::tensor(indices));
+            loss = ((predicted - batch.targets).abs().mean({1, 2}) * weights).sum() / weights.sum();
+        }
         optimizer.zero_grad();
         loss.backward();
         clipGradientNorm(parameters, 1.0);

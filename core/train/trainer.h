@@ -24,6 +24,9 @@ struct TrainOptions
     double weightDecay = 1e-4;
     int warmup = 100;
     bool augment = true; // random shifts of up to 4 px
+    // > 0: frames where the expert's action changes weigh more (1 + w · mean |a_t − a_{t−1}|),
+    // against a policy that learns to continue its own motion and never when to start or turn.
+    double keyframeWeight = 0;
     std::uint64_t seed = 0;
     int tokenDim = 64, layers = 3, heads = 4, horizon = 8;
     std::string out;    // checkpoint to write

@@ -221,6 +221,23 @@ private slots:
                 }).contains("outside the state"));
     }
 
+    // Key-frame weighting re-weights the loss (same seed, same batches, other weights) and is
+    // recorded with the checkpoint's training facts.
+    void keyframeWeightingReweightsTheLoss()
+    {
+        train::TrainOptions o = tinyOptions(path("tiny.hdf5"), path("plain.pt"));
+        o.kind = "dense";
+        o.steps = 3;
+        const train::TrainReport plain = train::trainPolicy(o);
+        o.out = path("keyframes.pt");
+        o.keyframeWeight = 50;
+        const train::TrainReport weighted = train::trainPolicy(o);
+        QVERIFY(std::abs(plain.curve.front().second - weighted.curve.front().second) > 1e-6);
+        QVERIFY(plain.probeAction != weighted.probeAction);
+        const auto json = nlohmann::json::parse(Policy::load(path("keyframes.pt"))->info().json);
+        QCOMPARE(json["train"]["keyframe_weight"].get<double>(), 50.0);
+    }
+
     void badRequestsAreRefused()
     {
         train::TrainOptions o = tinyOptions(path("tiny.hdf5"), path("bad.pt"));
