@@ -83,8 +83,8 @@ void addMakeDatasetCommand(CLI::App &app)
     command
         ->add_option("--expert-slow-down", o->expertSlowDown,
                      "the expert slows down within this many metres of each waypoint (default "
-                     "0.05; 0.015 is the first, dead-beat expert of the checkpoints bundled "
-                     "before it changed)")
+                     "0.05; 0.015: the first, dead-beat expert, whose demonstrations trained "
+                     "the bundled checkpoints)")
         ->check(CLI::Range(0.015, 1.0));
     command->add_flag("--quiet", o->quiet, "no progress output");
     command->add_flag("--json", o->json, "print the report as JSON");

@@ -314,12 +314,15 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
         const int budget = drawBudget(config, rng);
         const at::Tensor predicted =
             method({batch.images, batch.states, batch.instructions, budget}).toTensor();
-        at::Tensor loss = (predicted - batch.targets).abs().mean();
+        const at::Tensor error = (predicted - batch.targets).abs();
+        at::Tensor loss;
         if (o.keyframeWeight > 0) {
-            // Key frames weigh 1 + w · (action change); the weights sum to the batch size.
+            // A weighted mean: key frames weigh 1 + w · (action change), the others about 1.
             const at::Tensor weights =
                 1.0 + o.keyframeWeight * data.actionChange.index_select(0, torch::tensor(indices));
-            loss = ((predicted - batch.targets).abs().mean({1, 2}) * weights).sum() / weights.sum();
+            loss = (error.mean({1, 2}) * weights).sum() / weights.sum();
+        } else {
+            loss = error.mean();
         }
         optimizer.zero_grad();
         loss.backward();
