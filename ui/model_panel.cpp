@@ -172,7 +172,7 @@ void ModelPanel::setCheckpoint(const grids::CheckpointInfo &info)
         m_method->setItemData(i, why.empty() ? QVariant() : QVariant(0), Qt::UserRole - 1);
         m_method->setItemData(i, QString::fromStdString(why), Qt::ToolTipRole);
     }
-    m_method->setCurrentText(info.isGrids() ? QStringLiteral("grids") : QStringLiteral("dense"));
+    m_method->setCurrentText(QString::fromStdString(info.ownMethod()));
     m_method->setEnabled(true);
     updateBudgetRange();
     setBudget(info.isGrids() ? info.budgetDefault : 16);

@@ -75,7 +75,7 @@ void runEval(EvalOptions &o)
     auto policy = Policy::load(o.checkpoint, o.device);
     const CheckpointInfo &info = policy->info();
     if (o.methods.empty())
-        o.methods = {info.isGrids() ? "grids" : "dense"};
+        o.methods = {info.ownMethod()};
     if (o.budgets.empty())
         o.budgets = {info.budgetDefault > 0 ? info.budgetDefault : 16};
     ClosedLoopOptions base;

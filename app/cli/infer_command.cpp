@@ -94,7 +94,7 @@ void runInfer(const InferOptions &o)
 {
     auto policy = Policy::load(o.checkpoint, o.device);
     const CheckpointInfo &info = policy->info();
-    const std::string method = !o.method.empty() ? o.method : info.isGrids() ? "grids" : "dense";
+    const std::string method = !o.method.empty() ? o.method : info.ownMethod();
     const int budget = o.budget > 0 ? o.budget : info.budgetDefault;
     if (!o.out.empty()) {
         const std::string ext = std::filesystem::path(o.out).extension().string();

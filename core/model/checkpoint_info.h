@@ -41,6 +41,8 @@ struct CheckpointInfo
 
     int cellsPerView() const { return gridHeight * gridWidth; }
     bool isGrids() const { return kind == "grids"; }
+    // The selection the checkpoint was trained with: what runs when no method is asked for.
+    std::string ownMethod() const { return isGrids() ? "grids" : "dense"; }
     bool hasMethod(const std::string &method) const;
 };
 

@@ -79,14 +79,11 @@ exportVideo(Policy &policy, Policy *compare, const VideoExportOptions &o, const 
     if (!file)
         throw usageError(o.episodesPath + ": no episode " + o.episodeKey);
     const EpisodeInfo &info = file->episodes()[episode];
-    const std::string method = !o.method.empty()         ? o.method
-                               : policy.info().isGrids() ? "grids"
-                                                         : "dense";
+    const std::string method = !o.method.empty() ? o.method : policy.info().ownMethod();
     const int budget = o.budget > 0 ? o.budget : policy.info().budgetDefault;
-    const std::string compareMethod = !compare                    ? std::string()
-                                      : !o.compareMethod.empty()  ? o.compareMethod
-                                      : compare->info().isGrids() ? "grids"
-                                                                  : "dense";
+    const std::string compareMethod = !compare                   ? std::string()
+                                      : !o.compareMethod.empty() ? o.compareMethod
+                                                                 : compare->info().ownMethod();
     const int compareBudget = !compare              ? 0
                               : o.compareBudget > 0 ? o.compareBudget
                                                     : compare->info().budgetDefault;

@@ -29,7 +29,7 @@ int main(int argc, char **argv)
     std::stringstream list(argc > 5 ? argv[5] : "demo_0,demo_4,demo_8,demo_12");
     for (std::string key; std::getline(list, key, ',');)
         keys.push_back(key);
-    const std::string method = policy->info().isGrids() ? "grids" : "dense";
+    const std::string method = policy->info().ownMethod();
     render::OverlayStyle style;
     style.gridWidth = policy->info().gridWidth;
     style.gridHeight = policy->info().gridHeight;

@@ -64,7 +64,7 @@ int main(int argc, char **argv)
             path.resize(at);
         }
         auto policy = Policy::load(path);
-        const std::string method = policy->info().isGrids() ? "grids" : "dense";
+        const std::string method = policy->info().ownMethod();
         if (budget == 0)
             budget = policy->info().budgetDefault;
         double l1 = 0;
