@@ -9,8 +9,12 @@
 #include <QTemporaryFile>
 #include <qcustomplot.h>
 
+#include <iterator>
+
 namespace grids::ui {
 namespace {
+
+constexpr int kSeriesColours = 9; // seriesColour's palette: series past it repeat a colour
 
 QCPScatterStyle::ScatterShape seriesShape(int index)
 {
@@ -23,7 +27,7 @@ QCPScatterStyle::ScatterShape seriesShape(int index)
                                                            QCPScatterStyle::ssTriangleInverted,
                                                            QCPScatterStyle::ssPlus,
                                                            QCPScatterStyle::ssCircle};
-    return shapes[index % 9];
+    return shapes[index % int(std::size(shapes))];
 }
 
 } // namespace
@@ -31,10 +35,10 @@ QCPScatterStyle::ScatterShape seriesShape(int index)
 QColor seriesColour(int index)
 {
     // Grey before yellow: the seventh series (an action plot's gripper) stays readable on white.
-    static const QColor colours[] = {{0, 114, 178},   {213, 94, 0},   {0, 158, 115},
-                                     {204, 121, 167}, {230, 159, 0},  {86, 180, 233},
-                                     {120, 120, 120}, {240, 228, 66}, {0, 0, 0}};
-    return colours[index % 9];
+    static const QColor colours[kSeriesColours] = {{0, 114, 178},   {213, 94, 0},   {0, 158, 115},
+                                                   {204, 121, 167}, {230, 159, 0},  {86, 180, 233},
+                                                   {120, 120, 120}, {240, 228, 66}, {0, 0, 0}};
+    return colours[index % kSeriesColours];
 }
 
 void drawPlot(QCustomPlot &plot, const PlotData &data)
@@ -66,7 +70,7 @@ void drawPlot(QCustomPlot &plot, const PlotData &data)
         graph->setName(QString::fromStdString(series.name));
         const QColor colour = seriesColour(index);
         // Past the nine colours, series differ by shape and a dashed line instead.
-        const int cycle = index / 9;
+        const int cycle = index / kSeriesColours;
         graph->setPen(QPen(colour, 1.6, cycle > 0 ? Qt::DashLine : Qt::SolidLine));
         graph->setScatterStyle(
             QCPScatterStyle(seriesShape(index + 4 * cycle), colour, colour, cycle > 0 ? 9 : 7));
