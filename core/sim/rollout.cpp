@@ -78,7 +78,8 @@ Policy expertPolicy(TabletopEnv &env,
                     std::uint64_t noiseSeed,
                     double slowDownDistance)
 {
-    auto expert = std::make_shared<ScriptedExpert>(layout, noiseSeed, 0.12, slowDownDistance);
+    auto expert = std::make_shared<ScriptedExpert>(layout, noiseSeed, ScriptedExpert::kNoise,
+                                                   slowDownDistance);
     return [expert, &env](const Observation &, const std::string &) {
         return std::vector<Action>{expert->act(env.simState())};
     };

@@ -13,10 +13,11 @@ public:
     // Beyond this distance to its waypoint the command saturates (|action| = 1); closer, it is
     // proportional, so the expert slows down. kMaxStep gives the first, dead-beat expert.
     static constexpr double kSlowDownDistance = 0.05;
+    static constexpr double kNoise = 0.12; // σ of the noise on its actions while moving
 
     ScriptedExpert(const TaskLayout &layout,
                    std::uint64_t noiseSeed,
-                   double noise = 0.12,
+                   double noise = kNoise,
                    double slowDownDistance = kSlowDownDistance);
     Action act(const SimState &state);
 
