@@ -133,6 +133,7 @@ void setNormalisation(torch::jit::Module &module, const Dataset &d)
 struct Batch
 {
     at::Tensor images, states, targets;
+    at::Tensor actionChange; // [B]: Dataset::actionChange of each sample
     c10::List<std::string> instructions;
 };
 
@@ -161,6 +162,7 @@ Batch makeBatch(const Dataset &d,
     const at::Tensor mean = module.attr("action_mean").toTensor();
     const at::Tensor std = module.attr("action_std").toTensor();
     batch.targets = (d.chunks.index_select(0, index) - mean) / std;
+    batch.actionChange = d.actionChange.index_select(0, index);
     for (auto i : indices)
         batch.instructions.push_back(d.instructions[std::size_t(i)]);
     return batch;
@@ -318,8 +320,7 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
         at::Tensor loss;
         if (o.keyframeWeight > 0) {
             // A weighted mean: key frames weigh 1 + w · (action change), the others about 1.
-            const at::Tensor weights =
-                1.0 + o.keyframeWeight * data.actionChange.index_select(0, torch::tensor(indices));
+            const at::Tensor weights = 1.0 + o.keyframeWeight * batch.actionChange;
             loss = (error.mean({1, 2}) * weights).sum() / weights.sum();
         } else {
             loss = error.mean();
