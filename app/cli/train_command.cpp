@@ -82,6 +82,8 @@ void runTrain(TrainCommandOptions &o)
                                      {"steps", report.stepsDone},
                                      {"initial_loss", report.initialLoss},
                                      {"final_loss", report.finalLoss},
+                                     {"initial_object_loss", report.initialObjectLoss},
+                                     {"final_object_loss", report.finalObjectLoss},
                                      {"seconds_per_step", report.secondsPerStep}})
                          .dump(2)
                   << std::endl;
@@ -94,8 +96,10 @@ void runTrain(TrainCommandOptions &o)
     }
     std::cout << "trained " << report.stepsDone << " steps on " << report.frames << " frames ("
               << report.episodes << " episodes): L1 " << report.initialLoss << " -> "
-              << report.finalLoss << ", " << report.secondsPerStep << " s/step; wrote "
-              << o.train.out << std::endl;
+              << report.finalLoss;
+    if (o.train.objectWeight > 0)
+        std::cout << ", objects " << report.initialObjectLoss << " -> " << report.finalObjectLoss;
+    std::cout << ", " << report.secondsPerStep << " s/step; wrote " << o.train.out << std::endl;
 }
 
 } // namespace
@@ -124,6 +128,11 @@ void addTrainCommand(CLI::App &app)
         ->add_option("--keyframe-weight", o->train.keyframeWeight,
                      "frames where the expert's action changes weigh 1 + W x (mean change); "
                      "default 0")
+        ->check(CLI::Range(0.0, 1000.0));
+    command
+        ->add_option("--object-weight", o->train.objectWeight,
+                     "weight of an auxiliary loss on where the instruction's objects are "
+                     "(the data's obs/target_pos and obs/reference_pos); default 0 (off)")
         ->check(CLI::Range(0.0, 1000.0));
     command->add_option("--mask-state", o->maskState,
                         "state dimensions the policy does not see, comma-separated, or 'none' "

@@ -78,6 +78,15 @@ public:
     virtual Frame frame(std::size_t episode, std::int64_t t) = 0;
     // The whole demonstration action track (T×A); empty when the episode has none.
     virtual Track actions(std::size_t episode) = 0;
+    // A low-dimensional observation by its key (HDF5: obs/<key>, T rows), whether or not it is
+    // part of the state; nullopt when the episode has none. Throws Error{BadInput} when the
+    // dataset exists but is not a numeric T×D table.
+    virtual std::optional<Track> lowDim(std::size_t episode, const std::string &key)
+    {
+        checkFrame(episode, 0);
+        (void)key;
+        return std::nullopt;
+    }
 
     // Index of the episode with this key; throws Error{Usage} naming the file and the key.
     std::size_t indexOf(const std::string &key) const;

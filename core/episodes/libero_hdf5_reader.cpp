@@ -114,6 +114,31 @@ public:
         return track;
     }
 
+    std::optional<Track> lowDim(std::size_t episode, const std::string &key) override
+    {
+        checkFrame(episode, 0);
+        std::lock_guard lock(h5::libraryLock());
+        const EpisodeInfo &info = m_episodes[episode];
+        const std::string path = m_layouts[episode].group + "/" + libero::kObsGroup + "/" + key;
+        {
+            Handle obs =
+                h5::openGroup(m_file.get(), m_layouts[episode].group + "/" + libero::kObsGroup);
+            Handle ds = obs ? h5::openDataset(obs.get(), key) : Handle();
+            if (!ds)
+                return std::nullopt;
+            const auto shape = h5::shapeOf(ds.get());
+            if (shape.size() != 2 || !h5::isNumeric(ds.get()) ||
+                std::int64_t(shape[0]) != info.length)
+                fail(path + " is not a numeric table with one row per frame");
+        }
+        Track track;
+        track.rows = info.length;
+        track.cols = int(h5::shapeOf(dataset(path))[1]);
+        track.values.resize(std::size_t(track.rows) * std::size_t(track.cols));
+        readRows(path, 0, info.length, H5T_NATIVE_FLOAT, track.values.data());
+        return track;
+    }
+
 private:
     [[noreturn]] void fail(const std::string &what) const
     {

@@ -22,6 +22,13 @@ inline const char *const kBddlFile = "bddl_file_name";
 inline const char *const kDemoInstruction = "language_instruction";
 inline const char *const kDemoSuccess = "success";
 
+// Low-dim observations the tabletop simulator records besides the state: world positions
+// (metres, per frame) of the object the instruction names to move and of the object it locates
+// the task by (goal plate or zone, or the plate of "left of the plate"). Not state a policy sees:
+// a training target (grids train --object-weight). Documented in docs/DATA-FORMATS.md.
+inline const char *const kTargetPos = "target_pos";
+inline const char *const kReferencePos = "reference_pos";
+
 // Preferred camera order: LIBERO's two cameras first, then others by name.
 inline const std::vector<std::string> kPreferredViews = {
     "agentview_rgb", "eye_in_hand_rgb", "agentview_image", "robot0_eye_in_hand_image"};

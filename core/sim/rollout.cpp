@@ -1,5 +1,6 @@
 #include "sim/rollout.h"
 
+#include "episodes/libero_layout.h"
 #include "sim/scripted_expert.h"
 
 #include <memory>
@@ -12,6 +13,12 @@ void appendRow(Track &track, const float *values, int count)
     track.cols = count;
     track.values.insert(track.values.end(), values, values + count);
     ++track.rows;
+}
+
+void appendRow(Track &track, const std::array<double, 3> &position)
+{
+    const float values[3] = {float(position[0]), float(position[1]), float(position[2])};
+    appendRow(track, values, 3);
 }
 
 } // namespace
@@ -30,6 +37,10 @@ RolloutResult runRollout(TabletopEnv &env,
         record.frames.resize(record.viewNames.size());
         for (const auto &key : TabletopEnv::stateKeys())
             record.lowDim.push_back({key, {}});
+        // Where the named objects are (simulator truth): not state a policy sees, a training
+        // target (grids train --object-weight) and a key for analysing recorded rollouts.
+        record.lowDim.push_back({libero::kTargetPos, {}});
+        record.lowDim.push_back({libero::kReferencePos, {}});
         record.instruction = layout.instruction;
     }
     std::vector<Action> chunk;
@@ -53,6 +64,11 @@ RolloutResult runRollout(TabletopEnv &env,
             appendRow(record.lowDim[0].second, obs.state.data(), 3);
             appendRow(record.lowDim[1].second, obs.state.data() + 3, 3);
             appendRow(record.lowDim[2].second, obs.state.data() + 6, 2);
+            const SimState truth = env.simState();
+            const std::size_t target = TabletopEnv::stateKeys().size(); // after the state's tracks
+            appendRow(record.lowDim[target].second, truth.objectPos[std::size_t(layout.target)]);
+            appendRow(record.lowDim[target + 1].second,
+                      truth.objectPos[std::size_t(referenceObject(layout))]);
             appendRow(record.actions, action.data(), int(action.size()));
         }
         env.step(options.perturbExecuted ? options.perturbExecuted(action) : action);

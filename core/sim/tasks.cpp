@@ -207,6 +207,11 @@ bool buildLiftRelative(TaskLayout &layout, Random &random)
 
 } // namespace
 
+int referenceObject(const TaskLayout &layout)
+{
+    return layout.goal >= 0 ? layout.goal : 0; // LiftRelative places its plate first
+}
+
 const std::vector<TaskFamily> &allTaskFamilies()
 {
     static const std::vector<TaskFamily> all = {TaskFamily::PickPlace, TaskFamily::PushToZone,

@@ -80,4 +80,9 @@ struct SimState
 
 bool isSuccess(const TaskLayout &layout, const SimState &state);
 
+// The object the instruction locates the task by: the goal (plate or zone), or for LiftRelative
+// the plate the cube is left or right of. Recorded with the target in demonstrations
+// (obs/reference_pos, obs/target_pos) for training's object loss.
+int referenceObject(const TaskLayout &layout);
+
 } // namespace grids::sim

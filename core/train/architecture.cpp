@@ -75,7 +75,7 @@ def block(self, q: Tensor, context: Tensor, l: int) -> Tuple[Tensor, Tensor]:
     q = q + self.linear(torch.relu(self.linear(h3, self.w1[l], self.b1[l])), self.w2[l], self.b2[l])
     return q, attn
 
-def act_normalized(self, tokens: Tensor, coords: Tensor, views: Tensor, instruction: List[str], state: Tensor) -> Tuple[Tensor, Tensor]:
+def head(self, tokens: Tensor, coords: Tensor, views: Tensor, instruction: List[str], state: Tensor) -> Tuple[Tensor, Tensor]:
     B = tokens.size(0)
     N = tokens.size(1)
     text = self.instruction_tokens(instruction)
@@ -92,15 +92,35 @@ def act_normalized(self, tokens: Tensor, coords: Tensor, views: Tensor, instruct
     for l in range(self.layers):
         q, attn = self.block(q, context, l)
     out = torch.layer_norm(q, [self.token_dim], self.out_ln_w, self.out_ln_b, 1e-5, False)
-    actions = self.linear(out, self.out_w, self.out_b)
     first = self.text_len + 1
     weights = attn[:, :, :, first:first + N].mean([1, 2])
     weights = weights / weights.sum(1, True)
-    return actions, weights
+    return out, weights
+
+def act_normalized(self, tokens: Tensor, coords: Tensor, views: Tensor, instruction: List[str], state: Tensor) -> Tuple[Tensor, Tensor]:
+    out, weights = self.head(tokens, coords, views, instruction, state)
+    return self.linear(out, self.out_w, self.out_b), weights
 
 def act(self, tokens: Tensor, coords: Tensor, views: Tensor, instruction: List[str], state: Tensor) -> Tuple[Tensor, Tensor]:
     actions, weights = self.act_normalized(tokens, coords, views, instruction, state)
     return actions * self.action_std + self.action_mean, weights
+
+# Training's forward pass: normalised action chunks from images at a budget.
+def predict(self, images: Tensor, state: Tensor, instruction: List[str], budget: int) -> Tensor:
+    tokens, coords, views = self.select_tokens(images, instruction, budget)
+    actions, weights = self.act_normalized(tokens, coords, views, instruction, state)
+    return actions
+)JIT";
+
+// The object readout (grids train --object-weight): the action queries' final states, averaged,
+// predict where the named objects are (normalised target and reference positions, 6 numbers), so
+// that what the queries carry into the action must include where the instruction's objects
+// are in the images: the copycat policy that continues its own motion cannot answer it.
+const char *kObjectReadoutSource = R"JIT(
+def predict_with_objects(self, images: Tensor, state: Tensor, instruction: List[str], budget: int) -> Tuple[Tensor, Tensor]:
+    tokens, coords, views = self.select_tokens(images, instruction, budget)
+    out, weights = self.head(tokens, coords, views, instruction, state)
+    return self.linear(out, self.out_w, self.out_b), self.linear(out.mean(1), self.obj_w, self.obj_b)
 )JIT";
 
 // Each visual token attends to the instruction's words (keys carry the word and its position):
@@ -143,18 +163,17 @@ def sample(self, features: Tensor, budget: int, instruction: List[str]) -> Tuple
     geometry = self.linear(torch.relu(self.linear(coords, self.g_w1, self.g_b1)), self.g_w2, self.g_b2)
     return coords, tokens + geometry
 
-def predict(self, images: Tensor, state: Tensor, instruction: List[str], budget: int) -> Tensor:
+def select_tokens(self, images: Tensor, instruction: List[str], budget: int) -> Tuple[Tensor, Tensor, Tensor]:
     features = self.encode(images)
     B = features.size(0)
     V = features.size(1)
     coords, tokens = self.sample(features, budget, instruction)
     views = torch.arange(V, device=tokens.device).repeat_interleave(budget).unsqueeze(0).repeat(B, 1)
-    actions, weights = self.act_normalized(tokens.reshape(B, V * budget, self.token_dim), coords.reshape(B, V * budget, 2), views, instruction, state)
-    return actions
+    return tokens.reshape(B, V * budget, self.token_dim), coords.reshape(B, V * budget, 2), views
 )JIT";
 
 const char *kDenseSource = R"JIT(
-def predict(self, images: Tensor, state: Tensor, instruction: List[str], budget: int) -> Tensor:
+def select_tokens(self, images: Tensor, instruction: List[str], budget: int) -> Tuple[Tensor, Tensor, Tensor]:
     features = self.encode(images)
     B = features.size(0)
     V = features.size(1)
@@ -162,8 +181,7 @@ def predict(self, images: Tensor, state: Tensor, instruction: List[str], budget:
     tokens = features.reshape(B, V * cells, self.token_dim)
     coords = self.cell_centres.unsqueeze(0).repeat(B, V, 1)
     views = torch.arange(V, device=tokens.device).repeat_interleave(cells).unsqueeze(0).repeat(B, 1)
-    actions, weights = self.act_normalized(tokens, coords, views, instruction, state)
-    return actions
+    return tokens, coords, views
 )JIT";
 
 // PyTorch's default initialisation of a linear layer: U(−1/√fan_in, 1/√fan_in).
@@ -297,6 +315,11 @@ torch::jit::Module buildPolicyModule(const ArchitectureConfig &c, unsigned long 
             }
         module.register_buffer("cell_centres", centres);
     }
+    if (c.objectReadout) {
+        p.linear("obj_w", "obj_b", C, kObjectValues);
+        module.register_buffer("object_mean", torch::zeros({kObjectValues}));
+        module.register_buffer("object_std", torch::ones({kObjectValues}));
+    }
     // Normalisation statistics, set from the training data before training.
     module.register_buffer("state_mean", torch::zeros({c.stateDim}));
     module.register_buffer("state_std", torch::ones({c.stateDim}));
@@ -323,10 +346,10 @@ torch::jit::Module buildPolicyModule(const ArchitectureConfig &c, unsigned long 
                               c.instructionConditioned);
     module.register_attribute("attn_scale", c10::FloatType::get(),
                               1.0 / std::sqrt(double(C / c.heads)));
-    // One compilation unit: the common methods call bind_instruction.
-    module.define(std::string(kCommonSource) +
-                  (c.instructionBinding ? kBindingSource : kNoBindingSource));
-    module.define(grids ? kGridsSource : kDenseSource);
+    // One compilation unit: the common methods call bind_instruction and select_tokens.
+    module.define(
+        std::string(kCommonSource) + (c.instructionBinding ? kBindingSource : kNoBindingSource) +
+        (grids ? kGridsSource : kDenseSource) + (c.objectReadout ? kObjectReadoutSource : ""));
     return module;
 }
 
@@ -367,7 +390,8 @@ checkpointJson(const ArchitectureConfig &c, const std::string &name, const std::
           {"vocabulary", c.vocabulary},
           {"instruction_conditioned", c.instructionConditioned},
           {"instruction_binding", c.instructionBinding},
-          {"masked_state", c.maskedStateDims}}},
+          {"masked_state", c.maskedStateDims},
+          {"object_readout", c.objectReadout}}},
         {"train", nlohmann::json::parse(trainJson.empty() ? "{}" : trainJson)},
     };
     if (c.kind == "grids")
@@ -403,6 +427,7 @@ ArchitectureConfig configFromJson(const std::string &text)
     // Checkpoints written before the binding layer existed have none.
     c.instructionBinding = architecture.value("instruction_binding", false);
     c.maskedStateDims = architecture.value("masked_state", std::vector<int>{});
+    c.objectReadout = architecture.value("object_readout", false);
     return c;
 }
 

@@ -40,12 +40,18 @@ struct ArchitectureConfig
     // has already gone instead of looking; it did not raise closed-loop success by itself
     // (datasets/README.md).
     std::vector<int> maskedStateDims;
+    // A readout of where the instruction's objects are (target and reference positions), trained
+    // as an auxiliary loss (method predict_with_objects; buffers object_mean, object_std).
+    bool objectReadout = false;
     int layers = 3, heads = 4, feedForward = 256;
     int textLength = 12, vocabulary = 512;
     double controlHz = 20.0;
 
     int grid() const { return imageSize / 8; }
 };
+
+// What the object readout predicts: target xyz, then reference xyz.
+constexpr int kObjectValues = 6;
 
 // Builds a freshly initialised module (seeded), with normalisation buffers at identity.
 torch::jit::Module buildPolicyModule(const ArchitectureConfig &config, unsigned long seed);

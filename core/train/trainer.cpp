@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "common/hash.h"
 #include "episodes/episode.h"
+#include "episodes/libero_layout.h"
 #include "train/architecture.h"
 
 #include <nlohmann/json.hpp>
@@ -13,6 +14,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <optional>
 #include <random>
 
 namespace grids::train {
@@ -29,6 +31,7 @@ struct Dataset
     // large where the expert starts, turns or grips, the frames a policy cannot predict by
     // continuing its own motion.
     at::Tensor actionChange;
+    at::Tensor objects; // float [N, 6]: target and reference positions (object readout only)
     std::vector<std::string> instructions; // per frame
     int episodes = 0;
 };
@@ -69,6 +72,8 @@ Dataset loadDataset(const TrainOptions &o,
     d.states = torch::empty({total, config.stateDim});
     d.chunks = torch::empty({total, config.horizon, config.actionDim});
     d.actionChange = torch::empty({total});
+    if (o.objectWeight > 0)
+        d.objects = torch::empty({total, kObjectValues});
     std::int64_t n = 0;
     for (const auto &file : files) {
         for (std::size_t e = 0; e < file->episodes().size(); ++e) {
@@ -88,6 +93,16 @@ Dataset loadDataset(const TrainOptions &o,
                 viewIndex.push_back(int(it - info.views.begin()));
             }
             const Track actions = file->actions(e);
+            std::vector<Track> objects;
+            if (o.objectWeight > 0)
+                for (const char *key : {libero::kTargetPos, libero::kReferencePos}) {
+                    auto track = file->lowDim(e, key);
+                    if (!track || track->cols != 3)
+                        throw badInput(file->path() + ": " + info.key + " has no obs/" + key +
+                                       " (T, 3), which --object-weight trains on (grids " +
+                                       "make-dataset records it)");
+                    objects.push_back(std::move(*track));
+                }
             for (std::int64_t t = 0; t < info.length; ++t, ++n) {
                 const Frame frame = file->frame(e, t);
                 for (std::int64_t v = 0; v < V; ++v) {
@@ -112,6 +127,10 @@ Dataset loadDataset(const TrainOptions &o,
                     change += std::abs(actions.at(t, a) - before);
                 }
                 d.actionChange[n] = change / config.actionDim;
+                for (std::size_t o = 0; o < objects.size(); ++o)
+                    d.objects[n]
+                        .narrow(0, std::int64_t(3 * o), 3)
+                        .copy_(torch::from_blob(objects[o].values.data() + t * 3, {3}, at::kFloat));
                 d.instructions.push_back(info.instruction);
             }
             ++d.episodes;
@@ -128,12 +147,17 @@ void setNormalisation(torch::jit::Module &module, const Dataset &d)
     module.attr("state_std").toTensor().copy_(d.states.std(0).clamp_min(1e-3));
     module.attr("action_mean").toTensor().copy_(actions.mean(0));
     module.attr("action_std").toTensor().copy_(actions.std(0).clamp_min(1e-3));
+    if (d.objects.defined()) {
+        module.attr("object_mean").toTensor().copy_(d.objects.mean(0));
+        module.attr("object_std").toTensor().copy_(d.objects.std(0).clamp_min(1e-3));
+    }
 }
 
 struct Batch
 {
     at::Tensor images, states, targets;
     at::Tensor actionChange; // [B]: Dataset::actionChange of each sample
+    at::Tensor objects;      // [B, 6] normalised, when the data have them
     c10::List<std::string> instructions;
 };
 
@@ -163,6 +187,9 @@ Batch makeBatch(const Dataset &d,
     const at::Tensor std = module.attr("action_std").toTensor();
     batch.targets = (d.chunks.index_select(0, index) - mean) / std;
     batch.actionChange = d.actionChange.index_select(0, index);
+    if (d.objects.defined())
+        batch.objects = (d.objects.index_select(0, index) - module.attr("object_mean").toTensor()) /
+                        module.attr("object_std").toTensor();
     for (auto i : indices)
         batch.instructions.push_back(d.instructions[std::size_t(i)]);
     return batch;
@@ -249,6 +276,7 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
         config.instructionConditioned = o.instructionConditioned;
         config.instructionBinding = o.instructionBinding;
         config.maskedStateDims = o.maskedStateDims;
+        config.objectReadout = o.objectWeight > 0;
         if (o.kind == "grids") {
             config.nested = o.nestedMax > 0;
             config.budgetMax = config.nested ? o.nestedMax : o.budget;
@@ -257,6 +285,9 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
             throw usageError("--kind must be grids or dense (got " + o.kind + ")");
         }
     }
+    if (o.objectWeight > 0 && !config.objectReadout)
+        throw usageError(o.resume + " has no object readout: --object-weight needs a checkpoint "
+                                    "trained with it, or a fresh one");
     Dataset data = loadDataset(o, config, !resuming, progress);
     if (config.kind == "grids" && config.budgetMax > config.grid() * config.grid())
         throw usageError("budget " + std::to_string(config.budgetMax) + " exceeds the " +
@@ -280,12 +311,15 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
     report.frames = data.images.size(0);
     const int curveEvery = std::max(1, o.steps / 200);
     std::uniform_int_distribution<std::int64_t> pick(0, report.frames - 1);
-    double curveSum = 0, headSum = 0, tailSum = 0;
+    double curveSum = 0, headSum = 0, tailSum = 0, objectHeadSum = 0, objectTailSum = 0;
     int curveCount = 0, headCount = 0, tailCount = 0;
     const int edge = std::max(1, o.steps / 20);
     const auto start = Clock::now();
     bool cancelled = false;
     auto method = module.get_method("predict");
+    std::optional<torch::jit::Method> withObjects;
+    if (o.objectWeight > 0)
+        withObjects = module.get_method("predict_with_objects");
     const std::string name = o.name.empty() ? std::filesystem::path(o.out).stem().string() : o.name;
     auto trainFacts = [&](int stepsDone) {
         return nlohmann::json{{"dataset", o.data},
@@ -296,7 +330,8 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
                               {"seed", o.seed},
                               {"learning_rate", o.learningRate},
                               {"augment", o.augment},
-                              {"keyframe_weight", o.keyframeWeight}};
+                              {"keyframe_weight", o.keyframeWeight},
+                              {"object_weight", o.objectWeight}};
     };
     for (int step = 0; step < o.steps; ++step) {
         if (progress.cancelled()) {
@@ -314,8 +349,16 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
             i = pick(rng);
         const Batch batch = makeBatch(data, indices, o.augment, rng, module);
         const int budget = drawBudget(config, rng);
-        const at::Tensor predicted =
-            method({batch.images, batch.states, batch.instructions, budget}).toTensor();
+        const std::vector<c10::IValue> inputs{batch.images, batch.states, batch.instructions,
+                                              budget};
+        at::Tensor predicted, objectLoss;
+        if (o.objectWeight > 0) {
+            const auto outputs = (*withObjects)(inputs).toTuple();
+            predicted = outputs->elements()[0].toTensor();
+            objectLoss = (outputs->elements()[1].toTensor() - batch.objects).abs().mean();
+        } else {
+            predicted = method(inputs).toTensor();
+        }
         const at::Tensor error = (predicted - batch.targets).abs();
         at::Tensor loss;
         if (o.keyframeWeight > 0) {
@@ -325,18 +368,22 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
         } else {
             loss = error.mean();
         }
+        // The curve and the reported losses stay the action's, comparable across runs.
+        const double value = loss.item<double>();
+        if (objectLoss.defined())
+            loss = loss + o.objectWeight * objectLoss;
         optimizer.zero_grad();
         loss.backward();
         clipGradientNorm(parameters, 1.0);
         optimizer.step();
 
-        const double value = loss.item<double>();
         curveSum += value;
         ++curveCount;
+        const double objectValue = objectLoss.defined() ? objectLoss.item<double>() : 0.0;
         if (step < edge)
-            headSum += value, ++headCount;
+            headSum += value, objectHeadSum += objectValue, ++headCount;
         if (step >= o.steps - edge)
-            tailSum += value, ++tailCount;
+            tailSum += value, objectTailSum += objectValue, ++tailCount;
         if (curveCount == curveEvery || step == o.steps - 1) {
             report.curve.push_back({previousSteps + step + 1, curveSum / curveCount});
             report.learningRates.push_back(lr);
@@ -346,13 +393,18 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
         report.stepsDone = step + 1;
         if (o.saveEvery > 0 && report.stepsDone % o.saveEvery == 0 && report.stepsDone < o.steps)
             save(module, config, name, trainFacts(report.stepsDone), o.out);
-        char what[64];
-        std::snprintf(what, sizeof what, "loss %.4f", value);
+        char what[80];
+        if (objectLoss.defined())
+            std::snprintf(what, sizeof what, "loss %.4f  objects %.3f", value, objectValue);
+        else
+            std::snprintf(what, sizeof what, "loss %.4f", value);
         progress(step + 1, o.steps, what);
     }
     report.secondsPerStep =
         std::chrono::duration<double>(Clock::now() - start).count() / std::max(1, report.stepsDone);
     report.initialLoss = headCount ? headSum / headCount : 0;
+    report.initialObjectLoss = headCount ? objectHeadSum / headCount : 0;
+    report.finalObjectLoss = tailCount ? objectTailSum / tailCount : 0;
     report.finalLoss = tailCount              ? tailSum / tailCount
                        : report.curve.empty() ? 0
                                               : report.curve.back().second;
@@ -375,6 +427,8 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
     }
     nlohmann::json facts = trainFacts(report.stepsDone);
     facts["final_loss"] = report.finalLoss;
+    if (o.objectWeight > 0)
+        facts["final_object_loss"] = report.finalObjectLoss;
     if (resuming && report.stepsDone == 0) // a re-export: the weights were trained as before
         facts = previousTrain;
     save(module, config, name, facts, o.out);

@@ -27,6 +27,10 @@ struct TrainOptions
     // > 0: frames where the expert's action changes weigh more (1 + w · mean |a_t − a_{t−1}|),
     // against a policy that learns to continue its own motion and never when to start or turn.
     double keyframeWeight = 0;
+    // > 0: an auxiliary L1 loss, weighted so, on where the instruction's objects are (the data's
+    // obs/target_pos and obs/reference_pos, normalised), read out of the action queries: the
+    // queries must find the named objects in the images, not only continue the motion.
+    double objectWeight = 0;
     std::uint64_t seed = 0;
     int tokenDim = 64, layers = 3, heads = 4, horizon = 8;
     std::string out;    // checkpoint to write
@@ -42,6 +46,8 @@ struct TrainReport
     int stepsDone = 0;
     double finalLoss = 0;   // mean L1 (normalised units) of the last 5 % of steps
     double initialLoss = 0; // mean of the first 5 %
+    // The object readout's L1 (normalised units), first and last 5 % (--object-weight only).
+    double initialObjectLoss = 0, finalObjectLoss = 0;
     double secondsPerStep = 0;
     std::vector<std::pair<int, double>> curve; // (step, loss), at most ~200 points
     std::vector<double> learningRates;         // per curve point

@@ -4,6 +4,7 @@
 
 #include "common/hash.h"
 #include "episodes/episode.h"
+#include "episodes/libero_layout.h"
 #include "fixtures.h"
 #include "sim/dataset_generation.h"
 #include "sim/rollout.h"
@@ -366,6 +367,25 @@ private slots:
         const Frame last = file->frame(2, episodes[2].length - 1);
         QCOMPARE(cv::norm(last.views[1], again.episode->frames[1].back(), cv::NORM_INF), 0.0);
         QCOMPARE(last.action, again.episode->actions.row(again.episode->actions.rows - 1));
+
+        // Where the instruction's objects are, per frame, beside (not in) the state: the target
+        // cube starts where the layout put it and ends lifted; the reference is the plate.
+        QCOMPARE(episodes[2].stateKeys,
+                 (std::vector<std::string>{"ee_pos", "ee_ori", "gripper_states"}));
+        const auto target = file->lowDim(2, libero::kTargetPos);
+        const auto reference = file->lowDim(2, libero::kReferencePos);
+        QVERIFY(target && reference);
+        QCOMPARE(target->rows, episodes[2].length);
+        QCOMPARE(target->cols, 3);
+        const auto &cube = layout.objects[std::size_t(layout.target)];
+        QVERIFY(std::abs(target->at(0, 0) - cube.xy[0]) < 1e-3);
+        QVERIFY(std::abs(target->at(0, 1) - cube.xy[1]) < 1e-3);
+        QVERIFY(target->at(target->rows - 1, 2) > target->at(0, 2) + 0.05);
+        const auto &plate = layout.objects[std::size_t(referenceObject(layout))];
+        QVERIFY(plate.shape == Shape::Plate);
+        QVERIFY(std::abs(reference->at(reference->rows - 1, 0) - plate.xy[0]) < 1e-3);
+        QVERIFY(std::abs(reference->at(reference->rows - 1, 1) - plate.xy[1]) < 1e-3);
+        QVERIFY(!file->lowDim(2, "no_such_key"));
 
         const auto python =
             fixtures::runPythonScript("read_sim_dataset.py", {QString::fromStdString(path)});

@@ -1,11 +1,14 @@
 // The project's architecture and trainer: a tiny model overfits, the saved checkpoint gives the
 // trained module's actions, nested budgets nest, Python loads what we write, training resumes,
-// visual tokens bind to the instruction's words by position, masked state stays out of the head.
+// visual tokens bind to the instruction's words by position, masked state stays out of the head,
+// the object readout learns where the named objects are without changing the actions.
 
 // Torch before Qt: Qt's `slots` macro breaks torch's headers.
 #include <torch/script.h>
 
 #include "common/error.h"
+#include "episodes/libero_hdf5_writer.h"
+#include "episodes/libero_layout.h"
 #include "fixtures.h"
 #include "model/policy.h"
 #include "train/architecture.h"
@@ -67,6 +70,25 @@ private slots:
         writer.addDemo(fixtures::makeDemo(0, 8, 32, 32));
         writer.addDemo(fixtures::makeDemo(1, 8, 32, 32));
         writer.finish();
+
+        // The same demonstrations with the simulator's object positions (obs/target_pos,
+        // obs/reference_pos), different per demo and per frame.
+        LiberoHdf5Writer withObjects(path("objects.hdf5"), attributes);
+        for (int demo = 0; demo < 2; ++demo) {
+            DemoRecord record = fixtures::makeDemo(demo, 8, 32, 32);
+            Track target, reference;
+            for (int t = 0; t < 8; ++t) {
+                target.values.insert(target.values.end(),
+                                     {0.1f * float(demo) - 0.05f, 0.01f * float(t), 0.02f});
+                reference.values.insert(reference.values.end(), {-0.1f, 0.05f * float(demo), 0.0f});
+            }
+            target.rows = reference.rows = 8;
+            target.cols = reference.cols = 3;
+            record.lowDim.push_back({libero::kTargetPos, target});
+            record.lowDim.push_back({libero::kReferencePos, reference});
+            withObjects.addDemo(record);
+        }
+        withObjects.finish();
     }
 
     void tinyModelOverfits()
@@ -236,6 +258,63 @@ private slots:
         QVERIFY(plain.probeAction != weighted.probeAction);
         const auto json = nlohmann::json::parse(Policy::load(path("keyframes.pt"))->info().json);
         QCOMPARE(json["train"]["keyframe_weight"].get<double>(), 50.0);
+    }
+
+    // The object readout: its loss falls as it learns where the objects are, it leaves the
+    // actions exactly as they would be without it (same seed, same weights), it is saved and
+    // described in grids.json, and data without object positions are refused by name.
+    void objectReadoutLearnsWhereTheObjectsAre()
+    {
+        train::ArchitectureConfig config = tinyDenseArchitecture();
+        torch::jit::Module plain = train::buildPolicyModule(config, 7);
+        config.objectReadout = true;
+        torch::jit::Module reading = train::buildPolicyModule(config, 7);
+        torch::manual_seed(1);
+        const std::vector<c10::IValue> inputs{torch::rand({1, 2, 3, 32, 32}), torch::randn({1, 8}),
+                                              c10::List<std::string>({"pick up the cube"}),
+                                              std::int64_t(0)};
+        const at::Tensor actions =
+            plain.run_method("predict", inputs[0], inputs[1], inputs[2], inputs[3]).toTensor();
+        QVERIFY(torch::equal(
+            reading.run_method("predict", inputs[0], inputs[1], inputs[2], inputs[3]).toTensor(),
+            actions));
+        const auto both = reading.get_method("predict_with_objects")(inputs).toTuple();
+        QVERIFY(torch::equal(both->elements()[0].toTensor(), actions));
+        QCOMPARE(both->elements()[1].toTensor().sizes().vec(),
+                 (std::vector<std::int64_t>{1, train::kObjectValues}));
+        QVERIFY(!plain.find_method("predict_with_objects"));
+
+        train::TrainOptions o = tinyOptions(path("objects.hdf5"), path("objects.pt"));
+        o.kind = "dense";
+        o.steps = 80;
+        o.objectWeight = 1.0;
+        const train::TrainReport report = train::trainPolicy(o);
+        qInfo("object loss %.3f -> %.3f", report.initialObjectLoss, report.finalObjectLoss);
+        QVERIFY(report.initialObjectLoss > 0.3);
+        QVERIFY(report.finalObjectLoss < 0.3 * report.initialObjectLoss);
+        const auto json = nlohmann::json::parse(Policy::load(path("objects.pt"))->info().json);
+        QCOMPARE(json["architecture"]["object_readout"].get<bool>(), true);
+        QCOMPARE(json["train"]["object_weight"].get<double>(), 1.0);
+        QVERIFY(train::configFromJson(json.dump()).objectReadout);
+        // Statistics from the data: the reference's x is -0.1 in every frame.
+        const torch::jit::Module saved = torch::jit::load(path("objects.pt"));
+        QVERIFY(std::abs(saved.attr("object_mean").toTensor()[3].item<float>() + 0.1f) < 1e-6);
+
+        // Data without object positions, and a checkpoint without the readout, are refused.
+        o = tinyOptions(path("tiny.hdf5"), path("bad.pt"));
+        o.objectWeight = 1.0;
+        const QString missing = fixtures::errorOf([&] { train::trainPolicy(o); });
+        QVERIFY2(missing.contains("tiny.hdf5") && missing.contains("obs/target_pos"),
+                 qPrintable(missing));
+        o = tinyOptions(path("objects.hdf5"), path("plain-readout.pt"));
+        o.kind = "dense";
+        o.steps = 1;
+        train::trainPolicy(o);
+        o.resume = path("plain-readout.pt");
+        o.out = path("bad.pt");
+        o.objectWeight = 1.0;
+        QVERIFY(fixtures::errorOf([&] { train::trainPolicy(o); }).contains("no object readout"));
+        QVERIFY(!QFile::exists(m_dir.filePath("bad.pt")));
     }
 
     void badRequestsAreRefused()
