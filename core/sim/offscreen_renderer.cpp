@@ -37,10 +37,22 @@ EGLDisplay surfacelessDisplay()
     return display;
 }
 
+// Mesa's llvmpipe (Debian 12: Mesa 22.3) crashes, rarely, when threads render with their own
+// contexts at the same time: twice in a day of dataset generation (SIGSEGV in swrast_dri.so,
+// reading a scene's list of referenced textures that another thread was changing). Every call
+// that touches GL holds this lock. llvmpipe rasterises a frame with its own threads, so little
+// parallelism is lost: physics and the expert still run side by side.
+std::mutex &glLock()
+{
+    static std::mutex lock;
+    return lock;
+}
+
 } // namespace
 
 OffscreenRenderer::OffscreenRenderer()
 {
+    std::lock_guard lock(glLock());
     EGLDisplay display = surfacelessDisplay();
     const EGLint attributes[] = {EGL_SURFACE_TYPE,
                                  EGL_PBUFFER_BIT,
@@ -71,6 +83,7 @@ OffscreenRenderer::OffscreenRenderer()
 
 OffscreenRenderer::~OffscreenRenderer()
 {
+    std::lock_guard lock(glLock());
     EGLDisplay display = surfacelessDisplay();
     makeCurrent();
     if (m_attached) {
@@ -92,6 +105,7 @@ void OffscreenRenderer::makeCurrent()
 
 void OffscreenRenderer::attach(const mjModel *model)
 {
+    std::lock_guard lock(glLock());
     makeCurrent();
     if (m_attached) {
         mjr_freeContext(&m_mjr);
@@ -107,6 +121,7 @@ void OffscreenRenderer::attach(const mjModel *model)
 
 cv::Mat OffscreenRenderer::render(const mjModel *model, mjData *data, int camera)
 {
+    std::lock_guard lock(glLock());
     makeCurrent();
     mjvCamera view;
     mjv_defaultCamera(&view);
