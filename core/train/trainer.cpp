@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/hash.h"
+#include "common/system_memory.h"
 #include "episodes/episode.h"
 #include "episodes/libero_layout.h"
 #include "train/architecture.h"
@@ -21,6 +22,17 @@ namespace grids::train {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Memory a run needs besides its frames (libraries, model, batches, gradients): measured at
+// about 3 GB for the tabletop architecture at batch 32; 1 GB is the least any run takes.
+constexpr std::int64_t kWorkingMemoryBytes = std::int64_t(1) << 30;
+
+std::string gigabytes(std::int64_t bytes)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f GB", double(bytes) / 1e9);
+    return text;
+}
 
 struct Dataset
 {
@@ -67,6 +79,19 @@ Dataset loadDataset(const TrainOptions &o,
     if (config.stateDim < 1 || config.actionDim < 1)
         throw badInput(files.front()->path() + ": training needs episodes with state and actions");
     const std::int64_t V = std::int64_t(config.views.size()), S = config.imageSize;
+    // Refused up front rather than killed by the kernel an hour in: two runs on 84k frames each
+    // (12.6 GB resident apiece) did not fit in 24 GB together.
+    const std::int64_t perFrame =
+        V * S * S * 3 + 4 * (config.stateDim + config.horizon * config.actionDim + 1 +
+                             (o.objectWeight > 0 ? kObjectValues : 0));
+    const std::int64_t needed = total * perFrame + kWorkingMemoryBytes;
+    const auto limit = o.memoryLimit > 0 ? std::optional(o.memoryLimit) : availableMemoryBytes();
+    if (limit && needed > *limit)
+        throw Error(Error::Kind::Other,
+                    "training on " + std::to_string(total) + " frames needs about " +
+                        gigabytes(needed) + " of memory (every frame is held uncompressed), " +
+                        "more than the " + gigabytes(*limit) +
+                        " available: train on fewer demonstrations or free memory");
     Dataset d;
     d.images = torch::empty({total, V, S, S, 3}, at::kByte);
     d.states = torch::empty({total, config.stateDim});

@@ -37,6 +37,9 @@ struct TrainOptions
     std::string resume; // checkpoint to continue from (architecture and statistics from it)
     std::string name;   // grids.json "name" (default: the output's file name)
     int saveEvery = 0;  // > 0: also write the checkpoint every this many steps (long runs)
+    // Training holds every frame in memory; more than this (bytes; 0: what the system has
+    // available now) is refused before anything is loaded.
+    std::int64_t memoryLimit = 0;
 };
 
 struct TrainReport

@@ -330,6 +330,16 @@ private slots:
         o = tinyOptions(path("tiny.hdf5"), path("bad.pt"));
         o.resume = path("not-ours.pt");
         QVERIFY(fixtures::errorOf([&] { train::trainPolicy(o); }).contains("cannot resume"));
+        // More frames than memory: refused before loading, with what it needs.
+        o = tinyOptions(path("tiny.hdf5"), path("bad.pt"));
+        o.memoryLimit = std::int64_t(1) << 29;
+        const QString tooBig = fixtures::errorOf([&] { train::trainPolicy(o); });
+        QVERIFY2(tooBig.contains("16 frames needs about 1.1 GB") && tooBig.contains("0.5 GB"),
+                 qPrintable(tooBig));
+        o.memoryLimit = std::int64_t(2) << 30;
+        o.steps = 1;
+        train::trainPolicy(o);
+        QVERIFY(QFile::exists(m_dir.filePath("bad.pt")));
     }
 
 private:
