@@ -28,6 +28,10 @@ inline const char *const kDemoSuccess = "success";
 // a training target (grids train --object-weight). Documented in docs/DATA-FORMATS.md.
 inline const char *const kTargetPos = "target_pos";
 inline const char *const kReferencePos = "reference_pos";
+// The same two objects' image positions, (x, y) image-normalised per camera in the episode's
+// camera order (T, 2 × cameras); a value outside [0, 1] is outside that image.
+inline const char *const kTargetImagePos = "target_image_pos";
+inline const char *const kReferenceImagePos = "reference_image_pos";
 
 // Preferred camera order: LIBERO's two cameras first, then others by name.
 inline const std::vector<std::string> kPreferredViews = {

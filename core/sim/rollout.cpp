@@ -4,6 +4,7 @@
 #include "sim/scripted_expert.h"
 
 #include <memory>
+#include <vector>
 
 namespace grids::sim {
 namespace {
@@ -41,6 +42,8 @@ RolloutResult runRollout(TabletopEnv &env,
         // target (grids train --object-weight) and a key for analysing recorded rollouts.
         record.lowDim.push_back({libero::kTargetPos, {}});
         record.lowDim.push_back({libero::kReferencePos, {}});
+        record.lowDim.push_back({libero::kTargetImagePos, {}});
+        record.lowDim.push_back({libero::kReferenceImagePos, {}});
         record.instruction = layout.instruction;
     }
     std::vector<Action> chunk;
@@ -65,10 +68,19 @@ RolloutResult runRollout(TabletopEnv &env,
             appendRow(record.lowDim[1].second, obs.state.data() + 3, 3);
             appendRow(record.lowDim[2].second, obs.state.data() + 6, 2);
             const SimState truth = env.simState();
-            const std::size_t target = TabletopEnv::stateKeys().size(); // after the state's tracks
-            appendRow(record.lowDim[target].second, truth.objectPos[std::size_t(layout.target)]);
-            appendRow(record.lowDim[target + 1].second,
-                      truth.objectPos[std::size_t(referenceObject(layout))]);
+            const std::size_t first = TabletopEnv::stateKeys().size(); // after the state's tracks
+            const int objects[2] = {layout.target, referenceObject(layout)};
+            for (std::size_t o = 0; o < 2; ++o) {
+                const auto &position = truth.objectPos[std::size_t(objects[o])];
+                appendRow(record.lowDim[first + o].second, position);
+                std::vector<float> image;
+                for (int v = 0; v < int(obs.views.size()); ++v) {
+                    const auto where = env.project(v, position);
+                    image.push_back(where ? float((*where)[0]) : -1.0f); // behind: outside
+                    image.push_back(where ? float((*where)[1]) : -1.0f);
+                }
+                appendRow(record.lowDim[first + 2 + o].second, image.data(), int(image.size()));
+            }
             appendRow(record.actions, action.data(), int(action.size()));
         }
         env.step(options.perturbExecuted ? options.perturbExecuted(action) : action);

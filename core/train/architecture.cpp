@@ -75,7 +75,7 @@ def block(self, q: Tensor, context: Tensor, l: int) -> Tuple[Tensor, Tensor]:
     q = q + self.linear(torch.relu(self.linear(h3, self.w1[l], self.b1[l])), self.w2[l], self.b2[l])
     return q, attn
 
-def head(self, tokens: Tensor, coords: Tensor, views: Tensor, instruction: List[str], state: Tensor) -> Tuple[Tensor, Tensor]:
+def head(self, tokens: Tensor, coords: Tensor, views: Tensor, instruction: List[str], state: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
     B = tokens.size(0)
     N = tokens.size(1)
     text = self.instruction_tokens(instruction)
@@ -84,6 +84,7 @@ def head(self, tokens: Tensor, coords: Tensor, views: Tensor, instruction: List[
     summary = self.linear(text.mean(1), self.ht_w, self.ht_b).unsqueeze(1)
     visual = tokens + self.linear(coords, self.hc_w, self.hc_b) + torch.embedding(self.view_embed, views) + summary
     visual = self.bind_instruction(visual, text)
+    visual, marks = self.mark_objects(visual)
     s = (state - self.state_mean) / self.state_std * self.state_mask
     state_token = self.linear(s, self.hs_w, self.hs_b).unsqueeze(1)
     context = torch.cat([text, state_token, visual], 1)
@@ -95,10 +96,10 @@ def head(self, tokens: Tensor, coords: Tensor, views: Tensor, instruction: List[
     first = self.text_len + 1
     weights = attn[:, :, :, first:first + N].mean([1, 2])
     weights = weights / weights.sum(1, True)
-    return out, weights
+    return out, weights, marks
 
 def act_normalized(self, tokens: Tensor, coords: Tensor, views: Tensor, instruction: List[str], state: Tensor) -> Tuple[Tensor, Tensor]:
-    out, weights = self.head(tokens, coords, views, instruction, state)
+    out, weights, marks = self.head(tokens, coords, views, instruction, state)
     return self.linear(out, self.out_w, self.out_b), weights
 
 def act(self, tokens: Tensor, coords: Tensor, views: Tensor, instruction: List[str], state: Tensor) -> Tuple[Tensor, Tensor]:
@@ -112,15 +113,30 @@ def predict(self, images: Tensor, state: Tensor, instruction: List[str], budget:
     return actions
 )JIT";
 
-// The object readout (grids train --object-weight): the action queries' final states, averaged,
-// predict where the named objects are (normalised target and reference positions, 6 numbers), so
-// that what the queries carry into the action must include where the instruction's objects
-// are in the images: the copycat policy that continues its own motion cannot answer it.
+// Object marking and readout (grids train --object-weight). Per token, after binding, two logits
+// say how much it looks like the instruction's target and like its reference (trained against
+// where the simulator shows them in each image), and are added back to the token through a
+// learned embedding, so that the head's queries can find the named objects along one key
+// direction instead of learning to from actions alone. Per token, so a subset of tokens is
+// marked as inside the full set. The queries' final states, averaged, also predict the two
+// objects' world positions (normalised): what they carry into the action must say where the
+// named objects are, which a policy that continues its own motion never needs.
 const char *kObjectReadoutSource = R"JIT(
-def predict_with_objects(self, images: Tensor, state: Tensor, instruction: List[str], budget: int) -> Tuple[Tensor, Tensor]:
+def mark_objects(self, visual: Tensor) -> Tuple[Tensor, Tensor]:
+    h = torch.layer_norm(visual, [self.token_dim], self.mark_ln_w, self.mark_ln_b, 1e-5, False)
+    marks = self.linear(h, self.mark_w, self.mark_b)
+    return visual + self.linear(marks, self.marked_w, self.marked_b), marks
+
+def predict_with_objects(self, images: Tensor, state: Tensor, instruction: List[str], budget: int) -> Tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
     tokens, coords, views = self.select_tokens(images, instruction, budget)
-    out, weights = self.head(tokens, coords, views, instruction, state)
-    return self.linear(out, self.out_w, self.out_b), self.linear(out.mean(1), self.obj_w, self.obj_b)
+    out, weights, marks = self.head(tokens, coords, views, instruction, state)
+    actions = self.linear(out, self.out_w, self.out_b)
+    return actions, self.linear(out.mean(1), self.obj_w, self.obj_b), marks, coords, views
+)JIT";
+
+const char *kNoObjectReadoutSource = R"JIT(
+def mark_objects(self, visual: Tensor) -> Tuple[Tensor, Tensor]:
+    return visual, visual[:, :, :0]
 )JIT";
 
 // Each visual token attends to the instruction's words (keys carry the word and its position):
@@ -317,6 +333,9 @@ torch::jit::Module buildPolicyModule(const ArchitectureConfig &c, unsigned long 
     }
     if (c.objectReadout) {
         p.linear("obj_w", "obj_b", C, kObjectValues);
+        p.norm("mark_ln_w", "mark_ln_b", C);
+        p.linear("mark_w", "mark_b", C, 2);
+        p.linear("marked_w", "marked_b", 2, C);
         module.register_buffer("object_mean", torch::zeros({kObjectValues}));
         module.register_buffer("object_std", torch::ones({kObjectValues}));
     }
@@ -347,9 +366,10 @@ torch::jit::Module buildPolicyModule(const ArchitectureConfig &c, unsigned long 
     module.register_attribute("attn_scale", c10::FloatType::get(),
                               1.0 / std::sqrt(double(C / c.heads)));
     // One compilation unit: the common methods call bind_instruction and select_tokens.
-    module.define(
-        std::string(kCommonSource) + (c.instructionBinding ? kBindingSource : kNoBindingSource) +
-        (grids ? kGridsSource : kDenseSource) + (c.objectReadout ? kObjectReadoutSource : ""));
+    module.define(std::string(kCommonSource) +
+                  (c.instructionBinding ? kBindingSource : kNoBindingSource) +
+                  (grids ? kGridsSource : kDenseSource) +
+                  (c.objectReadout ? kObjectReadoutSource : kNoObjectReadoutSource));
     return module;
 }
 

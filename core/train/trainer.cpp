@@ -43,7 +43,8 @@ struct Dataset
     // large where the expert starts, turns or grips, the frames a policy cannot predict by
     // continuing its own motion.
     at::Tensor actionChange;
-    at::Tensor objects; // float [N, 6]: target and reference positions (object readout only)
+    at::Tensor objects;        // float [N, 6]: target and reference positions (object readout only)
+    at::Tensor imagePositions; // float [N, 2, V, 2]: their image positions per view (idem)
     std::vector<std::string> instructions; // per frame
     int episodes = 0;
 };
@@ -97,8 +98,10 @@ Dataset loadDataset(const TrainOptions &o,
     d.states = torch::empty({total, config.stateDim});
     d.chunks = torch::empty({total, config.horizon, config.actionDim});
     d.actionChange = torch::empty({total});
-    if (o.objectWeight > 0)
+    if (o.objectWeight > 0) {
         d.objects = torch::empty({total, kObjectValues});
+        d.imagePositions = torch::empty({total, 2, V, 2});
+    }
     std::int64_t n = 0;
     for (const auto &file : files) {
         for (std::size_t e = 0; e < file->episodes().size(); ++e) {
@@ -118,16 +121,23 @@ Dataset loadDataset(const TrainOptions &o,
                 viewIndex.push_back(int(it - info.views.begin()));
             }
             const Track actions = file->actions(e);
-            std::vector<Track> objects;
-            if (o.objectWeight > 0)
-                for (const char *key : {libero::kTargetPos, libero::kReferencePos}) {
+            std::vector<Track> objects, images;
+            if (o.objectWeight > 0) {
+                auto need = [&](const char *key, int cols) {
                     auto track = file->lowDim(e, key);
-                    if (!track || track->cols != 3)
+                    if (!track || track->cols != cols)
                         throw badInput(file->path() + ": " + info.key + " has no obs/" + key +
-                                       " (T, 3), which --object-weight trains on (grids " +
-                                       "make-dataset records it)");
-                    objects.push_back(std::move(*track));
-                }
+                                       " (T, " + std::to_string(cols) +
+                                       "), which --object-weight trains on (grids make-dataset "
+                                       "records it)");
+                    return std::move(*track);
+                };
+                for (const char *key : {libero::kTargetPos, libero::kReferencePos})
+                    objects.push_back(need(key, 3));
+                // Image positions per camera, in the order the episode lists its cameras.
+                for (const char *key : {libero::kTargetImagePos, libero::kReferenceImagePos})
+                    images.push_back(need(key, 2 * int(info.views.size())));
+            }
             for (std::int64_t t = 0; t < info.length; ++t, ++n) {
                 const Frame frame = file->frame(e, t);
                 for (std::int64_t v = 0; v < V; ++v) {
@@ -152,10 +162,16 @@ Dataset loadDataset(const TrainOptions &o,
                     change += std::abs(actions.at(t, a) - before);
                 }
                 d.actionChange[n] = change / config.actionDim;
-                for (std::size_t o = 0; o < objects.size(); ++o)
+                for (std::size_t o = 0; o < objects.size(); ++o) {
                     d.objects[n]
                         .narrow(0, std::int64_t(3 * o), 3)
                         .copy_(torch::from_blob(objects[o].values.data() + t * 3, {3}, at::kFloat));
+                    for (std::int64_t v = 0; v < V; ++v)
+                        d.imagePositions[n][std::int64_t(o)][v].copy_(
+                            torch::from_blob(images[o].values.data() + t * images[o].cols +
+                                                 2 * viewIndex[std::size_t(v)],
+                                             {2}, at::kFloat));
+                }
                 d.instructions.push_back(info.instruction);
             }
             ++d.episodes;
@@ -181,8 +197,9 @@ void setNormalisation(torch::jit::Module &module, const Dataset &d)
 struct Batch
 {
     at::Tensor images, states, targets;
-    at::Tensor actionChange; // [B]: Dataset::actionChange of each sample
-    at::Tensor objects;      // [B, 6] normalised, when the data have them
+    at::Tensor actionChange;   // [B]: Dataset::actionChange of each sample
+    at::Tensor objects;        // [B, 6] normalised, when the data have them
+    at::Tensor imagePositions; // [B, 2, V, 2]
     c10::List<std::string> instructions;
 };
 
@@ -212,12 +229,54 @@ Batch makeBatch(const Dataset &d,
     const at::Tensor std = module.attr("action_std").toTensor();
     batch.targets = (d.chunks.index_select(0, index) - mean) / std;
     batch.actionChange = d.actionChange.index_select(0, index);
-    if (d.objects.defined())
+    if (d.objects.defined()) {
         batch.objects = (d.objects.index_select(0, index) - module.attr("object_mean").toTensor()) /
                         module.attr("object_std").toTensor();
+        batch.imagePositions = d.imagePositions.index_select(0, index);
+    }
     for (auto i : indices)
         batch.instructions.push_back(d.instructions[std::size_t(i)]);
     return batch;
+}
+
+// The marking loss: per view and object (target, reference), the divergence of the softmax
+// of the tokens' mark logits over that view's tokens from a Gaussian (one grid cell wide) around
+// where the object is in that image, normalised. Views where no token lies near the object (out of
+// view, or no sampled GridS point near it) do not count. Image shifts move the objects by a few
+// pixels; the labels keep where the simulator put them (within a cell).
+at::Tensor markingLoss(const at::Tensor &marks,          // [B, N, 2]
+                       const at::Tensor &coords,         // [B, N, 2], image-normalised
+                       const at::Tensor &views,          // [B, N]
+                       const at::Tensor &imagePositions, // [B, 2, V, 2]
+                       int grid)
+{
+    const double sigma = 1.0 / grid;
+    at::Tensor sum = torch::zeros({});
+    std::int64_t count = 0;
+    for (std::int64_t o = 0; o < 2; ++o) {
+        const at::Tensor logits = marks.select(2, o);
+        for (std::int64_t v = 0; v < imagePositions.size(2); ++v) {
+            const at::Tensor inView = views.eq(v);
+            const at::Tensor where = imagePositions.select(1, o).select(1, v).unsqueeze(1);
+            const at::Tensor visible =
+                (where.ge(0.0) & where.le(1.0)).all(-1).to(at::kFloat); // [B, 1]
+            const at::Tensor d2 = (coords.detach() - where).pow(2).sum(-1);
+            const at::Tensor labels = torch::exp(-d2 / (2 * sigma * sigma)) * inView * visible;
+            const at::Tensor mass = labels.sum(1);
+            const at::Tensor valid = mass.gt(0.5);
+            if (!valid.any().item<bool>())
+                continue;
+            const at::Tensor logProbabilities =
+                torch::log_softmax(logits.masked_fill(inView.logical_not(), -1e9), 1);
+            // KL divergence (cross-entropy less the labels' own entropy): 0 when learnt.
+            const at::Tensor target = labels / mass.clamp_min(1e-6).unsqueeze(1);
+            const at::Tensor divergence =
+                (target * (torch::log(target.clamp_min(1e-12)) - logProbabilities)).sum(1);
+            sum = sum + divergence.masked_select(valid).sum();
+            count += valid.sum().item<std::int64_t>();
+        }
+    }
+    return count > 0 ? sum / double(count) : sum;
 }
 
 // Scales gradients so that their global L2 norm is at most `maxNorm` (stabilises early steps).
@@ -379,8 +438,11 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
         at::Tensor predicted, objectLoss;
         if (o.objectWeight > 0) {
             const auto outputs = (*withObjects)(inputs).toTuple();
-            predicted = outputs->elements()[0].toTensor();
-            objectLoss = (outputs->elements()[1].toTensor() - batch.objects).abs().mean();
+            const auto &out = outputs->elements();
+            predicted = out[0].toTensor();
+            objectLoss = (out[1].toTensor() - batch.objects).abs().mean() +
+                         markingLoss(out[2].toTensor(), out[3].toTensor(), out[4].toTensor(),
+                                     batch.imagePositions, config.grid());
         } else {
             predicted = method(inputs).toTensor();
         }

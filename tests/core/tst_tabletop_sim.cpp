@@ -386,6 +386,28 @@ private slots:
         QVERIFY(std::abs(reference->at(reference->rows - 1, 0) - plate.xy[0]) < 1e-3);
         QVERIFY(std::abs(reference->at(reference->rows - 1, 1) - plate.xy[1]) < 1e-3);
         QVERIFY(!file->lowDim(2, "no_such_key"));
+        // Their image positions: where the cameras project the recorded world positions (at the
+        // first frame the wrist camera is where a reset puts it), and the front camera shows the
+        // target's colour there (both cubes of "left of the plate" share it).
+        const auto targetImage = file->lowDim(2, libero::kTargetImagePos);
+        const auto referenceImage = file->lowDim(2, libero::kReferenceImagePos);
+        QVERIFY(targetImage && referenceImage);
+        QCOMPARE(targetImage->cols, 4); // (x, y) in each of the two cameras
+        env.reset(layout);
+        for (const auto &[image, world] :
+             {std::pair{&*targetImage, &*target}, std::pair{&*referenceImage, &*reference}})
+            for (int view = 0; view < 2; ++view) {
+                const auto where =
+                    env.project(view, {world->at(0, 0), world->at(0, 1), world->at(0, 2)});
+                QVERIFY(where);
+                QVERIFY(std::abs(image->at(0, 2 * view) - (*where)[0]) < 1e-3);
+                QVERIFY(std::abs(image->at(0, 2 * view + 1) - (*where)[1]) < 1e-3);
+            }
+        const float x = targetImage->at(0, 0), y = targetImage->at(0, 1);
+        QVERIFY(x > 0 && x < 1 && y > 0 && y < 1);
+        const cv::Vec3b pixel =
+            file->frame(2, 0).views[0].at<cv::Vec3b>(int(y * 128), int(x * 128));
+        QCOMPARE(nearestColour(pixel), cube.colour.name);
 
         const auto python =
             fixtures::runPythonScript("read_sim_dataset.py", {QString::fromStdString(path)});

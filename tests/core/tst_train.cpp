@@ -76,16 +76,24 @@ private slots:
         LiberoHdf5Writer withObjects(path("objects.hdf5"), attributes);
         for (int demo = 0; demo < 2; ++demo) {
             DemoRecord record = fixtures::makeDemo(demo, 8, 32, 32);
-            Track target, reference;
+            Track target, reference, targetImage, referenceImage;
             for (int t = 0; t < 8; ++t) {
                 target.values.insert(target.values.end(),
                                      {0.1f * float(demo) - 0.05f, 0.01f * float(t), 0.02f});
                 reference.values.insert(reference.values.end(), {-0.1f, 0.05f * float(demo), 0.0f});
+                // In the front view only (the wrist view's -1 is outside its image), and both.
+                targetImage.values.insert(targetImage.values.end(),
+                                          {0.1f + 0.1f * float(t), 0.3f, -1.0f, -1.0f});
+                referenceImage.values.insert(referenceImage.values.end(),
+                                             {0.7f, 0.2f + 0.5f * float(demo), 0.5f, 0.5f});
             }
-            target.rows = reference.rows = 8;
+            target.rows = reference.rows = targetImage.rows = referenceImage.rows = 8;
             target.cols = reference.cols = 3;
+            targetImage.cols = referenceImage.cols = 4;
             record.lowDim.push_back({libero::kTargetPos, target});
             record.lowDim.push_back({libero::kReferencePos, reference});
+            record.lowDim.push_back({libero::kTargetImagePos, targetImage});
+            record.lowDim.push_back({libero::kReferenceImagePos, referenceImage});
             withObjects.addDemo(record);
         }
         withObjects.finish();
@@ -260,29 +268,41 @@ private slots:
         QCOMPARE(json["train"]["keyframe_weight"].get<double>(), 50.0);
     }
 
-    // The object readout: its loss falls as it learns where the objects are, it leaves the
-    // actions exactly as they would be without it (same seed, same weights), it is saved and
-    // described in grids.json, and data without object positions are refused by name.
+    // Object marking and readout: the loss falls as the module learns where the objects are,
+    // marks are per token (a subset is marked as inside the full set), predict and
+    // predict_with_objects agree on the actions, the readout is saved and described in
+    // grids.json, and data without object positions are refused by name.
     void objectReadoutLearnsWhereTheObjectsAre()
     {
         train::ArchitectureConfig config = tinyDenseArchitecture();
-        torch::jit::Module plain = train::buildPolicyModule(config, 7);
         config.objectReadout = true;
         torch::jit::Module reading = train::buildPolicyModule(config, 7);
         torch::manual_seed(1);
         const std::vector<c10::IValue> inputs{torch::rand({1, 2, 3, 32, 32}), torch::randn({1, 8}),
                                               c10::List<std::string>({"pick up the cube"}),
                                               std::int64_t(0)};
-        const at::Tensor actions =
-            plain.run_method("predict", inputs[0], inputs[1], inputs[2], inputs[3]).toTensor();
+        const auto both = reading.get_method("predict_with_objects")(inputs).toTuple();
+        const auto &out = both->elements();
         QVERIFY(torch::equal(
             reading.run_method("predict", inputs[0], inputs[1], inputs[2], inputs[3]).toTensor(),
-            actions));
-        const auto both = reading.get_method("predict_with_objects")(inputs).toTuple();
-        QVERIFY(torch::equal(both->elements()[0].toTensor(), actions));
-        QCOMPARE(both->elements()[1].toTensor().sizes().vec(),
+            out[0].toTensor()));
+        QCOMPARE(out[1].toTensor().sizes().vec(),
                  (std::vector<std::int64_t>{1, train::kObjectValues}));
-        QVERIFY(!plain.find_method("predict_with_objects"));
+        const at::Tensor marks = out[2].toTensor(), coords = out[3].toTensor(),
+                         views = out[4].toTensor();
+        QCOMPARE(marks.sizes().vec(), (std::vector<std::int64_t>{1, 32, 2}));
+        const at::Tensor tokens =
+            reading.run_method("encode", inputs[0]).toTensor().reshape({1, 32, 16});
+        const at::Tensor some = torch::tensor({3, 17, 30});
+        const auto subset =
+            reading
+                .run_method("head", tokens.index_select(1, some), coords.index_select(1, some),
+                            views.index_select(1, some), inputs[2], inputs[1])
+                .toTuple();
+        QVERIFY(torch::allclose(subset->elements()[2].toTensor(), marks.index_select(1, some), 1e-5,
+                                1e-6));
+        QVERIFY(!train::buildPolicyModule(tinyDenseArchitecture(), 7)
+                     .find_method("predict_with_objects"));
 
         train::TrainOptions o = tinyOptions(path("objects.hdf5"), path("objects.pt"));
         o.kind = "dense";
@@ -290,8 +310,8 @@ private slots:
         o.objectWeight = 1.0;
         const train::TrainReport report = train::trainPolicy(o);
         qInfo("object loss %.3f -> %.3f", report.initialObjectLoss, report.finalObjectLoss);
-        QVERIFY(report.initialObjectLoss > 0.3);
-        QVERIFY(report.finalObjectLoss < 0.3 * report.initialObjectLoss);
+        QVERIFY(report.initialObjectLoss > 1.0);
+        QVERIFY(report.finalObjectLoss < 0.4 * report.initialObjectLoss);
         const auto json = nlohmann::json::parse(Policy::load(path("objects.pt"))->info().json);
         QCOMPARE(json["architecture"]["object_readout"].get<bool>(), true);
         QCOMPARE(json["train"]["object_weight"].get<double>(), 1.0);
@@ -304,7 +324,7 @@ private slots:
         o = tinyOptions(path("tiny.hdf5"), path("bad.pt"));
         o.objectWeight = 1.0;
         const QString missing = fixtures::errorOf([&] { train::trainPolicy(o); });
-        QVERIFY2(missing.contains("tiny.hdf5") && missing.contains("obs/target_pos"),
+        QVERIFY2(missing.contains("tiny.hdf5") && missing.contains("obs/target_pos (T, 3)"),
                  qPrintable(missing));
         o = tinyOptions(path("objects.hdf5"), path("plain-readout.pt"));
         o.kind = "dense";

@@ -26,6 +26,7 @@ with h5py.File(sys.argv[1], "r") as f:
         assert obs["ee_pos"].shape == (T, 3) and obs["ee_ori"].shape == (T, 3)
         assert obs["gripper_states"].shape == (T, 2)
         assert obs["target_pos"].shape == (T, 3) and obs["reference_pos"].shape == (T, 3)
+        assert obs["target_image_pos"].shape == (T, 4) and obs["reference_image_pos"].shape == (T, 4)
         assert demo["rewards"].shape == (T,) and demo["dones"][-1] == 1
         assert int(demo.attrs["success"]) == 1
         actions = demo["actions"][()]
