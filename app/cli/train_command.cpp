@@ -121,6 +121,9 @@ void addTrainCommand(CLI::App &app)
         ->excludes(budget);
     command->add_flag("--instruction-conditioned", o->train.instructionConditioned,
                       "condition GridS' coordinates on the instruction");
+    command->add_flag("--encoder-context", o->train.encoderContext,
+                      "end the encoder with a self-attention block over each view's cells, so "
+                      "that every cell (and the mean GridS pools) knows where things are");
     command->add_flag("!--no-instruction-binding", o->train.instructionBinding,
                       "leave out the layer in which visual tokens attend to the "
                       "instruction's words (as in checkpoints made before it)");

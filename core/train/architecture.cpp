@@ -25,7 +25,7 @@ def encode(self, images: Tensor) -> Tensor:
     x = torch.relu(torch.conv2d(x, self.conv1_w, self.conv1_b, [4, 4], [0, 0]))
     x = torch.relu(torch.conv2d(x, self.conv2_w, self.conv2_b, [1, 1], [1, 1]))
     x = torch.conv2d(x, self.conv3_w, self.conv3_b, [2, 2], [1, 1]) + self.pos_embed
-    x = x.permute(0, 2, 3, 1)
+    x = self.encoder_context(x.permute(0, 2, 3, 1))
     x = torch.layer_norm(x, [self.token_dim], self.enc_ln_w, self.enc_ln_b, 1e-5, False)
     return x.reshape(B, V, x.size(1), x.size(2), x.size(3))
 
@@ -156,6 +156,28 @@ def bind_instruction(self, visual: Tensor, text: Tensor) -> Tensor:
 const char *kNoBindingSource = R"JIT(
 def bind_instruction(self, visual: Tensor, text: Tensor) -> Tensor:
     return visual
+)JIT";
+
+// The encoder's global context (--encoder-context): one self-attention block over each view's
+// cells, so that every cell's feature can say what else is in the image and where. Convolutions
+// alone see ~20 px: the mean GridS pools its coordinates from then says what is in the image but
+// not where, and its points settle into one fixed layout whatever the scene.
+const char *kEncoderContextSource = R"JIT(
+def encoder_context(self, x: Tensor) -> Tensor:
+    C = self.token_dim
+    t = x.reshape(x.size(0), x.size(1) * x.size(2), C)
+    h = torch.layer_norm(t, [C], self.ctx_ln1_w, self.ctx_ln1_b, 1e-5, False)
+    qkv = self.linear(h, self.ctx_qkv_w, self.ctx_qkv_b)
+    o, _ = self.attend(qkv[:, :, :C], qkv[:, :, C:2 * C], qkv[:, :, 2 * C:])
+    t = t + self.linear(o, self.ctx_o_w, self.ctx_o_b)
+    h = torch.layer_norm(t, [C], self.ctx_ln2_w, self.ctx_ln2_b, 1e-5, False)
+    t = t + self.linear(torch.relu(self.linear(h, self.ctx_w1, self.ctx_b1)), self.ctx_w2, self.ctx_b2)
+    return t.reshape(x.size(0), x.size(1), x.size(2), C)
+)JIT";
+
+const char *kNoEncoderContextSource = R"JIT(
+def encoder_context(self, x: Tensor) -> Tensor:
+    return x
 )JIT";
 
 const char *kGridsSource = R"JIT(
@@ -339,6 +361,14 @@ torch::jit::Module buildPolicyModule(const ArchitectureConfig &c, unsigned long 
         module.register_buffer("object_mean", torch::zeros({kObjectValues}));
         module.register_buffer("object_std", torch::ones({kObjectValues}));
     }
+    if (c.encoderContext) {
+        p.norm("ctx_ln1_w", "ctx_ln1_b", C);
+        p.linear("ctx_qkv_w", "ctx_qkv_b", C, 3 * C);
+        p.linear("ctx_o_w", "ctx_o_b", C, C);
+        p.norm("ctx_ln2_w", "ctx_ln2_b", C);
+        p.linear("ctx_w1", "ctx_b1", C, c.feedForward);
+        p.linear("ctx_w2", "ctx_b2", c.feedForward, C);
+    }
     // Normalisation statistics, set from the training data before training.
     module.register_buffer("state_mean", torch::zeros({c.stateDim}));
     module.register_buffer("state_std", torch::ones({c.stateDim}));
@@ -369,7 +399,8 @@ torch::jit::Module buildPolicyModule(const ArchitectureConfig &c, unsigned long 
     module.define(std::string(kCommonSource) +
                   (c.instructionBinding ? kBindingSource : kNoBindingSource) +
                   (grids ? kGridsSource : kDenseSource) +
-                  (c.objectReadout ? kObjectReadoutSource : kNoObjectReadoutSource));
+                  (c.objectReadout ? kObjectReadoutSource : kNoObjectReadoutSource) +
+                  (c.encoderContext ? kEncoderContextSource : kNoEncoderContextSource));
     return module;
 }
 
@@ -377,10 +408,18 @@ std::string
 checkpointJson(const ArchitectureConfig &c, const std::string &name, const std::string &trainJson)
 {
     const double g = c.grid();
-    // Encoder FLOPs per view: three convolutions (2 FLOPs per multiply-add).
+    // Encoder FLOPs per view: three convolutions (2 FLOPs per multiply-add), and the context
+    // block when there is one: q, k, v and output projections, scores and weighted sums over
+    // g² cells, the feed-forward.
+    const double cells = g * g, C = c.tokenDim;
+    const double contextFlops =
+        c.encoderContext
+            ? 2.0 * (cells * C * 4 * C + 2 * cells * cells * C + 2 * cells * C * c.feedForward)
+            : 0.0;
     const double encoderFlops =
         2.0 * ((g * 2) * (g * 2) * 32 * 3 * 16 + (g * 2) * (g * 2) * 64 * 32 * 9 +
-               g * g * c.tokenDim * 64 * 9);
+               g * g * c.tokenDim * 64 * 9) +
+        contextFlops;
     nlohmann::json doc = {
         {"format", "grids-checkpoint"},
         {"version", 1},
@@ -411,7 +450,8 @@ checkpointJson(const ArchitectureConfig &c, const std::string &name, const std::
           {"instruction_conditioned", c.instructionConditioned},
           {"instruction_binding", c.instructionBinding},
           {"masked_state", c.maskedStateDims},
-          {"object_readout", c.objectReadout}}},
+          {"object_readout", c.objectReadout},
+          {"encoder_context", c.encoderContext}}},
         {"train", nlohmann::json::parse(trainJson.empty() ? "{}" : trainJson)},
     };
     if (c.kind == "grids")
@@ -448,6 +488,7 @@ ArchitectureConfig configFromJson(const std::string &text)
     c.instructionBinding = architecture.value("instruction_binding", false);
     c.maskedStateDims = architecture.value("masked_state", std::vector<int>{});
     c.objectReadout = architecture.value("object_readout", false);
+    c.encoderContext = architecture.value("encoder_context", false);
     return c;
 }
 

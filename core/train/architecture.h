@@ -43,6 +43,8 @@ struct ArchitectureConfig
     // A readout of where the instruction's objects are (target and reference positions), trained
     // as an auxiliary loss (method predict_with_objects; buffers object_mean, object_std).
     bool objectReadout = false;
+    // One self-attention block over each view's cells at the end of the encoder.
+    bool encoderContext = false;
     int layers = 3, heads = 4, feedForward = 256;
     int textLength = 12, vocabulary = 512;
     double controlHz = 20.0;

@@ -359,6 +359,7 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
         config.horizon = o.horizon;
         config.instructionConditioned = o.instructionConditioned;
         config.instructionBinding = o.instructionBinding;
+        config.encoderContext = o.encoderContext;
         config.maskedStateDims = o.maskedStateDims;
         config.objectReadout = o.objectWeight > 0;
         if (o.kind == "grids") {

@@ -17,6 +17,7 @@ struct TrainOptions
     int nestedMax = 0;             // GridS: > 0 trains nested budgets up to this K_max
     bool instructionConditioned = false;
     bool instructionBinding = true;   // visual tokens attend to the instruction's words
+    bool encoderContext = false;      // a self-attention block over each view's cells
     std::vector<int> maskedStateDims; // state dimensions the head does not see
     int steps = 1000;
     int batch = 32;

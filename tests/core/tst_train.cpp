@@ -337,6 +337,34 @@ private slots:
         QVERIFY(!QFile::exists(m_dir.filePath("bad.pt")));
     }
 
+    // The encoder's context block: a far corner of the image reaches a cell's feature only
+    // with it; grids.json records it and counts its FLOPs.
+    void encoderContextSeesTheWholeImage()
+    {
+        train::ArchitectureConfig config = tinyDenseArchitecture();
+        const auto cornerEffect = [&](const train::ArchitectureConfig &c) {
+            torch::jit::Module module = train::buildPolicyModule(c, 7);
+            torch::manual_seed(1);
+            const at::Tensor images = torch::rand({1, 2, 3, 32, 32});
+            at::Tensor changed = images.clone();
+            changed.narrow(3, 28, 4).narrow(4, 28, 4).fill_(1.0); // bottom-right 4×4 pixels
+            const auto topLeft = [&](const at::Tensor &x) {
+                return module.run_method("encode", x).toTensor().select(2, 0).select(2, 0);
+            };
+            return (topLeft(changed) - topLeft(images)).abs().max().item<float>();
+        };
+        QCOMPARE(cornerEffect(config), 0.0f); // beyond the convolutions' reach
+        config.encoderContext = true;
+        QVERIFY(cornerEffect(config) > 1e-4);
+        const auto json = nlohmann::json::parse(train::checkpointJson(config, "m", ""));
+        QVERIFY(train::configFromJson(json.dump()).encoderContext);
+        config.encoderContext = false;
+        const auto plain = nlohmann::json::parse(train::checkpointJson(config, "m", ""));
+        QVERIFY(json["encoder"]["flops_per_view"].get<double>() >
+                plain["encoder"]["flops_per_view"].get<double>());
+        QVERIFY(!train::configFromJson(plain.dump()).encoderContext);
+    }
+
     void badRequestsAreRefused()
     {
         train::TrainOptions o = tinyOptions(path("tiny.hdf5"), path("bad.pt"));
