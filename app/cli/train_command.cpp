@@ -134,8 +134,9 @@ void addTrainCommand(CLI::App &app)
         ->check(CLI::Range(0.0, 1000.0));
     command
         ->add_option("--object-weight", o->train.objectWeight,
-                     "weight of an auxiliary loss on where the instruction's objects are "
-                     "(the data's obs/target_pos and obs/reference_pos); default 0 (off)")
+                     "> 0: mark each token as target/reference and read out where they are, "
+                     "with this weight against the action loss (needs the data's obs/target_pos, "
+                     "obs/reference_pos and their *_image_pos); default 0 (off)")
         ->check(CLI::Range(0.0, 1000.0));
     command->add_option("--mask-state", o->maskState,
                         "state dimensions the policy does not see, comma-separated, or 'none' "

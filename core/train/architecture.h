@@ -40,8 +40,9 @@ struct ArchitectureConfig
     // has already gone instead of looking; it did not raise closed-loop success by itself
     // (datasets/README.md).
     std::vector<int> maskedStateDims;
-    // A readout of where the instruction's objects are (target and reference positions), trained
-    // as an auxiliary loss (method predict_with_objects; buffers object_mean, object_std).
+    // Object marking and readout: per-token target/reference logits added back to the tokens,
+    // and the two objects' positions read out of the queries; trained as auxiliary losses
+    // (method predict_with_objects; buffers object_mean, object_std).
     bool objectReadout = false;
     // One self-attention block over each view's cells at the end of the encoder.
     bool encoderContext = false;

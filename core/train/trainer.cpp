@@ -84,7 +84,7 @@ Dataset loadDataset(const TrainOptions &o,
     // (12.6 GB resident apiece) did not fit in 24 GB together.
     const std::int64_t perFrame =
         V * S * S * 3 + 4 * (config.stateDim + config.horizon * config.actionDim + 1 +
-                             (o.objectWeight > 0 ? kObjectValues : 0));
+                             (o.objectWeight > 0 ? kObjectValues + 4 * V : 0));
     const std::int64_t needed = total * perFrame + kWorkingMemoryBytes;
     const auto limit = o.memoryLimit > 0 ? std::optional(o.memoryLimit) : availableMemoryBytes();
     if (limit && needed > *limit)
@@ -162,13 +162,13 @@ Dataset loadDataset(const TrainOptions &o,
                     change += std::abs(actions.at(t, a) - before);
                 }
                 d.actionChange[n] = change / config.actionDim;
-                for (std::size_t o = 0; o < objects.size(); ++o) {
+                for (std::size_t k = 0; k < objects.size(); ++k) {
                     d.objects[n]
-                        .narrow(0, std::int64_t(3 * o), 3)
-                        .copy_(torch::from_blob(objects[o].values.data() + t * 3, {3}, at::kFloat));
+                        .narrow(0, std::int64_t(3 * k), 3)
+                        .copy_(torch::from_blob(objects[k].values.data() + t * 3, {3}, at::kFloat));
                     for (std::int64_t v = 0; v < V; ++v)
-                        d.imagePositions[n][std::int64_t(o)][v].copy_(
-                            torch::from_blob(images[o].values.data() + t * images[o].cols +
+                        d.imagePositions[n][std::int64_t(k)][v].copy_(
+                            torch::from_blob(images[k].values.data() + t * images[k].cols +
                                                  2 * viewIndex[std::size_t(v)],
                                              {2}, at::kFloat));
                 }
