@@ -138,6 +138,11 @@ void addTrainCommand(CLI::App &app)
                      "with this weight against the action loss (needs the data's obs/target_pos, "
                      "obs/reference_pos and their *_image_pos); default 0 (off)")
         ->check(CLI::Range(0.0, 1000.0));
+    command
+        ->add_option("--look-weight", o->train.lookWeight,
+                     "GridS, with --object-weight: pull the nearest of each view's points "
+                     "towards the target and the reference, with this weight; default 0 (off)")
+        ->check(CLI::Range(0.0, 1000.0));
     command->add_option("--mask-state", o->maskState,
                         "state dimensions the policy does not see, comma-separated, or 'none' "
                         "(default; 0,1 hides the gripper's x and y, from which a cloned policy "

@@ -279,6 +279,32 @@ at::Tensor markingLoss(const at::Tensor &marks,          // [B, N, 2]
     return count > 0 ? sum / double(count) : sum;
 }
 
+// Where GridS looks (--look-weight): per view and object in that image, a soft minimum over the
+// view's points of the squared distance to the object, in grid cells, so the nearest point is
+// pulled towards it. The sampler's own gradient, through bilinear sampling, only reaches a
+// point from the cells beside it.
+at::Tensor lookingLoss(const at::Tensor &coords,         // [B, N, 2], image-normalised
+                       const at::Tensor &views,          // [B, N]
+                       const at::Tensor &imagePositions, // [B, 2, V, 2]
+                       int grid)
+{
+    at::Tensor sum = torch::zeros({});
+    std::int64_t count = 0;
+    for (std::int64_t o = 0; o < 2; ++o)
+        for (std::int64_t v = 0; v < imagePositions.size(2); ++v) {
+            const at::Tensor where = imagePositions.select(1, o).select(1, v).unsqueeze(1);
+            const at::Tensor visible = (where.ge(0.0) & where.le(1.0)).all(-1).squeeze(1); // [B]
+            if (!visible.any().item<bool>())
+                continue;
+            const at::Tensor cells2 = (coords - where).pow(2).sum(-1) * double(grid * grid);
+            const at::Tensor far = cells2.masked_fill(views.ne(v), 1e6);
+            const at::Tensor softMin = -torch::logsumexp(-far, 1); // [B]
+            sum = sum + softMin.masked_select(visible).sum();
+            count += visible.sum().item<std::int64_t>();
+        }
+    return count > 0 ? sum / double(count) : sum;
+}
+
 // Scales gradients so that their global L2 norm is at most `maxNorm` (stabilises early steps).
 void clipGradientNorm(const std::vector<at::Tensor> &parameters, double maxNorm)
 {
@@ -370,6 +396,8 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
             throw usageError("--kind must be grids or dense (got " + o.kind + ")");
         }
     }
+    if (o.lookWeight > 0 && (o.objectWeight <= 0 || config.kind != "grids"))
+        throw usageError("--look-weight needs GridS and --object-weight (the object positions)");
     if (o.objectWeight > 0 && !config.objectReadout)
         throw usageError(o.resume + " has no object readout: --object-weight needs a checkpoint "
                                     "trained with it, or a fresh one");
@@ -416,7 +444,8 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
                               {"learning_rate", o.learningRate},
                               {"augment", o.augment},
                               {"keyframe_weight", o.keyframeWeight},
-                              {"object_weight", o.objectWeight}};
+                              {"object_weight", o.objectWeight},
+                              {"look_weight", o.lookWeight}};
     };
     for (int step = 0; step < o.steps; ++step) {
         if (progress.cancelled()) {
@@ -444,6 +473,10 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
             objectLoss = (out[1].toTensor() - batch.objects).abs().mean() +
                          markingLoss(out[2].toTensor(), out[3].toTensor(), out[4].toTensor(),
                                      batch.imagePositions, config.grid());
+            if (o.lookWeight > 0)
+                objectLoss = objectLoss + o.lookWeight / o.objectWeight *
+                                              lookingLoss(out[3].toTensor(), out[4].toTensor(),
+                                                          batch.imagePositions, config.grid());
         } else {
             predicted = method(inputs).toTensor();
         }

@@ -32,6 +32,9 @@ struct TrainOptions
     // obs/target_pos and obs/reference_pos, normalised), read out of the action queries: the
     // queries must find the named objects in the images, not only continue the motion.
     double objectWeight = 0;
+    // GridS, with objectWeight: > 0 pulls the nearest of each view's points towards the target
+    // and the reference (weighted so against the action loss).
+    double lookWeight = 0;
     std::uint64_t seed = 0;
     int tokenDim = 64, layers = 3, heads = 4, horizon = 8;
     std::string out;    // checkpoint to write

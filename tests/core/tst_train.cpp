@@ -7,6 +7,7 @@
 #include <torch/script.h>
 
 #include "common/error.h"
+#include "episodes/episode.h"
 #include "episodes/libero_hdf5_writer.h"
 #include "episodes/libero_layout.h"
 #include "fixtures.h"
@@ -335,6 +336,51 @@ private slots:
         o.objectWeight = 1.0;
         QVERIFY(fixtures::errorOf([&] { train::trainPolicy(o); }).contains("no object readout"));
         QVERIFY(!QFile::exists(m_dir.filePath("bad.pt")));
+    }
+
+    // --look-weight pulls GridS' points towards the objects: after the same training with it,
+    // the nearest front-camera point lies closer to the target, over the frames trained on.
+    void lookWeightPullsGridsPointsTowardsTheObjects()
+    {
+        const auto nearest = [&](double lookWeight, const char *out) {
+            train::TrainOptions o = tinyOptions(path("objects.hdf5"), path(out));
+            o.kind = "grids";
+            o.budget = 2;
+            o.steps = 40;
+            o.objectWeight = 1.0;
+            o.lookWeight = lookWeight;
+            train::trainPolicy(o);
+            torch::jit::Module module = torch::jit::load(path(out));
+            auto file = openEpisodeFile(path("objects.hdf5"));
+            const Track where = *file->lowDim(0, libero::kTargetImagePos);
+            double sum = 0;
+            for (std::int64_t t = 0; t < 8; ++t) {
+                const Frame frame = file->frame(0, t);
+                at::Tensor images = torch::empty({1, 2, 3, 32, 32});
+                for (int v = 0; v < 2; ++v)
+                    images[0][v].copy_(
+                        torch::from_blob(frame.views[std::size_t(v)].data, {32, 32, 3}, at::kByte)
+                            .permute({2, 0, 1})
+                            .to(at::kFloat)
+                            .div(255.0));
+                const at::Tensor coords =
+                    module
+                        .run_method("sample_coords", module.run_method("encode", images),
+                                    c10::List<std::string>({frame.instruction}))
+                        .toTensor()[0][0]; // front camera: [K, 2]
+                const at::Tensor target = torch::tensor({where.at(t, 0), where.at(t, 1)});
+                sum += (coords - target).pow(2).sum(-1).sqrt().min().item<double>();
+            }
+            return sum / 8;
+        };
+        const double free = nearest(0.0, "look-free.pt"), pulled = nearest(5.0, "look-pulled.pt");
+        qInfo("nearest point to the target: %.3f without, %.3f with --look-weight", free, pulled);
+        QVERIFY(pulled < 0.7 * free);
+        train::TrainOptions o = tinyOptions(path("objects.hdf5"), path("bad.pt"));
+        o.kind = "dense";
+        o.objectWeight = 1.0;
+        o.lookWeight = 1.0;
+        QVERIFY(fixtures::errorOf([&] { train::trainPolicy(o); }).contains("--look-weight"));
     }
 
     // The encoder's context block: a far corner of the image reaches a cell's feature only
