@@ -127,22 +127,19 @@ void addTrainCommand(CLI::App &app)
     command->add_flag("!--no-instruction-binding", o->train.instructionBinding,
                       "leave out the layer in which visual tokens attend to the "
                       "instruction's words (as in checkpoints made before it)");
-    command
-        ->add_option("--keyframe-weight", o->train.keyframeWeight,
-                     "frames where the expert's action changes weigh 1 + W x (mean change); "
-                     "default 0")
-        ->check(CLI::Range(0.0, 1000.0));
-    command
-        ->add_option("--object-weight", o->train.objectWeight,
-                     "> 0: mark each token as target/reference and read out where they are, "
-                     "with this weight against the action loss (needs the data's obs/target_pos, "
-                     "obs/reference_pos and their *_image_pos); default 0 (off)")
-        ->check(CLI::Range(0.0, 1000.0));
-    command
-        ->add_option("--look-weight", o->train.lookWeight,
-                     "GridS, with --object-weight: pull the nearest of each view's points "
-                     "towards the target and the reference, with this weight; default 0 (off)")
-        ->check(CLI::Range(0.0, 1000.0));
+    // The loss weights: 0 (off) to 1000.
+    const auto addWeight = [command](const char *name, double &weight, const char *help) {
+        command->add_option(name, weight, help)->check(CLI::Range(0.0, 1000.0));
+    };
+    addWeight("--keyframe-weight", o->train.keyframeWeight,
+              "frames where the expert's action changes weigh 1 + W x (mean change); default 0");
+    addWeight("--object-weight", o->train.objectWeight,
+              "> 0: mark each token as target/reference and read out where they are, with this "
+              "weight against the action loss (needs the data's obs/target_pos, "
+              "obs/reference_pos and their *_image_pos); default 0 (off)");
+    addWeight("--look-weight", o->train.lookWeight,
+              "GridS, with --object-weight: pull the nearest of each view's points towards the "
+              "target and the reference, with this weight; default 0 (off)");
     command->add_option("--mask-state", o->maskState,
                         "state dimensions the policy does not see, comma-separated, or 'none' "
                         "(default; 0,1 hides the gripper's x and y, from which a cloned policy "

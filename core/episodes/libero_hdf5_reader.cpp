@@ -120,6 +120,7 @@ public:
         std::lock_guard lock(h5::libraryLock());
         const EpisodeInfo &info = m_episodes[episode];
         const std::string path = m_layouts[episode].group + "/" + libero::kObsGroup + "/" + key;
+        Track track;
         {
             Handle obs =
                 h5::openGroup(m_file.get(), m_layouts[episode].group + "/" + libero::kObsGroup);
@@ -130,10 +131,9 @@ public:
             if (shape.size() != 2 || !h5::isNumeric(ds.get()) ||
                 std::int64_t(shape[0]) != info.length)
                 fail(path + " is not a numeric table with one row per frame");
+            track.cols = int(shape[1]);
         }
-        Track track;
         track.rows = info.length;
-        track.cols = int(h5::shapeOf(dataset(path))[1]);
         track.values.resize(std::size_t(track.rows) * std::size_t(track.cols));
         readRows(path, 0, info.length, H5T_NATIVE_FLOAT, track.values.data());
         return track;

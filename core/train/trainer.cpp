@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <optional>
 #include <random>
+#include <utility>
 
 namespace grids::train {
 namespace {
@@ -239,6 +240,15 @@ Batch makeBatch(const Dataset &d,
     return batch;
 }
 
+// Where object `o` (0 target, 1 reference) appears in view `v` ([B, 1, 2], image-normalised),
+// and whether that is inside the image ([B]).
+std::pair<at::Tensor, at::Tensor>
+objectInView(const at::Tensor &imagePositions, std::int64_t o, std::int64_t v)
+{
+    const at::Tensor where = imagePositions.select(1, o).select(1, v).unsqueeze(1);
+    return {where, (where.ge(0.0) & where.le(1.0)).all(-1).squeeze(1)};
+}
+
 // The marking loss: per view and object (target, reference), the divergence of the softmax
 // of the tokens' mark logits over that view's tokens from a Gaussian (one grid cell wide) around
 // where the object is in that image, normalised. Views where no token lies near the object (out of
@@ -257,11 +267,10 @@ at::Tensor markingLoss(const at::Tensor &marks,          // [B, N, 2]
         const at::Tensor logits = marks.select(2, o);
         for (std::int64_t v = 0; v < imagePositions.size(2); ++v) {
             const at::Tensor inView = views.eq(v);
-            const at::Tensor where = imagePositions.select(1, o).select(1, v).unsqueeze(1);
-            const at::Tensor visible =
-                (where.ge(0.0) & where.le(1.0)).all(-1).to(at::kFloat); // [B, 1]
+            const auto [where, visible] = objectInView(imagePositions, o, v);
             const at::Tensor d2 = (coords.detach() - where).pow(2).sum(-1);
-            const at::Tensor labels = torch::exp(-d2 / (2 * sigma * sigma)) * inView * visible;
+            const at::Tensor labels =
+                torch::exp(-d2 / (2 * sigma * sigma)) * inView * visible.unsqueeze(1);
             const at::Tensor mass = labels.sum(1);
             const at::Tensor valid = mass.gt(0.5);
             if (!valid.any().item<bool>())
@@ -292,8 +301,7 @@ at::Tensor lookingLoss(const at::Tensor &coords,         // [B, N, 2], image-nor
     std::int64_t count = 0;
     for (std::int64_t o = 0; o < 2; ++o)
         for (std::int64_t v = 0; v < imagePositions.size(2); ++v) {
-            const at::Tensor where = imagePositions.select(1, o).select(1, v).unsqueeze(1);
-            const at::Tensor visible = (where.ge(0.0) & where.le(1.0)).all(-1).squeeze(1); // [B]
+            const auto [where, visible] = objectInView(imagePositions, o, v);
             if (!visible.any().item<bool>())
                 continue;
             const at::Tensor cells2 = (coords - where).pow(2).sum(-1) * double(grid * grid);
