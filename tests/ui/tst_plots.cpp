@@ -157,6 +157,43 @@ private slots:
         }
     }
 
+    void theLegendHidesNoPoint_data()
+    {
+        QTest::addColumn<double>("bestY"); // where the best result sits, at 256 tokens
+        QTest::newRow("best at the top right") << 90.0;
+        QTest::newRow("best at the bottom right") << 2.0;
+    }
+
+    void theLegendHidesNoPoint()
+    {
+        QFETCH(double, bestY);
+        PlotData data;
+        data.logX = true;
+        const double ys[] = {40, 50, 60, 55};
+        for (int s = 0; s < 4; ++s) {
+            PlotSeries series;
+            series.name = series.method = "method " + std::to_string(s);
+            for (int k = 0; k < 3; ++k) {
+                const double y = ys[(s + k) % 4] - 10 * s;
+                series.points.push_back({double(4 << (2 * k)), y, y - 5, y + 5});
+            }
+            data.series.push_back(series);
+        }
+        data.series[0].points.push_back({256, bestY, bestY - 4, bestY + 4});
+
+        QCustomPlot plot;
+        plot.resize(640, 400);
+        ui::drawPlot(plot, data);
+        const QRectF legend = plot.legend->outerRect();
+        QVERIFY(legend.width() > 40 && legend.height() > 40);
+        for (const auto &series : data.series)
+            for (const auto &p : series.points) {
+                const QPointF marker(plot.xAxis->coordToPixel(p.x), plot.yAxis->coordToPixel(p.y));
+                QVERIFY2(!legend.contains(marker),
+                         qPrintable(QString("point (%1, %2) under the legend").arg(p.x).arg(p.y)));
+            }
+    }
+
     void badSpecsAreRefusedByName()
     {
         for (const char *json : {R"({"format": "grids-plot", "x": "time"})",

@@ -9,6 +9,7 @@
 #include <QTemporaryFile>
 #include <qcustomplot.h>
 
+#include <algorithm>
 #include <iterator>
 
 namespace grids::ui {
@@ -28,6 +29,41 @@ QCPScatterStyle::ScatterShape seriesShape(int index)
                                                            QCPScatterStyle::ssPlus,
                                                            QCPScatterStyle::ssCircle};
     return shapes[index % int(std::size(shapes))];
+}
+
+// Puts the legend in the corner of the axis rectangle where it covers the fewest markers and
+// error bars, so that a saved figure hides no result behind it (a dense point at 256 tokens sits
+// in the top-right corner, QCustomPlot's default, whenever dense is the best).
+void placeLegendAwayFromData(QCustomPlot &plot, const PlotData &data)
+{
+    plot.replot(); // lays the legend out: its size is known from here on
+    const QRect area = plot.axisRect()->rect();
+    const QSize size = plot.legend->outerRect().size();
+    auto covered = [&](Qt::Alignment corner) {
+        QRect box(QPoint(), size);
+        box.moveTop(corner & Qt::AlignTop ? area.top() : area.bottom() - size.height());
+        box.moveLeft(corner & Qt::AlignLeft ? area.left() : area.right() - size.width());
+        int count = 0;
+        for (const auto &series : data.series)
+            for (const auto &p : series.points) {
+                const double x = plot.xAxis->coordToPixel(p.x);
+                const double top = plot.yAxis->coordToPixel(std::max(p.high, p.y));
+                const double bottom = plot.yAxis->coordToPixel(std::min(p.low, p.y));
+                if (x >= box.left() && x <= box.right() && bottom >= box.top() &&
+                    top <= box.bottom())
+                    ++count;
+            }
+        return count;
+    };
+    const Qt::Alignment corners[] = {Qt::AlignTop | Qt::AlignRight, Qt::AlignTop | Qt::AlignLeft,
+                                     Qt::AlignBottom | Qt::AlignRight,
+                                     Qt::AlignBottom | Qt::AlignLeft};
+    Qt::Alignment best = corners[0];
+    int fewest = covered(best);
+    for (const Qt::Alignment corner : corners)
+        if (const int n = covered(corner); n < fewest)
+            fewest = n, best = corner;
+    plot.axisRect()->insetLayout()->setInsetAlignment(0, best);
 }
 
 } // namespace
@@ -122,6 +158,8 @@ void drawPlot(QCustomPlot &plot, const PlotData &data)
     else
         plot.xAxis->setRange(x.lower - 0.05 * x.size() - 1e-9, x.upper + 0.05 * x.size() + 1e-9);
     plot.yAxis->setRange(y.lower - 0.08 * y.size() - 1e-9, y.upper + 0.08 * y.size() + 1e-9);
+    if (plot.legend->visible())
+        placeLegendAwayFromData(plot, data);
     plot.replot();
 }
 
