@@ -3,8 +3,9 @@
 //
 //   ./build/tests/bench/bench_policy_stages [EPISODES_FILE] [FRAMES]
 //
-// Uses freshly initialised checkpoints of the project's architecture (timing does not depend on
-// the weights) and the bundled demo's frames.
+// Uses freshly initialised checkpoints of the project's architecture as the bundled ones are made
+// (with the object readout and marks; timing does not depend on the weights) and the bundled
+// demo's frames, which record the object positions that the readout's training needs.
 
 #include "episodes/episode.h"
 #include "model/policy.h"
@@ -29,6 +30,7 @@ int main(int argc, char **argv)
         o.data = {episodes};
         o.kind = kind;
         o.nestedMax = nested;
+        o.objectWeight = 1;
         o.steps = 1;
         o.batch = 2;
         o.out = (dir / ("bench_" + kind + ".pt")).string();
