@@ -26,6 +26,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QResizeEvent>
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QStyle>
@@ -105,6 +106,7 @@ BudgetPanel::BudgetPanel(QWidget *parent)
     m_status->setWordWrap(true);
     m_plot->setMinimumSize(300, 150);
     m_plot->setInteractions(QCP::iSelectPlottables);
+    m_plot->installEventFilter(this);
     m_saved->setPlaceholderText(tr("Saved plots"));
 
     auto *form = new QFormLayout;
@@ -446,6 +448,16 @@ void BudgetPanel::showSpec(const grids::PlotSpec &spec)
         }
     }
     grids::ui::drawPlot(*m_plot, m_data);
+}
+
+bool BudgetPanel::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_plot && event->type() == QEvent::Resize) {
+        // Before QCustomPlot's own handler, which sets the same viewport and replots.
+        m_plot->setViewport(QRect(QPoint(), static_cast<QResizeEvent *>(event)->size()));
+        grids::ui::drawPlot(*m_plot, m_data);
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void BudgetPanel::refreshPlot()

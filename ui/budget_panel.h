@@ -70,6 +70,10 @@ signals:
     void frameRequested(const QString &path, const QString &episodeKey, qint64 frame);
     void message(const QString &text);
 
+protected:
+    // Redraws the plot at its new size: where the legend fits without hiding a point depends on it.
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
     void refreshSavedPlots();
 

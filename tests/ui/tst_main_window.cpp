@@ -14,6 +14,7 @@
 #include "main_window.h"
 #include "model/policy.h"
 #include "model_panel.h"
+#include "plots/plot_renderer.h"
 #include "probe_panel.h"
 #include "store/workspace.h"
 #include "video_export_job.h"
@@ -27,7 +28,9 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QMouseEvent>
+#include <QSet>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeWidget>
@@ -414,6 +417,24 @@ private slots:
         QVERIFY(panel->openPlot(id));
         QCOMPARE(panel->plotData().series.size(), saved.series.size());
         QCOMPARE(panel->plotData().title, std::string("errors by budget"));
+        // Resized, the plot is drawn again at its new size: the legend sits where drawing at that
+        // size puts it (in a free corner when there is one, under the plot when not).
+        window.findChild<QTabWidget *>("bottomTabs")->setCurrentWidget(panel);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QSet<int> rows;
+        for (const QSize size : {QSize(1800, 1100), QSize(700, 450)}) {
+            window.resize(size);
+            QTRY_COMPARE_WITH_TIMEOUT(panel->plot()->viewport().size(), panel->plot()->size(),
+                                      5000);
+            QCustomPlot reference;
+            reference.setViewport(QRect(QPoint(), panel->plot()->size()));
+            grids::ui::drawPlot(reference, panel->plotData());
+            QCOMPARE(panel->plot()->plotLayout()->rowCount(), reference.plotLayout()->rowCount());
+            rows.insert(reference.plotLayout()->rowCount());
+        }
+        QCOMPARE(rows.size(), 2); // the two sizes place it differently
+        window.hide();
         for (const QString ext : {"png", "svg"}) {
             const QString out = m_dir.filePath("budgets." + ext);
             panel->exportPlot(out);

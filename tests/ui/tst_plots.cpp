@@ -119,6 +119,7 @@ private slots:
             ui::exportPlot(data, path, 640, 400);
             QFile file(path);
             QVERIFY2(file.open(QIODevice::ReadOnly), name);
+            QVERIFY2(file.permissions() & QFileDevice::ReadOther, name); // not the temporary's 0600
             const QByteArray head = file.read(8);
             if (QString(name).endsWith("png")) {
                 const QImage image(path);
@@ -160,30 +161,40 @@ private slots:
     void theLegendHidesNoPoint_data()
     {
         QTest::addColumn<double>("bestY"); // where the best result sits, at 256 tokens
-        QTest::newRow("best at the top right") << 90.0;
-        QTest::newRow("best at the bottom right") << 2.0;
+        QTest::addColumn<int>("seriesCount");
+        QTest::addColumn<QSize>("size");
+        QTest::newRow("best at the top right") << 90.0 << 4 << QSize(640, 400);
+        QTest::newRow("best at the bottom right") << 2.0 << 4 << QSize(640, 400);
+        // The budget panel's plot: no corner is free, the legend goes under the plot.
+        QTest::newRow("small panel, ten series") << 90.0 << 10 << QSize(560, 340);
     }
 
     void theLegendHidesNoPoint()
     {
         QFETCH(double, bestY);
+        QFETCH(int, seriesCount);
+        QFETCH(QSize, size);
         PlotData data;
         data.logX = true;
         const double ys[] = {40, 50, 60, 55};
-        for (int s = 0; s < 4; ++s) {
+        for (int s = 0; s < seriesCount; ++s) {
             PlotSeries series;
             series.name = series.method = "method " + std::to_string(s);
             for (int k = 0; k < 3; ++k) {
-                const double y = ys[(s + k) % 4] - 10 * s;
+                const double y = ys[(s + k) % 4] - 3 * s;
                 series.points.push_back({double(4 << (2 * k)), y, y - 5, y + 5});
             }
             data.series.push_back(series);
         }
         data.series[0].points.push_back({256, bestY, bestY - 4, bestY + 4});
+        if (seriesCount > 4) // and one more in the other right-hand corner
+            data.series[1].points.push_back({256, 100 - bestY, 96 - bestY, 104 - bestY});
 
         QCustomPlot plot;
-        plot.resize(640, 400);
+        plot.setViewport(QRect(QPoint(), size)); // what showing it at that size does
         ui::drawPlot(plot, data);
+        ui::drawPlot(plot, data); // drawn again (the panel redraws): placed the same way
+        QCOMPARE(plot.plotLayout()->rowCount(), seriesCount > 4 ? 2 : 1);
         const QRectF legend = plot.legend->outerRect();
         QVERIFY(legend.width() > 40 && legend.height() > 40);
         for (const auto &series : data.series)

@@ -31,9 +31,26 @@ QCPScatterStyle::ScatterShape seriesShape(int index)
     return shapes[index % int(std::size(shapes))];
 }
 
-// Puts the legend in the corner of the axis rectangle where it covers the fewest markers and
-// error bars, so that a saved figure hides no result behind it (a dense point at 256 tokens sits
-// in the top-right corner, QCustomPlot's default, whenever dense is the best).
+// Where the legend goes when no corner of the axis rectangle is free: a row under the plot.
+constexpr double kLegendColumnWidth = 190; // pixels a legend entry needs, long names included
+
+// Puts the legend back into the axis rectangle's top-right corner, QCustomPlot's default, where
+// an earlier drawing on the same plot may have moved it away.
+void resetLegend(QCustomPlot &plot)
+{
+    if (plot.legend->layout() == plot.axisRect()->insetLayout())
+        return;
+    plot.plotLayout()->take(plot.legend);
+    plot.plotLayout()->simplify();
+    plot.legend->setWrap(0);
+    plot.legend->setFillOrder(QCPLayoutGrid::foRowsFirst, true);
+    plot.axisRect()->insetLayout()->addElement(plot.legend, Qt::AlignTop | Qt::AlignRight);
+}
+
+// Puts the legend in the corner of the axis rectangle where it covers no marker or error bar,
+// or, when every corner does (a small panel, many series), in columns under the plot: a saved
+// figure hides no result behind it (a dense point at 256 tokens sits in the top-right corner,
+// QCustomPlot's default, whenever dense is the best).
 void placeLegendAwayFromData(QCustomPlot &plot, const PlotData &data)
 {
     plot.replot(); // lays the legend out: its size is known from here on
@@ -63,7 +80,16 @@ void placeLegendAwayFromData(QCustomPlot &plot, const PlotData &data)
     for (const Qt::Alignment corner : corners)
         if (const int n = covered(corner); n < fewest)
             fewest = n, best = corner;
-    plot.axisRect()->insetLayout()->setInsetAlignment(0, best);
+    if (fewest == 0) {
+        plot.axisRect()->insetLayout()->setInsetAlignment(0, best);
+        return;
+    }
+    plot.axisRect()->insetLayout()->take(plot.legend);
+    const int row = plot.plotLayout()->rowCount();
+    plot.plotLayout()->addElement(row, 0, plot.legend);
+    plot.plotLayout()->setRowStretchFactor(row, 0.001); // as tall as its entries, no more
+    plot.legend->setWrap(std::max(1, int(plot.viewport().width() / kLegendColumnWidth)));
+    plot.legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
 }
 
 } // namespace
@@ -81,6 +107,7 @@ void drawPlot(QCustomPlot &plot, const PlotData &data)
 {
     plot.clearPlottables();
     plot.clearItems();
+    resetLegend(plot);
     if (plot.plotLayout()->rowCount() > 1)
         plot.plotLayout()->removeAt(0);
     plot.plotLayout()->simplify();
@@ -170,6 +197,9 @@ void exportPlot(const PlotData &data, const QString &path, int width, int height
         throw usageError(path.toStdString() + ": plots export to .png, .pdf or .svg");
     QCustomPlot plot;
     plot.resize(width, height);
+    // A widget never shown gets no resize event: lay out at the export's size, which the
+    // legend's placement depends on.
+    plot.setViewport(QRect(0, 0, width, height));
     drawPlot(plot, data);
 
     // Written next to the target and renamed into place: a failed export leaves no half file.
@@ -178,6 +208,9 @@ void exportPlot(const PlotData &data, const QString &path, int width, int height
     if (!temporary.open())
         throw Error(Error::Kind::Other,
                     path.toStdString() + ": cannot write in " + dir.toStdString());
+    // A temporary file is private (0600); the figure is not: readable as any file written here.
+    temporary.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                             QFileDevice::ReadGroup | QFileDevice::ReadOther);
     temporary.close();
     bool ok = false;
     if (suffix == "png") {
