@@ -10,6 +10,7 @@
 #include <qcustomplot.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <iterator>
 
 namespace grids::ui {
@@ -31,8 +32,11 @@ QCPScatterStyle::ScatterShape seriesShape(int index)
     return shapes[index % int(std::size(shapes))];
 }
 
-// Where the legend goes when no corner of the axis rectangle is free: a row under the plot.
-constexpr double kLegendColumnWidth = 190; // pixels a legend entry needs, long names included
+// Under the plot (when no corner of the axis rectangle is free), the legend wraps into columns
+// this wide: what an entry needs, long names ("grids (tabletop-grids-nested)") included.
+constexpr double kLegendColumnWidth = 190;
+// A marker this close to the legend's edge counts as under it (half a marker, and some air).
+constexpr int kMarkerMargin = 6;
 
 // Puts the legend back into the axis rectangle's top-right corner, QCustomPlot's default, where
 // an earlier drawing on the same plot may have moved it away.
@@ -48,39 +52,52 @@ void resetLegend(QCustomPlot &plot)
 }
 
 // Puts the legend in the corner of the axis rectangle where it covers no marker or error bar,
-// or, when every corner does (a small panel, many series), in columns under the plot: a saved
-// figure hides no result behind it (a dense point at 256 tokens sits in the top-right corner,
-// QCustomPlot's default, whenever dense is the best).
+// and of those the one that covers the least of the lines between markers; when every corner
+// covers a marker (a small panel, many series), in columns under the plot. A saved figure hides no
+// result behind it (a dense point at 256 tokens sits in the top-right corner, QCustomPlot's
+// default, whenever dense is the best).
 void placeLegendAwayFromData(QCustomPlot &plot, const PlotData &data)
 {
     plot.replot(); // lays the legend out: its size is known from here on
     const QRect area = plot.axisRect()->rect();
     const QSize size = plot.legend->outerRect().size();
+    constexpr int kLineSamples = 24; // points looked at along each line between markers
+    constexpr std::int64_t kMarkerWeight = 100000; // a covered marker outweighs any line
+    auto pixel = [&](double x, double y) {
+        return QPointF(plot.xAxis->coordToPixel(x), plot.yAxis->coordToPixel(y));
+    };
     auto covered = [&](Qt::Alignment corner) {
-        QRect box(QPoint(), size);
+        QRectF box{QPointF(), QSizeF(size)};
         box.moveTop(corner & Qt::AlignTop ? area.top() : area.bottom() - size.height());
         box.moveLeft(corner & Qt::AlignLeft ? area.left() : area.right() - size.width());
-        int count = 0;
+        box.adjust(-kMarkerMargin, -kMarkerMargin, kMarkerMargin, kMarkerMargin);
+        std::int64_t score = 0;
         for (const auto &series : data.series)
-            for (const auto &p : series.points) {
-                const double x = plot.xAxis->coordToPixel(p.x);
-                const double top = plot.yAxis->coordToPixel(std::max(p.high, p.y));
-                const double bottom = plot.yAxis->coordToPixel(std::min(p.low, p.y));
-                if (x >= box.left() && x <= box.right() && bottom >= box.top() &&
-                    top <= box.bottom())
-                    ++count;
+            for (std::size_t i = 0; i < series.points.size(); ++i) {
+                const PlotPoint &p = series.points[i];
+                const QPointF top = pixel(p.x, std::max(p.high, p.y));
+                const QPointF bottom = pixel(p.x, std::min(p.low, p.y));
+                if (top.x() >= box.left() && top.x() <= box.right() && bottom.y() >= box.top() &&
+                    top.y() <= box.bottom())
+                    score += kMarkerWeight;
+                if (i == 0)
+                    continue;
+                const QPointF from = pixel(series.points[i - 1].x, series.points[i - 1].y);
+                const QPointF to = pixel(p.x, p.y);
+                for (int k = 1; k < kLineSamples; ++k)
+                    score += box.contains(from + (to - from) * (double(k) / kLineSamples));
             }
-        return count;
+        return score;
     };
     const Qt::Alignment corners[] = {Qt::AlignTop | Qt::AlignRight, Qt::AlignTop | Qt::AlignLeft,
                                      Qt::AlignBottom | Qt::AlignRight,
                                      Qt::AlignBottom | Qt::AlignLeft};
     Qt::Alignment best = corners[0];
-    int fewest = covered(best);
+    std::int64_t lowest = covered(best);
     for (const Qt::Alignment corner : corners)
-        if (const int n = covered(corner); n < fewest)
-            fewest = n, best = corner;
-    if (fewest == 0) {
+        if (const std::int64_t score = covered(corner); score < lowest)
+            lowest = score, best = corner;
+    if (lowest < kMarkerWeight) {
         plot.axisRect()->insetLayout()->setInsetAlignment(0, best);
         return;
     }
