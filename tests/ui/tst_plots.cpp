@@ -205,6 +205,37 @@ private slots:
             }
     }
 
+    // No corner covers a marker, but a line crosses the top-right one (QCustomPlot's default):
+    // the legend goes to a corner that leaves the line visible.
+    void theLegendAvoidsLines()
+    {
+        PlotData data;
+        data.logX = true;
+        // Single points (no lines) at the middle of the left and bottom edges and in the middle.
+        const PlotPoint singles[] = {{4, 75, 75, 75}, {32, 50, 50, 50}, {32, 75, 75, 75}};
+        for (const PlotPoint &p : singles) {
+            PlotSeries series;
+            series.name = series.method = "a method with a long name " + std::to_string(p.x);
+            series.points.push_back(p);
+            data.series.push_back(series);
+        }
+        PlotSeries line; // from the top middle to the right edge's middle, under the top right
+        line.name = line.method = "the line";
+        line.points = {{32, 100, 100, 100}, {256, 75, 75, 75}};
+        data.series.push_back(line);
+
+        QCustomPlot plot;
+        plot.setViewport(QRect(0, 0, 640, 400));
+        ui::drawPlot(plot, data);
+        QCOMPARE(plot.plotLayout()->rowCount(), 1); // inside the axis rectangle
+        const QRectF legend = plot.legend->outerRect();
+        const QPointF from(plot.xAxis->coordToPixel(32), plot.yAxis->coordToPixel(100));
+        const QPointF to(plot.xAxis->coordToPixel(256), plot.yAxis->coordToPixel(75));
+        for (int k = 0; k <= 50; ++k)
+            QVERIFY2(!legend.contains(from + (to - from) * (k / 50.0)),
+                     qPrintable(QString("the line is under the legend at %1/50").arg(k)));
+    }
+
     void badSpecsAreRefusedByName()
     {
         for (const char *json : {R"({"format": "grids-plot", "x": "time"})",
