@@ -122,10 +122,12 @@ private slots:
                 looks.back().push_back({r.views[0].coords, {target->at(t, 0), target->at(t, 1)}});
             }
         }
-        auto nearestCells = [](const std::vector<Point> &points, const Point &target) {
+        const double cellsPerImage = policy->info().gridWidth; // 16
+        auto nearestCells = [&](const std::vector<Point> &points, const Point &target) {
             double best = 1e9;
             for (const Point &p : points)
-                best = std::min(best, std::hypot(p[0] - target[0], p[1] - target[1]) * 16.0);
+                best =
+                    std::min(best, std::hypot(p[0] - target[0], p[1] - target[1]) * cellsPerImage);
             return best;
         };
         double own = 0, others = 0;

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <iterator>
+#include <limits>
 
 namespace grids::ui {
 namespace {
@@ -93,7 +94,7 @@ void placeLegendAwayFromData(QCustomPlot &plot, const PlotData &data)
                                      Qt::AlignBottom | Qt::AlignRight,
                                      Qt::AlignBottom | Qt::AlignLeft};
     Qt::Alignment best = corners[0];
-    std::int64_t lowest = covered(best);
+    std::int64_t lowest = std::numeric_limits<std::int64_t>::max();
     for (const Qt::Alignment corner : corners)
         if (const std::int64_t score = covered(corner); score < lowest)
             lowest = score, best = corner;
