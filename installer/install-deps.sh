@@ -17,6 +17,10 @@ PACKAGES=(
   # faster, the action head's training step 2.7× faster
   libopenblas0-openmp
   nlohmann-json3-dev libcli11-dev libssl-dev
+  # LeRobot datasets: the Parquet reader (Thrift's compact protocol, whose headers use Boost's;
+  # the page codecs) and frame-accurate video decoding through FFmpeg's libraries (AV1 by dav1d)
+  libthrift-dev libboost-dev libsnappy-dev libzstd-dev zlib1g-dev
+  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libdav1d6
   # simulator: MuJoCo with offscreen EGL on Mesa's software renderer (MuJoCo's CMake
   # target names the qhull headers, hence libqhull-dev)
   libmujoco-dev libqhull-dev libegl-dev libegl-mesa0 libgl1-mesa-dri
@@ -36,12 +40,28 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
-if [ "${#missing[@]}" -eq 0 ]; then
-  echo "installer: all ${#PACKAGES[@]} packages already installed"
-  exit 0
+# Node.js runs the independent Parquet writers that make the reader's test fixtures. A machine
+# that already has node and npm (from any source) keeps them; otherwise Debian's are installed.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  for p in nodejs npm; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
 fi
 
-echo "installer: installing ${#missing[@]} packages: ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "installer: all ${#PACKAGES[@]} packages already installed"
+else
+  echo "installer: installing ${#missing[@]} packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# Test-only npm packages (independent Parquet writers for fixtures), pinned by the lock file.
+here="$(cd "$(dirname "$0")" && pwd)"
+fixtures="$here/../tests/parquet_writers"
+if [ ! -d "$fixtures/node_modules" ] || [ "$fixtures/package-lock.json" -nt "$fixtures/node_modules" ]; then
+  echo "installer: installing the test-only Parquet writers (npm ci in tests/parquet_writers)"
+  (cd "$fixtures" && npm ci --no-audit --no-fund --loglevel=error)
+  touch "$fixtures/node_modules"
+fi

@@ -127,11 +127,12 @@ QString errorOf(const std::function<void()> &action, grids::Error::Kind *kind)
     return {};
 }
 
-PythonRun runPythonScript(const QString &script, const QStringList &arguments)
+namespace {
+
+PythonRun runScript(const QString &program, const QString &script, const QStringList &arguments)
 {
     QProcess python;
-    python.start(GRIDS_SYSTEM_PYTHON,
-                 QStringList{QStringLiteral(GRIDS_TESTS_DIR "/python/") + script} + arguments);
+    python.start(program, QStringList{script} + arguments);
     PythonRun run;
     if (!python.waitForFinished(120000)) {
         python.kill();
@@ -143,6 +144,18 @@ PythonRun runPythonScript(const QString &script, const QStringList &arguments)
     run.out = python.readAllStandardOutput();
     run.err = python.readAllStandardError();
     return run;
+}
+
+} // namespace
+
+PythonRun runPythonScript(const QString &script, const QStringList &arguments)
+{
+    return runScript(GRIDS_SYSTEM_PYTHON, QStringLiteral(GRIDS_TESTS_DIR "/python/") + script, arguments);
+}
+
+PythonRun runNodeScript(const QString &script, const QStringList &arguments)
+{
+    return runScript(GRIDS_NODE, QStringLiteral(GRIDS_TESTS_DIR "/parquet_writers/") + script, arguments);
 }
 
 const ContractCheckpoints &contractCheckpoints()

@@ -51,6 +51,10 @@ struct PythonRun
 };
 PythonRun runPythonScript(const QString &script, const QStringList &arguments);
 
+// Runs tests/parquet_writers/`script` with Node.js (the independent Parquet writers that
+// installer/install-deps.sh installs there), waiting up to two minutes.
+PythonRun runNodeScript(const QString &script, const QStringList &arguments);
+
 // The contract checkpoints of tests/python/make_contract_checkpoints.py (contract_grids.pt,
 // contract_dense.pt, expected.json, …), written once per test process into a temporary folder
 // that lives until the process ends. `error` holds Python's stderr when writing them failed.
