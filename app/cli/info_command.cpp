@@ -78,6 +78,7 @@ nlohmann::json episodeJson(const EpisodeInfo &e)
             {"action_dim", e.actionDim},
             {"state_dim", e.stateDim},
             {"state_keys", e.stateKeys},
+            {"fps", e.fps > 0 ? nlohmann::json(e.fps) : nlohmann::json(nullptr)},
             {"success", e.success ? nlohmann::json(*e.success) : nlohmann::json(nullptr)}};
 }
 
@@ -92,6 +93,8 @@ void printText(const EpisodeFile &file)
             std::cout << (v ? ", " : " ") << e.views[v].name << " " << e.views[v].width << "x"
                       << e.views[v].height;
         std::cout << "; action " << e.actionDim << ", state " << e.stateDim;
+        if (e.fps > 0)
+            std::cout << "; " << e.fps << " fps";
         if (e.success)
             std::cout << "; " << (*e.success ? "success" : "failure");
         std::cout << "\n    \"" << e.instruction << "\"\n";

@@ -1,6 +1,7 @@
 #include "episodes/episode.h"
 
 #include "common/error.h"
+#include "episodes/lerobot_dataset.h"
 #include "episodes/libero_hdf5_reader.h"
 #include "episodes/video_reader.h"
 
@@ -79,8 +80,11 @@ std::unique_ptr<EpisodeFile> openEpisodeFile(const std::string &path)
     std::error_code ec;
     if (!fs::exists(path, ec))
         throw badInput(path + ": no such file");
-    if (fs::is_directory(path, ec))
-        throw badInput(path + ": is a folder, not an episode file");
+    if (fs::is_directory(path, ec)) {
+        if (isLeRobotDataset(path))
+            return openLeRobotDataset(path);
+        throw badInput(path + ": is a folder, not an episode file (nor a LeRobot dataset: no meta/info.json)");
+    }
     const std::string ext = lowerExtension(path);
     if (hasHdf5Signature(path))
         return openLiberoHdf5(path);
@@ -97,7 +101,7 @@ OpenedEpisodes openEpisodes(const std::string &path)
     std::error_code ec;
     if (!fs::exists(path, ec))
         throw badInput(path + ": no such file or folder");
-    if (!fs::is_directory(path, ec)) {
+    if (!fs::is_directory(path, ec) || isLeRobotDataset(path)) {
         opened.files.push_back(openEpisodeFile(path));
         return opened;
     }

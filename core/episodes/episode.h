@@ -50,6 +50,7 @@ struct EpisodeInfo
     int stateDim = 0;                   // sum of the widths of stateKeys
     std::vector<std::string> stateKeys; // low-dim observations concatenated, in order, into state
     std::optional<bool> success;        // known for recorded rollouts
+    double fps = 0;                     // frames per second when the format says (LeRobot); 0 unknown
 };
 
 // One time step: every view upright, RGB, 8-bit (CV_8UC3), in EpisodeInfo::views order.
@@ -70,7 +71,7 @@ public:
     virtual ~EpisodeFile() = default;
 
     virtual const std::string &path() const = 0;
-    virtual std::string format() const = 0; // "libero-hdf5" or "video"
+    virtual std::string format() const = 0; // "libero-hdf5", "video", "lerobot-v2.1", …
     virtual const std::vector<EpisodeInfo> &episodes() const = 0;
 
     // Throws Error{Usage} for an index or frame out of range, Error{BadInput} when the file
@@ -95,7 +96,8 @@ protected:
     void checkFrame(std::size_t episode, std::int64_t t) const;
 };
 
-// Opens one episode file, choosing the reader by content (HDF5 signature) and extension.
+// Opens one episode file, choosing the reader by content (HDF5 signature) and extension, or a
+// LeRobot dataset folder (one that has meta/info.json) as one file of many episodes.
 // Throws Error{BadInput} with a one-line message naming the file.
 std::unique_ptr<EpisodeFile> openEpisodeFile(const std::string &path);
 
@@ -108,7 +110,8 @@ struct OpenedEpisodes
     std::vector<std::string> errors; // one line per file in a folder that failed to open
 };
 
-// A file, or a folder opened as every episode file directly inside it (sorted by name).
+// A file, a LeRobot dataset folder, or another folder opened as every episode file directly inside
+// it (sorted by name).
 // Throws Error{BadInput} for a missing path, an empty folder, or a single file that fails.
 OpenedEpisodes openEpisodes(const std::string &path);
 

@@ -348,7 +348,7 @@ std::vector<const ColumnInfo *> ParquetFile::leavesOf(const std::string &field) 
 {
     std::vector<const ColumnInfo *> leaves;
     for (const auto &column : m_columns)
-        if (column.path == field || column.path.rfind(field + ".", 0) == 0)
+        if (column.parts.front() == field)
             leaves.push_back(&column);
     return leaves;
 }

@@ -89,7 +89,8 @@ public:
     const std::vector<ColumnInfo> &columns() const { return m_columns; }
     // The leaf column with this dotted path, or nullptr.
     const ColumnInfo *findColumn(const std::string &path) const;
-    // Leaf columns under a top-level field ("observation.state" → its list's element column).
+    // Leaf columns of a top-level field by its name, which may itself hold dots
+    // ("observation.state" → its list's element column; "image" → image.bytes, image.path).
     std::vector<const ColumnInfo *> leavesOf(const std::string &field) const;
     std::string createdBy() const;
 

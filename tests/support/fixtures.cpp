@@ -158,6 +158,41 @@ PythonRun runNodeScript(const QString &script, const QStringList &arguments)
     return runScript(GRIDS_NODE, QStringLiteral(GRIDS_TESTS_DIR "/parquet_writers/") + script, arguments);
 }
 
+namespace lerobot {
+
+cv::Vec3b videoColour(int camera, int episode, int t, bool leftHalf)
+{
+    if (leftHalf)
+        return {std::uint8_t(20 + 15 * t), std::uint8_t(60 + 60 * episode + 20 * camera), 128};
+    return {std::uint8_t(255 - 15 * t), 40, std::uint8_t(60 + 50 * episode)};
+}
+
+cv::Vec3b imagePixel(int episode, int t, int x, int y)
+{
+    return {std::uint8_t((episode * 50 + t * 7 + x) % 256), std::uint8_t((y * 9 + t) % 256),
+            std::uint8_t((episode * 30 + 3 * x + y) % 256)};
+}
+
+float state(int episode, int t, int d)
+{
+    return float(double(episode * 100 + t) + double(d) / 10.0);
+}
+
+float action(int episode, int t, int d)
+{
+    return float(double(-episode) - double(t) / 4.0 + double(d) / 8.0);
+}
+
+bool makeDataset(const QString &dir, const QString &version, const QStringList &extra)
+{
+    const auto run = runNodeScript("make_lerobot_dataset.mjs",
+                                   QStringList{dir, "--version", version, "--ffmpeg", GRIDS_FFMPEG} + extra);
+    [&] { QVERIFY2(run.ok, run.err.constData()); }();
+    return run.ok;
+}
+
+} // namespace lerobot
+
 const ContractCheckpoints &contractCheckpoints()
 {
     static QTemporaryDir dir;

@@ -55,6 +55,25 @@ PythonRun runPythonScript(const QString &script, const QStringList &arguments);
 // installer/install-deps.sh installs there), waiting up to two minutes.
 PythonRun runNodeScript(const QString &script, const QStringList &arguments);
 
+// LeRobot datasets made by tests/parquet_writers/make_lerobot_dataset.mjs (parquet by DuckDB,
+// mp4 by ffmpeg: H.264 for v2.1, AV1 for v3.0). The formulas mirror the script's.
+namespace lerobot {
+inline const int kLengths[3] = {12, 9, 15};
+inline const char *const kTasks[3] = {"pick up the red cube", "open the top drawer",
+                                      "push the plate to the left"};
+inline const char *const kTop = "observation.images.top";     // video, 96x64
+inline const char *const kWrist = "observation.images.wrist"; // video, 64x64
+inline const char *const kSide = "observation.images.side";   // PNG in the parquet (v2.1), 32x24
+// The colour of a video camera's left or right half at frame t of episode e (camera 0 top, 1 wrist).
+cv::Vec3b videoColour(int camera, int episode, int t, bool leftHalf);
+cv::Vec3b imagePixel(int episode, int t, int x, int y);
+float state(int episode, int t, int d);
+float action(int episode, int t, int d);
+// Writes the dataset into `dir` (version "v2.1" or "v3.0"); `extra` passes more options to the
+// script (--episodes N --length L). Fails the calling test when the script fails.
+bool makeDataset(const QString &dir, const QString &version, const QStringList &extra = {});
+} // namespace lerobot
+
 // The contract checkpoints of tests/python/make_contract_checkpoints.py (contract_grids.pt,
 // contract_dense.pt, expected.json, …), written once per test process into a temporary folder
 // that lives until the process ends. `error` holds Python's stderr when writing them failed.
