@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 
+#include <CLI/CLI.hpp>
 #include <unistd.h>
 
 #include <csignal>
@@ -123,6 +124,13 @@ FrameRange parseFrameRange(const std::string &text, long long length)
         throw usageError("frames '" + text + "' outside the episode's 0.." +
                          std::to_string(length - 1) + " (or end before start)");
     return range;
+}
+
+void addViewMapOption(CLI::App &command, std::string &text)
+{
+    command.add_option("--view-map", text,
+                       "dataset view = checkpoint view, comma-separated, for cameras named otherwise "
+                       "(e.g. observation.images.image=agentview_rgb)");
 }
 
 } // namespace grids::cli

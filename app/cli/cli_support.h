@@ -6,6 +6,10 @@
 #include <chrono>
 #include <string>
 
+namespace CLI {
+class App;
+}
+
 namespace grids::cli {
 
 // Exit statuses of CLI.md.
@@ -49,5 +53,9 @@ struct FrameRange
     long long first = 0, last = 0;
 };
 FrameRange parseFrameRange(const std::string &text, long long length);
+
+// --view-map FROM=TO,…: which dataset camera feeds which checkpoint view, where names differ
+// (parsed by parseViewRenames when the command runs).
+void addViewMapOption(CLI::App &command, std::string &text);
 
 } // namespace grids::cli

@@ -15,7 +15,7 @@ namespace {
 
 struct ExportOptions
 {
-    std::string checkpoint, compare, device = "cpu";
+    std::string checkpoint, compare, device = "cpu", viewMap;
     std::vector<std::string> overlays = {"coords", "hud"};
     render::VideoExportOptions video;
     bool quiet = false;
@@ -23,6 +23,7 @@ struct ExportOptions
 
 void runExport(ExportOptions &o)
 {
+    o.video.viewRenames = parseViewRenames(o.viewMap);
     render::OverlayStyle style;
     style.markers = style.heatmap = style.cells = style.grid = false;
     o.video.hud = false;
@@ -65,6 +66,7 @@ void addExportVideoCommand(CLI::App &app)
     command->add_option("--checkpoint", o->checkpoint, "checkpoint .pt")->required();
     command->add_option("--episodes", o->video.episodesPath, "episode file or folder")->required();
     command->add_option("--episode", o->video.episodeKey, "episode key (default: the first)");
+    addViewMapOption(*command, o->viewMap);
     command->add_option("--method", o->video.method,
                         "selection method (default: the checkpoint's)");
     command->add_option("--budget", o->video.budget, "tokens per view (default: the checkpoint's)");

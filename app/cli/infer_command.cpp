@@ -5,6 +5,7 @@
 #include "common/csv.h"
 #include "common/error.h"
 #include "episodes/episode.h"
+#include "episodes/view_renames.h"
 #include "eval/metrics.h"
 #include "model/policy.h"
 
@@ -21,7 +22,7 @@ namespace {
 
 struct InferOptions
 {
-    std::string checkpoint, episodes, episode, method, frames, out, device = "cpu";
+    std::string checkpoint, episodes, episode, method, frames, out, device = "cpu", viewMap;
     int budget = 0;
     bool json = false, quiet = false;
 };
@@ -102,7 +103,7 @@ void runInfer(const InferOptions &o)
             throw usageError(o.out + ": --out must end in .json or .csv");
     }
 
-    auto file = openEpisodeFile(o.episodes);
+    auto file = renameViews(openEpisodeFile(o.episodes), parseViewRenames(o.viewMap));
     std::size_t index = 0;
     if (!o.episode.empty())
         index = file->indexOf(o.episode);
@@ -173,6 +174,7 @@ void addInferCommand(CLI::App &app)
     command->add_option("--checkpoint", o->checkpoint, "checkpoint .pt")->required();
     command->add_option("--episodes", o->episodes, "episode file")->required();
     command->add_option("--episode", o->episode, "episode key (optional for one-episode files)");
+    addViewMapOption(*command, o->viewMap);
     command->add_option("--method", o->method,
                         "grids, dense, random, uniform, fastv, sparsevlm, tome, divprune or "
                         "visionzip (default: the checkpoint's own)");

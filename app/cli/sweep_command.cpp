@@ -18,7 +18,7 @@ namespace {
 
 struct SweepCommandOptions
 {
-    std::string checkpoint, db, shard, device = "cpu";
+    std::string checkpoint, db, shard, device = "cpu", viewMap;
     SweepOptions sweep;
     bool json = false, quiet = false;
 };
@@ -31,6 +31,7 @@ nlohmann::json number(double value)
 void runSweepCommand(SweepCommandOptions &o)
 {
     o.sweep.shard = parseShard(o.shard);
+    o.sweep.viewRenames = parseViewRenames(o.viewMap);
     auto policy = Policy::load(o.checkpoint, o.device);
     Workspace workspace(o.db);
     SweepResult result;
@@ -91,6 +92,7 @@ void addSweepCommand(CLI::App &app)
     command->add_option("--checkpoint", o->checkpoint, "checkpoint .pt")->required();
     command->add_option("--episodes", o->sweep.episodesPath, "episode file or folder")->required();
     command->add_option("--episode", o->sweep.episodeKey, "only this episode (e.g. demo_3)");
+    addViewMapOption(*command, o->viewMap);
     command->add_option("--methods", o->sweep.methods, "methods (comma-separated)")
         ->delimiter(',')
         ->required();

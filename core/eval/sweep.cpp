@@ -87,6 +87,7 @@ SweepResult runSweep(Policy &policy,
 
     // What the sweep runs on, by content: the files' hashes, the episodes, the frame stride.
     OpenedEpisodes opened = openEpisodes(options.episodesPath);
+    renameViews(opened, options.viewRenames);
     const auto &files = opened.files;
     struct Item
     {

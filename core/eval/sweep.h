@@ -1,5 +1,7 @@
 #pragma once
 
+#include "episodes/view_renames.h"
+
 // Open-loop sweeps (CLI.md `grids sweep`): every frame of the chosen episodes through a
 // checkpoint under methods × budgets, one run per (method, budget) in the workspace with
 // per-frame results. Frame-major: each frame is encoded once, then every configuration runs on
@@ -30,6 +32,7 @@ struct SweepOptions
 {
     std::string episodesPath; // file or folder
     std::string episodeKey;   // one episode, or empty for all
+    ViewRenames viewRenames;  // dataset view → checkpoint view, where names differ
     std::vector<std::string> methods;
     std::vector<int> budgets;
     int every = 1; // every n-th frame

@@ -234,8 +234,13 @@ private:
             std::string names;
             for (const auto &v : frameViews)
                 names += (names.empty() ? "" : ", ") + v.name;
+            std::string wanted;
+            for (const auto &v : m_info.views)
+                wanted += (wanted.empty() ? "" : ", ") + v;
             throw usageError(m_info.path + ": none of the episode's views (" + names +
-                             ") is one the checkpoint was trained on");
+                             ") is one the checkpoint was trained on (" + wanted +
+                             "): map them with --view-map EPISODE_VIEW=CHECKPOINT_VIEW,… "
+                             "(grids-studio: Model > Map Views…)");
         }
         missing = int(pairs.size()) < int(V());
         return pairs;

@@ -70,6 +70,7 @@ exportVideo(Policy &policy, Policy *compare, const VideoExportOptions &o, const 
     if (o.viewSize < 32 || o.viewSize % 2 != 0)
         throw usageError("view size must be an even number of pixels, at least 32");
     OpenedEpisodes opened = openEpisodes(o.episodesPath);
+    renameViews(opened, o.viewRenames);
     EpisodeFile *file = nullptr;
     std::size_t episode = 0;
     for (const auto &candidate : opened.files)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "episodes/view_renames.h"
+
 // Annotated video export (CLI.md `grids export-video`, and the GUI's export later): an episode
 // with a checkpoint's selection drawn over both views (the overlay drawing of render/overlay.h),
 // an optional second checkpoint side by side, and a heads-up line (frame, method, budget, action),
@@ -21,6 +23,7 @@ struct VideoExportOptions
 {
     std::string episodesPath;  // file (or folder holding the episode)
     std::string episodeKey;    // e.g. demo_3 (empty: the first episode)
+    ViewRenames viewRenames;   // dataset view → checkpoint view, where names differ
     std::string method;        // empty: the checkpoint's own (grids or dense)
     int budget = 0;            // 0: the checkpoint's default
     std::string compareMethod; // the second row's; empty: the compared checkpoint's own

@@ -5,6 +5,7 @@
 #include "store/schema.h"
 #include "store/sqlite.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -138,12 +139,33 @@ std::string Workspace::contentKey(const std::string &filePath)
 {
     std::error_code ec;
     const std::string absolute = fs::weakly_canonical(filePath, ec).string();
-    const auto size = std::int64_t(fs::file_size(filePath, ec));
+    auto mtimeOf = [&](const fs::path &path) {
+        return std::int64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                fs::last_write_time(path, ec).time_since_epoch())
+                                .count());
+    };
+    // A dataset folder (LeRobot) is keyed by its meta/ files, which name every episode, its
+    // length and its files: hashing the folder's gigabytes of data would take minutes.
+    std::vector<fs::path> metaFiles;
+    std::int64_t size = 0, mtime = 0;
+    if (fs::is_directory(filePath, ec)) {
+        const fs::path meta = fs::path(filePath) / "meta";
+        for (fs::recursive_directory_iterator it(meta, ec), end; !ec && it != end; it.increment(ec))
+            if (it->is_regular_file())
+                metaFiles.push_back(it->path());
+        if (ec || metaFiles.empty())
+            throw badInput(filePath + ": a folder without meta/ files has no content key");
+        std::sort(metaFiles.begin(), metaFiles.end());
+        for (const auto &file : metaFiles) {
+            size += std::int64_t(fs::file_size(file, ec));
+            mtime = std::max(mtime, mtimeOf(file));
+        }
+    } else {
+        size = std::int64_t(fs::file_size(filePath, ec));
+        mtime = mtimeOf(filePath);
+    }
     if (ec)
         throw badInput(filePath + ": cannot read (" + ec.message() + ")");
-    const auto mtime = std::int64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                        fs::last_write_time(filePath, ec).time_since_epoch())
-                                        .count());
     {
         sql::Statement cached(*m_db, "SELECT sha256 FROM file_hashes "
                                      "WHERE path = ? AND size = ? AND mtime_ns = ?");
@@ -151,7 +173,15 @@ std::string Workspace::contentKey(const std::string &filePath)
         if (cached.step())
             return cached.text(0);
     }
-    const std::string sha = sha256OfFile(filePath);
+    std::string sha;
+    if (metaFiles.empty()) {
+        sha = sha256OfFile(filePath);
+    } else {
+        std::string listing;
+        for (const auto &file : metaFiles)
+            listing += fs::relative(file, filePath).generic_string() + '\n' + sha256OfFile(file.string()) + '\n';
+        sha = sha256OfBytes(listing);
+    }
     if (!m_readOnly) {
         sql::Statement remember(*m_db, "INSERT OR REPLACE INTO file_hashes "
                                        "(path, size, mtime_ns, sha256) VALUES (?, ?, ?, ?)");

@@ -55,7 +55,8 @@ public:
     std::string readOnlyReason() const;
 
     // SHA-256 of an episode or checkpoint file, remembered per (path, size, mtime) so a large
-    // file is hashed once.
+    // file is hashed once. A dataset folder (LeRobot) is keyed by its meta/ files: the SHA-256
+    // of their relative names and hashes.
     std::string contentKey(const std::string &filePath);
 
     // Annotations. add/update/remove validate, run in one transaction, and throw Error{Usage}

@@ -21,29 +21,11 @@
 
 namespace {
 
-struct Result
-{
-    int code = -1;
-    bool crashed = false;
-    QString out, err;
-};
+using Result = fixtures::ProcessResult;
 
 Result runGrids(const QStringList &args)
 {
-    QProcess process;
-    process.start(GRIDS_CLI, args);
-    Result r;
-    if (!process.waitForFinished(120000)) {
-        process.kill();
-        process.waitForFinished();
-        r.crashed = true;
-        return r;
-    }
-    r.crashed = process.exitStatus() != QProcess::NormalExit;
-    r.code = process.exitCode();
-    r.out = QString::fromUtf8(process.readAllStandardOutput());
-    r.err = QString::fromUtf8(process.readAllStandardError());
-    return r;
+    return fixtures::runProcess(GRIDS_CLI, args);
 }
 
 } // namespace

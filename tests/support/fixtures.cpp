@@ -127,6 +127,24 @@ QString errorOf(const std::function<void()> &action, grids::Error::Kind *kind)
     return {};
 }
 
+ProcessResult runProcess(const QString &program, const QStringList &arguments)
+{
+    QProcess process;
+    process.start(program, arguments);
+    ProcessResult r;
+    if (!process.waitForFinished(120000)) {
+        process.kill();
+        process.waitForFinished();
+        r.crashed = true;
+        return r;
+    }
+    r.crashed = process.exitStatus() != QProcess::NormalExit;
+    r.code = process.exitCode();
+    r.out = QString::fromUtf8(process.readAllStandardOutput());
+    r.err = QString::fromUtf8(process.readAllStandardError());
+    return r;
+}
+
 namespace {
 
 PythonRun runScript(const QString &program, const QString &script, const QStringList &arguments)

@@ -43,6 +43,15 @@ bool makeVideo(const QString &path, int width, int height, int frames, bool audi
 // the error's kind in `kind` when given.
 QString errorOf(const std::function<void()> &action, grids::Error::Kind *kind = nullptr);
 
+// Runs a program to its end (killed after two minutes, which counts as a crash).
+struct ProcessResult
+{
+    int code = -1;
+    bool crashed = false;
+    QString out, err;
+};
+ProcessResult runProcess(const QString &program, const QStringList &arguments);
+
 // Runs tests/python/`script` with Debian's python3 (h5py and torch), waiting up to two minutes.
 struct PythonRun
 {

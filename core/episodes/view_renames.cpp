@@ -1,0 +1,84 @@
+#include "episodes/view_renames.h"
+
+#include "common/error.h"
+
+#include <set>
+
+namespace grids {
+namespace {
+
+class RenamedViews final : public EpisodeFile
+{
+public:
+    RenamedViews(std::unique_ptr<EpisodeFile> inner, const ViewRenames &renames)
+        : m_inner(std::move(inner))
+        , m_episodes(m_inner->episodes())
+    {
+        for (const auto &[from, to] : renames) {
+            bool found = false;
+            std::string names;
+            for (EpisodeInfo &episode : m_episodes)
+                for (ViewInfo &view : episode.views) {
+                    if (episode.key == m_episodes.front().key)
+                        names += (names.empty() ? "" : ", ") + view.name;
+                    if (view.name == from) {
+                        view.name = to;
+                        found = true;
+                    }
+                }
+            if (!found)
+                throw usageError(m_inner->path() + ": no view '" + from + "' to rename (views: " + names + ")");
+        }
+    }
+
+    const std::string &path() const override { return m_inner->path(); }
+    std::string format() const override { return m_inner->format(); }
+    const std::vector<EpisodeInfo> &episodes() const override { return m_episodes; }
+    Frame frame(std::size_t episode, std::int64_t t) override { return m_inner->frame(episode, t); }
+    Track actions(std::size_t episode) override { return m_inner->actions(episode); }
+    std::optional<Track> lowDim(std::size_t episode, const std::string &key) override
+    {
+        return m_inner->lowDim(episode, key);
+    }
+
+private:
+    std::unique_ptr<EpisodeFile> m_inner;
+    std::vector<EpisodeInfo> m_episodes;
+};
+
+} // namespace
+
+ViewRenames parseViewRenames(const std::string &text)
+{
+    ViewRenames renames;
+    std::set<std::string> seen;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        const std::size_t comma = std::min(text.find(',', pos), text.size());
+        const std::string pair = text.substr(pos, comma - pos);
+        const std::size_t equals = pair.find('=');
+        if (equals == std::string::npos || equals == 0 || equals + 1 == pair.size())
+            throw usageError("--view-map: '" + pair + "' is not FROM=TO (episode view = checkpoint view)");
+        const std::string from = pair.substr(0, equals);
+        if (!seen.insert(from).second)
+            throw usageError("--view-map: view '" + from + "' is renamed twice");
+        renames.push_back({from, pair.substr(equals + 1)});
+        pos = comma + 1;
+    }
+    return renames;
+}
+
+std::unique_ptr<EpisodeFile> renameViews(std::unique_ptr<EpisodeFile> file, const ViewRenames &renames)
+{
+    if (renames.empty())
+        return file;
+    return std::make_unique<RenamedViews>(std::move(file), renames);
+}
+
+void renameViews(OpenedEpisodes &opened, const ViewRenames &renames)
+{
+    for (auto &file : opened.files)
+        file = renameViews(std::move(file), renames);
+}
+
+} // namespace grids
