@@ -1,5 +1,7 @@
 #include "budget_panel.h"
 
+#include "view_map.h"
+
 #include "common/error.h"
 #include "eval/closed_loop.h"
 #include "eval/report.h"
@@ -293,6 +295,7 @@ void BudgetPanel::startRun()
     const std::string checkpoint = m_checkpoint.toStdString(), db = m_workspace->path();
     const std::string episodes = m_episodesPath.toStdString();
     const std::string episodeKey = m_thisEpisode->isChecked() ? m_episodeKey.toStdString() : "";
+    const grids::ViewRenames viewRenames = storedViewMap(m_episodesPath);
     const std::string suite = m_suite->currentText().toStdString();
     const int perTask = m_episodes->value();
     const bool force = m_force->isChecked(), record = m_record->isChecked();
@@ -322,6 +325,7 @@ void BudgetPanel::startRun()
                 grids::SweepOptions options;
                 options.episodesPath = episodes;
                 options.episodeKey = episodeKey;
+                options.viewRenames = viewRenames;
                 options.methods = methods;
                 options.budgets = budgets;
                 options.force = force;

@@ -20,8 +20,12 @@ public:
     explicit EpisodeLibrary(QObject *parent = nullptr);
     ~EpisodeLibrary() override;
 
-    // Starts opening a file or folder; emits opened() or failed() when done.
+    // Starts opening a file or folder; emits opened() or failed() when done. The cameras are
+    // renamed as the stored view map for the path says (Model ▸ Map Views…).
     void open(const QString &path);
+    // Opens an already open path again (after its view map changed): its files are replaced in
+    // place and replaced() is emitted for each.
+    void reopen(const QString &path);
     bool busy() const;
 
     const std::vector<std::shared_ptr<grids::EpisodeFile>> &files() const { return m_files; }
@@ -31,17 +35,21 @@ signals:
     // One line per problem ("file: what is wrong"); the files that did open are still added.
     void failed(const QString &path, const QStringList &errors);
     void changed();
+    void replaced(const std::shared_ptr<grids::EpisodeFile> &old,
+                  const std::shared_ptr<grids::EpisodeFile> &now);
 
 private:
     struct OpenResult
     {
         QString path;
+        bool replace = false;
         std::vector<std::shared_ptr<grids::EpisodeFile>> files;
         QStringList errors;
     };
+    void start(const QString &path, bool replace);
     void finishOpen();
 
     std::vector<std::shared_ptr<grids::EpisodeFile>> m_files;
     QFutureWatcher<OpenResult> m_watcher;
-    QStringList m_queue;
+    std::vector<std::pair<QString, bool>> m_queue; // path, replace
 };

@@ -1,5 +1,7 @@
 #include "inference_worker.h"
 
+#include "view_map.h"
+
 #include "episodes/episode.h"
 
 #include <QMetaObject>
@@ -122,17 +124,18 @@ void InferenceWorker::requestTrack(const QString &path,
 {
     if (!m_trackPolicy)
         return;
+    const grids::ViewRenames renames = storedViewMap(path); // the views the screen shows
     const int generation = ++*m_trackGeneration;
     auto current = m_trackGeneration;
     QPointer<InferenceWorker> self(this);
     std::shared_ptr<grids::Policy> policy = m_trackPolicy;
     (void)QtConcurrent::run(&m_trackPool, [self, policy, path, episode, method, budget, generation,
-                                           current]() {
+                                           current, renames]() {
         std::vector<std::vector<float>> predicted, demo;
         std::vector<grids::ViewSelection> samples; // per view, every frame's coordinates
         try {
             // A reader of its own: the frame loader's is busy on another thread.
-            auto file = grids::openEpisodeFile(path.toStdString());
+            auto file = grids::renameViews(grids::openEpisodeFile(path.toStdString()), renames);
             const grids::EpisodeInfo &info = file->episodes().at(std::size_t(episode));
             for (std::int64_t t = 0; t < info.length; ++t) {
                 if (*current != generation)

@@ -16,6 +16,7 @@
 #include "store/annotation_export.h"
 #include "store/workspace.h"
 #include "video_export_job.h"
+#include "view_map.h"
 
 #include <QAction>
 #include <QApplication>
@@ -175,11 +176,19 @@ MainWindow::MainWindow(QWidget *parent)
     });
     connect(m_inference, &InferenceWorker::checkpointFailed, this,
             [this](const QString &message) { showErrors({message}); });
-    connect(m_inference, &InferenceWorker::failed, this,
-            [this](const QString &message) { statusBar()->showMessage(message, 8000); });
+    connect(m_inference, &InferenceWorker::failed, this, [this](const QString &message) {
+        // Said in the banner, once: the same failure comes back on every frame (a checkpoint that
+        // cannot read this dataset's cameras), and it goes when a frame runs again.
+        if (message != m_errorText) {
+            showErrors({message}, tr("The checkpoint could not run this frame: see the message above"));
+            m_bannerFromInference = true;
+        }
+    });
     connect(m_inference, &InferenceWorker::resultReady, this,
             [this](int episode, qint64 frame, std::shared_ptr<const grids::FrameResult> result,
                    std::shared_ptr<const grids::FrameResult> baseline) {
+                if (m_bannerFromInference)
+                    hideErrors();
                 if (!resultIsCurrent(episode, frame, bool(baseline)))
                     return;
                 m_episodeView->setOverlay(result, m_modelPanel->overlayStyle(), 0, baseline);
@@ -223,6 +232,16 @@ MainWindow::MainWindow(QWidget *parent)
             showEpisodeFrame(pending.path, pending.key, pending.frame);
         }
     });
+    connect(m_library, &EpisodeLibrary::replaced, this,
+            [this](const std::shared_ptr<grids::EpisodeFile> &old,
+                   const std::shared_ptr<grids::EpisodeFile> &now) {
+                // The same episodes under their new view names: stay where the user was.
+                if (m_episodeView->file() != old)
+                    return;
+                const qint64 frame = m_episodeView->frame();
+                m_episodeView->setEpisode(now, m_episodeView->episode());
+                m_episodeView->setFrame(frame);
+            });
     connect(m_library, &EpisodeLibrary::failed, this,
             [this](const QString &, const QStringList &errors) { showErrors(errors); });
 
@@ -325,6 +344,8 @@ void MainWindow::createMenus()
                                         [this] { m_probePanel->occlusionButton()->toggle(); });
     occlude->setShortcut(QKeySequence(Qt::Key_O));
     model->addAction(tr("C&lear Probes"), m_probePanel, &ProbePanel::clear);
+    model->addSeparator();
+    model->addAction(tr("&Map Views…"), this, [this] { mapViews(); });
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About GridS Studio"), this, [this] {
@@ -339,6 +360,34 @@ void MainWindow::openPath(const QString &path)
 {
     statusBar()->showMessage(tr("Opening %1…").arg(path));
     m_library->open(path);
+}
+
+void MainWindow::mapViews()
+{
+    const auto file = m_episodeView->file();
+    if (!file || file->episodes().empty()) {
+        showErrors({tr("Map views: open an episode first")});
+        return;
+    }
+    const QString path = QString::fromStdString(file->path());
+    const grids::ViewRenames current = storedViewMap(path);
+    QStringList cameras; // the dataset's own names, as before any mapping
+    for (const auto &view : file->episodes().at(std::size_t(m_episodeView->episode())).views) {
+        QString name = QString::fromStdString(view.name);
+        for (const auto &[from, to] : current)
+            if (QString::fromStdString(to) == name)
+                name = QString::fromStdString(from);
+        cameras << name;
+    }
+    QStringList checkpointViews;
+    if (m_inference->hasCheckpoint())
+        for (const auto &view : m_inference->info().views)
+            checkpointViews << QString::fromStdString(view);
+    ViewMapDialog dialog(path, cameras, checkpointViews, current, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    storeViewMap(path, dialog.renames());
+    m_library->reopen(path);
 }
 
 void MainWindow::openCheckpoint(const QString &path)
@@ -381,6 +430,7 @@ VideoExportJob *MainWindow::exportEpisodeVideo(const QString &out)
     grids::render::VideoExportOptions options;
     options.episodesPath = file->path();
     options.episodeKey = file->episodes().at(std::size_t(m_episodeView->episode())).key;
+    options.viewRenames = storedViewMap(QString::fromStdString(options.episodesPath));
     options.method = m_modelPanel->method().toStdString();
     options.budget = m_modelPanel->budget();
     options.style = m_modelPanel->overlayStyle();
@@ -546,17 +596,20 @@ QString MainWindow::errorText() const
     return m_errorText;
 }
 
-void MainWindow::showErrors(const QStringList &errors)
+void MainWindow::showErrors(const QStringList &errors, const QString &status)
 {
+    m_bannerFromInference = false;
     m_errorText = errors.join(QLatin1Char('\n'));
     m_errorBanner->setText(m_errorText.toHtmlEscaped().replace(QLatin1Char('\n'), "<br>") +
                            QStringLiteral(" &nbsp;<a href=\"dismiss\">Dismiss</a>"));
     m_errorBanner->show();
-    statusBar()->showMessage(tr("Could not open everything: see the message above"), 5000);
+    statusBar()->showMessage(
+        status.isEmpty() ? tr("Could not open everything: see the message above") : status, 5000);
 }
 
 void MainWindow::hideErrors()
 {
+    m_bannerFromInference = false;
     m_errorText.clear();
     m_errorBanner->hide();
 }

@@ -68,6 +68,8 @@ public:
     EpisodeView *episodeView() const { return m_episodeView; }
     // The message shown in the window's error banner, as plain text (empty when none).
     QString errorText() const;
+    // Model ▸ Map Views…: which camera of the dataset on screen feeds which checkpoint view.
+    void mapViews();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -76,7 +78,7 @@ protected:
 
 private:
     void createMenus();
-    void showErrors(const QStringList &errors);
+    void showErrors(const QStringList &errors, const QString &status = {});
     void hideErrors();
     void rememberRecent(const QString &path);
     void rebuildRecentMenu();
@@ -126,6 +128,7 @@ private:
     double m_keypointCoverage = -1;
     QLabel *m_errorBanner;
     QString m_errorText; // what the banner says, as plain text
+    bool m_bannerFromInference = false; // the banner shows an inference failure (gone on success)
     QMenu *m_recentMenu = nullptr;
     QStringList m_recent;
 };

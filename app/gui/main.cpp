@@ -3,11 +3,14 @@
 
 #include "bundled_data.h"
 #include "main_window.h"
+#include "view_map.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
 #include <QStandardPaths>
+
+#include <cstdio>
 
 int main(int argc, char **argv)
 {
@@ -36,6 +39,12 @@ int main(int argc, char **argv)
         QStringLiteral("workspace database (default ~/.local/share/grids-studio/workspace.sqlite)"),
         QStringLiteral("DB"));
     parser.addOption(database);
+    const QCommandLineOption viewMap(
+        QStringLiteral("view-map"),
+        QStringLiteral("cameras of PATH that feed checkpoint views named otherwise, e.g. "
+                       "observation.images.image=agentview_rgb (remembered; Model > Map Views…)"),
+        QStringLiteral("FROM=TO,…"));
+    parser.addOption(viewMap);
     parser.process(app);
 
     MainWindow window;
@@ -51,6 +60,18 @@ int main(int argc, char **argv)
     QStringList paths = parser.positionalArguments();
     if (paths.isEmpty() && !bundledDemoEpisodes().isEmpty())
         paths << bundledDemoEpisodes(); // useful at once: the bundled demo
+    if (parser.isSet(viewMap)) {
+        if (parser.positionalArguments().size() != 1) {
+            std::fprintf(stderr, "error: --view-map needs exactly one PATH\n");
+            return 2;
+        }
+        try {
+            storeViewMap(paths.front(), grids::parseViewRenames(parser.value(viewMap).toStdString()));
+        } catch (const std::exception &e) {
+            std::fprintf(stderr, "error: %s\n", e.what());
+            return 2;
+        }
+    }
     for (const QString &path : paths)
         window.openPath(path);
     QString model = parser.value(checkpoint);

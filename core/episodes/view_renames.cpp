@@ -14,21 +14,13 @@ public:
         : m_inner(std::move(inner))
         , m_episodes(m_inner->episodes())
     {
-        for (const auto &[from, to] : renames) {
-            bool found = false;
-            std::string names;
-            for (EpisodeInfo &episode : m_episodes)
-                for (ViewInfo &view : episode.views) {
-                    if (episode.key == m_episodes.front().key)
-                        names += (names.empty() ? "" : ", ") + view.name;
+        for (EpisodeInfo &episode : m_episodes)
+            for (ViewInfo &view : episode.views)
+                for (const auto &[from, to] : renames)
                     if (view.name == from) {
                         view.name = to;
-                        found = true;
+                        break;
                     }
-                }
-            if (!found)
-                throw usageError(m_inner->path() + ": no view '" + from + "' to rename (views: " + names + ")");
-        }
     }
 
     const std::string &path() const override { return m_inner->path(); }
@@ -68,10 +60,35 @@ ViewRenames parseViewRenames(const std::string &text)
     return renames;
 }
 
+std::string formatViewRenames(const ViewRenames &renames)
+{
+    std::string text;
+    for (const auto &[from, to] : renames)
+        text += (text.empty() ? "" : ",") + from + "=" + to;
+    return text;
+}
+
+void checkViewRenames(const EpisodeFile &file, const ViewRenames &renames)
+{
+    for (const auto &[from, to] : renames) {
+        std::set<std::string> names;
+        for (const EpisodeInfo &episode : file.episodes())
+            for (const ViewInfo &view : episode.views)
+                names.insert(view.name);
+        if (!names.count(from)) {
+            std::string list;
+            for (const auto &name : names)
+                list += (list.empty() ? "" : ", ") + name;
+            throw usageError(file.path() + ": no view '" + from + "' to map (its views: " + list + ")");
+        }
+    }
+}
+
 std::unique_ptr<EpisodeFile> renameViews(std::unique_ptr<EpisodeFile> file, const ViewRenames &renames)
 {
     if (renames.empty())
         return file;
+    checkViewRenames(*file, renames);
     return std::make_unique<RenamedViews>(std::move(file), renames);
 }
 

@@ -18,8 +18,13 @@ using ViewRenames = std::vector<std::pair<std::string, std::string>>;
 // an empty name, or a view renamed twice.
 ViewRenames parseViewRenames(const std::string &text);
 
-// The same episodes with their views renamed. Throws Error{Usage} naming the file when a view to
-// rename is in none of its episodes.
+// The text parseViewRenames reads back.
+std::string formatViewRenames(const ViewRenames &renames);
+
+// Throws Error{Usage} naming the file when a view to rename is in none of its episodes.
+void checkViewRenames(const EpisodeFile &file, const ViewRenames &renames);
+
+// The same episodes with their views renamed (checked first: on an error the file is lost).
 std::unique_ptr<EpisodeFile> renameViews(std::unique_ptr<EpisodeFile> file, const ViewRenames &renames);
 
 // Applies renameViews to every file that was opened.

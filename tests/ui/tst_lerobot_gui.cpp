@@ -1,0 +1,127 @@
+// LeRobot datasets in the GUI: a dataset folder dropped on the window opens with its episodes and
+// cameras; a checkpoint whose views are named otherwise says so, Model ▸ Map Views… maps the
+// cameras (remembered for the next window), and the checkpoint's selection is then drawn; a
+// broken dataset shows its message and the window keeps working.
+
+#include "dataset_panel.h"
+#include "episode_library.h"
+#include "episode_view.h"
+#include "fixtures.h"
+#include "inference_worker.h"
+#include "main_window.h"
+#include "view_map.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QDialog>
+#include <QDropEvent>
+#include <QMimeData>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <QTreeWidget>
+
+#include <filesystem>
+#include <fstream>
+
+namespace lr = fixtures::lerobot;
+
+class TestLeRobotGui : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        QApplication::setOrganizationName("GridS-tests");
+        QApplication::setApplicationName("tst_lerobot_gui");
+        QVERIFY(m_dir.isValid());
+        m_dataset = m_dir.filePath("v21");
+        QVERIFY(lr::makeDataset(m_dataset, "v2.1"));
+        storeViewMap(m_dataset, {}); // nothing left from an earlier run
+        QVERIFY2(fixtures::contractCheckpoints().ok, fixtures::contractCheckpoints().error.constData());
+    }
+
+    void aDroppedDatasetOpensAndItsViewsAreMapped()
+    {
+        MainWindow window;
+        window.show();
+        QSignalSpy opened(window.library(), &EpisodeLibrary::opened);
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(m_dataset)});
+        // As a drag from a file manager: enter, then drop.
+        QDragEnterEvent enter(QPoint(20, 20), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&window, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(20, 20), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&window, &drop);
+        QVERIFY(opened.wait(20000));
+        QTreeWidgetItem *file = window.datasetPanel()->tree()->topLevelItem(0);
+        QCOMPARE(file->childCount(), 3);
+        QCOMPARE(file->child(2)->text(0), QString("episode_000002"));
+        QCOMPARE(file->child(2)->text(1), QString::number(lr::kLengths[2]));
+        EpisodeView *view = window.episodeView();
+        QTRY_VERIFY_WITH_TIMEOUT(view->shownFrame() == 0, 10000);
+        QCOMPARE(view->paneImage(2).width() > 0, true); // the PNG camera, shown like the videos
+
+        // The contract checkpoint knows agentview_rgb and eye_in_hand_rgb: nothing matches.
+        QSignalSpy loaded(window.inference(), &InferenceWorker::checkpointLoaded);
+        window.openCheckpoint(fixtures::contractCheckpoints().path("contract_grids.pt"));
+        QVERIFY(loaded.wait(20000));
+        QTRY_VERIFY_WITH_TIMEOUT(window.errorText().contains("Map Views"), 20000);
+        QVERIFY(!view->overlay());
+
+        // Model ▸ Map Views…: the top camera feeds agentview_rgb, the wrist camera eye_in_hand_rgb.
+        QSignalSpy replaced(window.library(), &EpisodeLibrary::replaced);
+        QTimer::singleShot(0, this, [] {
+            auto *dialog = qobject_cast<QDialog *>(QApplication::activeModalWidget());
+            QVERIFY(dialog);
+            dialog->findChild<QComboBox *>(QString("viewMap_") + lr::kTop)->setCurrentText("agentview_rgb");
+            dialog->findChild<QComboBox *>(QString("viewMap_") + lr::kWrist)->setCurrentText("eye_in_hand_rgb");
+            dialog->accept();
+        });
+        window.mapViews();
+        QVERIFY(replaced.wait(20000));
+        QCOMPARE(view->file()->episodes()[0].views[0].name, std::string("agentview_rgb"));
+        QCOMPARE(view->file()->episodes()[0].views[2].name, std::string(lr::kSide));
+        QTRY_VERIFY_WITH_TIMEOUT(view->overlay() != nullptr, 20000);
+        QCOMPARE(int(view->overlay()->views.size()), 2);
+
+        // The next window opens the dataset with the same map.
+        MainWindow next;
+        QSignalSpy nextOpened(next.library(), &EpisodeLibrary::opened);
+        next.openPath(m_dataset);
+        QVERIFY(nextOpened.wait(20000));
+        QCOMPARE(next.library()->files()[0]->episodes()[1].views[1].name, std::string("eye_in_hand_rgb"));
+        storeViewMap(m_dataset, {});
+    }
+
+    void aBrokenDatasetShowsItsMessageAndTheWindowKeepsWorking()
+    {
+        const QString broken = m_dir.filePath("broken");
+        std::filesystem::copy(m_dataset.toStdString(), broken.toStdString(),
+                              std::filesystem::copy_options::recursive);
+        const std::string parquet = (broken + "/data/chunk-000/episode_000000.parquet").toStdString();
+        std::filesystem::resize_file(parquet, std::filesystem::file_size(parquet) / 3);
+        MainWindow window;
+        window.show();
+        QSignalSpy failed(window.library(), &EpisodeLibrary::failed);
+        window.openPath(broken);
+        QVERIFY(failed.wait(20000));
+        QVERIFY2(window.errorText().contains("episode_000000.parquet"), qPrintable(window.errorText()));
+
+        QSignalSpy opened(window.library(), &EpisodeLibrary::opened);
+        window.openPath(m_dataset);
+        QVERIFY(opened.wait(20000));
+        QCOMPARE(window.datasetPanel()->tree()->topLevelItemCount(), 1);
+        QVERIFY(window.errorText().isEmpty());
+    }
+
+private:
+    QTemporaryDir m_dir;
+    QString m_dataset;
+};
+
+QTEST_MAIN(TestLeRobotGui)
+#include "tst_lerobot_gui.moc"
