@@ -239,6 +239,7 @@ MainWindow::MainWindow(QWidget *parent)
                 if (m_episodeView->file() != old)
                     return;
                 const qint64 frame = m_episodeView->frame();
+                m_trackKey.clear(); // the action plots' pass ran (or failed) on the old views
                 m_episodeView->setEpisode(now, m_episodeView->episode());
                 m_episodeView->setFrame(frame);
             });

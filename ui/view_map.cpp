@@ -60,6 +60,7 @@ ViewMapDialog::ViewMapDialog(const QString &path,
         auto *choice = new QComboBox(this);
         choice->setObjectName(QStringLiteral("viewMap_") + camera);
         choice->setEditable(true); // any name, for a checkpoint not loaded yet
+        choice->setMinimumWidth(fontMetrics().horizontalAdvance(QStringLiteral("eye_in_hand_rgb_wide")));
         choice->addItem(QString());
         choice->addItems(checkpointViews);
         for (const auto &[from, to] : current)

@@ -8,6 +8,7 @@
 #include "episode_view.h"
 #include "fixtures.h"
 #include "inference_worker.h"
+#include "action_plot.h"
 #include "main_window.h"
 #include "view_map.h"
 
@@ -21,6 +22,7 @@
 #include <QTest>
 #include <QTimer>
 #include <QTreeWidget>
+#include <qcustomplot.h>
 
 #include <filesystem>
 #include <fstream>
@@ -71,6 +73,10 @@ private slots:
         QVERIFY(loaded.wait(20000));
         QTRY_VERIFY_WITH_TIMEOUT(window.errorText().contains("Map Views"), 20000);
         QVERIFY(!view->overlay());
+        // Let the action plots' whole-episode pass (started 300 ms after the checkpoint loaded)
+        // fail on the unmapped views too, so that mapping must start it again.
+        QTest::qWait(1500);
+        QCOMPARE(window.actionPlot()->plot()->graphCount(), 0);
 
         // Model ▸ Map Views…: the top camera feeds agentview_rgb, the wrist camera eye_in_hand_rgb.
         QSignalSpy replaced(window.library(), &EpisodeLibrary::replaced);
@@ -87,6 +93,10 @@ private slots:
         QCOMPARE(view->file()->episodes()[0].views[2].name, std::string(lr::kSide));
         QTRY_VERIFY_WITH_TIMEOUT(view->overlay() != nullptr, 20000);
         QCOMPARE(int(view->overlay()->views.size()), 2);
+        // The action plots' whole-episode pass runs again on the mapped views.
+        QTRY_VERIFY_WITH_TIMEOUT(window.actionPlot()->plot()->graphCount() > 0 &&
+                                     window.actionPlot()->plot()->graph(0)->dataCount() == lr::kLengths[0],
+                                 20000);
 
         // The next window opens the dataset with the same map.
         MainWindow next;
