@@ -4,7 +4,7 @@
 // which frame it got (formulas mirrored in tests/support/lerobot_fixture.h).
 //
 //   node make_lerobot_dataset.mjs OUT_DIR --version v2.1|v3.0 --ffmpeg PATH
-//        [--episodes N --length L] [--episodes-per-file K]
+//        [--episodes N --length L] [--episodes-per-file K] [--scale S]
 //
 // v2.1: one parquet per episode (data/chunk-000/episode_000003.parquet), one H.264 mp4 per
 //       episode and video camera, meta/episodes.jsonl, tasks.jsonl, episodes_stats.jsonl.
@@ -13,7 +13,8 @@
 //       meta/tasks.parquet.
 // Both have two video cameras (observation.images.top 96x64, observation.images.wrist 64x64) and,
 // in v2.1, an image camera stored as PNG bytes in the parquet (observation.images.side 32x24), as
-// openpi's LIBERO conversion stores its images.
+// openpi's LIBERO conversion stores its images. --scale multiplies the video cameras' sizes (for
+// the benchmark; tests use 1).
 
 import { DuckDBInstance } from '@duckdb/node-api';
 import { spawnSync } from 'node:child_process';
@@ -35,6 +36,7 @@ const lengths = args.includes('--length')
   ? Array(episodeCount).fill(Number(option('--length')))
   : [12, 9, 15].slice(0, episodeCount);
 const perFile = Number(option('--episodes-per-file', 2));
+const scale = Number(option('--scale', 1));
 if (!out || !['v2.1', 'v3.0'].includes(version) || lengths.length !== episodeCount) {
   console.error('usage: node make_lerobot_dataset.mjs OUT_DIR --version v2.1|v3.0 --ffmpeg PATH [--episodes N --length L]');
   process.exit(2);
@@ -44,8 +46,8 @@ const taskOf = (e) => e % TASKS.length;
 
 // Cameras: video ones are flat colour blocks (robust to lossy coding), the image one exact.
 const cameras = [
-  { key: 'observation.images.top', video: true, width: 96, height: 64, id: 0 },
-  { key: 'observation.images.wrist', video: true, width: 64, height: 64, id: 1 },
+  { key: 'observation.images.top', video: true, width: 96 * scale, height: 64 * scale, id: 0 },
+  { key: 'observation.images.wrist', video: true, width: 64 * scale, height: 64 * scale, id: 1 },
   ...(version === 'v2.1' ? [{ key: 'observation.images.side', video: false, width: 32, height: 24, id: 2 }] : []),
 ];
 function videoPixel(camera, e, t, x, width) {
