@@ -30,31 +30,6 @@ std::uint32_t readLE32(const std::uint8_t *p)
            std::uint32_t(p[3]) << 24;
 }
 
-// Non-null values of one type, decoded from a page or a dictionary.
-struct Values
-{
-    ValueType type;
-    std::vector<std::uint8_t> booleans;
-    std::vector<std::int32_t> int32s;
-    std::vector<std::int64_t> int64s;
-    std::vector<float> floats;
-    std::vector<double> doubles;
-    std::vector<std::string> bytes;
-
-    std::size_t size() const
-    {
-        switch (type) {
-        case ValueType::Boolean: return booleans.size();
-        case ValueType::Int32: return int32s.size();
-        case ValueType::Int64: return int64s.size();
-        case ValueType::Float: return floats.size();
-        case ValueType::Double: return doubles.size();
-        case ValueType::Bytes: return bytes.size();
-        }
-        return 0;
-    }
-};
-
 template <typename T>
 std::size_t readFixed(const std::uint8_t *data, std::size_t size, std::int64_t n, std::vector<T> &out)
 {
@@ -69,7 +44,7 @@ std::size_t readFixed(const std::uint8_t *data, std::size_t size, std::int64_t n
 
 // PLAIN encoding of n values; returns the bytes used.
 std::size_t decodePlain(const std::uint8_t *data, std::size_t size, std::int64_t n, int typeLength,
-                        Values &out)
+                        TypedValues &out)
 {
     switch (out.type) {
     case ValueType::Boolean: {
@@ -104,30 +79,6 @@ std::size_t decodePlain(const std::uint8_t *data, std::size_t size, std::int64_t
     return 0;
 }
 
-void appendFrom(const Values &from, std::size_t i, ColumnValues &to)
-{
-    switch (from.type) {
-    case ValueType::Boolean: to.booleans.push_back(from.booleans[i]); break;
-    case ValueType::Int32: to.int32s.push_back(from.int32s[i]); break;
-    case ValueType::Int64: to.int64s.push_back(from.int64s[i]); break;
-    case ValueType::Float: to.floats.push_back(from.floats[i]); break;
-    case ValueType::Double: to.doubles.push_back(from.doubles[i]); break;
-    case ValueType::Bytes: to.bytes.push_back(from.bytes[i]); break;
-    }
-}
-
-void appendNull(ColumnValues &to)
-{
-    switch (to.column.type) {
-    case ValueType::Boolean: to.booleans.push_back(0); break;
-    case ValueType::Int32: to.int32s.push_back(0); break;
-    case ValueType::Int64: to.int64s.push_back(0); break;
-    case ValueType::Float: to.floats.push_back(0.f); break;
-    case ValueType::Double: to.doubles.push_back(0.0); break;
-    case ValueType::Bytes: to.bytes.emplace_back(); break;
-    }
-}
-
 ValueType valueTypeOf(PhysicalType type)
 {
     switch (type) {
@@ -146,11 +97,48 @@ struct ChunkState
     const ColumnInfo *column;
     std::int64_t rowBegin, rowEnd;
     std::int64_t row = -1; // index of the row being read (the last one started)
-    std::optional<Values> dictionary;
+    std::optional<TypedValues> dictionary;
     ColumnValues out;
 };
 
 } // namespace
+
+std::size_t TypedValues::size() const
+{
+    switch (type) {
+    case ValueType::Boolean: return booleans.size();
+    case ValueType::Int32: return int32s.size();
+    case ValueType::Int64: return int64s.size();
+    case ValueType::Float: return floats.size();
+    case ValueType::Double: return doubles.size();
+    case ValueType::Bytes: return bytes.size();
+    }
+    return 0;
+}
+
+void TypedValues::append(const TypedValues &from, std::size_t i)
+{
+    switch (type) {
+    case ValueType::Boolean: booleans.push_back(from.booleans[i]); break;
+    case ValueType::Int32: int32s.push_back(from.int32s[i]); break;
+    case ValueType::Int64: int64s.push_back(from.int64s[i]); break;
+    case ValueType::Float: floats.push_back(from.floats[i]); break;
+    case ValueType::Double: doubles.push_back(from.doubles[i]); break;
+    case ValueType::Bytes: bytes.push_back(from.bytes[i]); break;
+    }
+}
+
+void TypedValues::appendZero()
+{
+    switch (type) {
+    case ValueType::Boolean: booleans.push_back(0); break;
+    case ValueType::Int32: int32s.push_back(0); break;
+    case ValueType::Int64: int64s.push_back(0); break;
+    case ValueType::Float: floats.push_back(0.f); break;
+    case ValueType::Double: doubles.push_back(0.0); break;
+    case ValueType::Bytes: bytes.emplace_back(); break;
+    }
+}
 
 double ColumnValues::number(std::int64_t e) const
 {
@@ -441,9 +429,10 @@ private:
         return present;
     }
 
-    Values decodeValues(std::int64_t present, Encoding encoding, const std::uint8_t *p, std::size_t size)
+    TypedValues decodeValues(std::int64_t present, Encoding encoding, const std::uint8_t *p, std::size_t size)
     {
-        Values values{m_column.type, {}, {}, {}, {}, {}, {}};
+        TypedValues values;
+        values.type = m_column.type;
         if (encoding == Encoding::Plain) {
             decodePlain(p, size, present, m_column.typeLength, values);
         } else if (encoding == Encoding::RleDictionary || encoding == Encoding::PlainDictionary) {
@@ -461,7 +450,8 @@ private:
                     throw std::runtime_error("dictionary index " + std::to_string(i) + " past the " +
                                              std::to_string(dictionarySize) + "-entry dictionary");
             }
-            gather(*m_state.dictionary, indices, values);
+            for (const std::uint32_t i : indices)
+                values.append(*m_state.dictionary, i);
         } else if (encoding == Encoding::Rle && m_column.type == ValueType::Boolean) {
             if (size < 4 || readLE32(p) > size - 4)
                 throw std::runtime_error("RLE booleans run past the page");
@@ -473,20 +463,6 @@ private:
         return values;
     }
 
-    static void gather(const Values &dictionary, const std::vector<std::uint32_t> &indices, Values &out)
-    {
-        for (const std::uint32_t i : indices) {
-            switch (dictionary.type) {
-            case ValueType::Boolean: out.booleans.push_back(dictionary.booleans[i]); break;
-            case ValueType::Int32: out.int32s.push_back(dictionary.int32s[i]); break;
-            case ValueType::Int64: out.int64s.push_back(dictionary.int64s[i]); break;
-            case ValueType::Float: out.floats.push_back(dictionary.floats[i]); break;
-            case ValueType::Double: out.doubles.push_back(dictionary.doubles[i]); break;
-            case ValueType::Bytes: out.bytes.push_back(dictionary.bytes[i]); break;
-            }
-        }
-    }
-
     void assemble(std::int64_t n,
                   const std::vector<std::int16_t> &rep,
                   const std::vector<std::int16_t> &def,
@@ -495,7 +471,7 @@ private:
                   std::size_t size)
     {
         const std::int64_t present = countPresent(n, def);
-        const Values values = decodeValues(present, encoding, p, size);
+        const TypedValues values = decodeValues(present, encoding, p, size);
         ColumnValues &out = m_state.out;
         std::size_t next = 0; // the next non-null value
         for (std::int64_t i = 0; i < n; ++i) {
@@ -518,9 +494,9 @@ private:
             if (isEntry && inRange()) {
                 out.valid.push_back(isValue);
                 if (isValue)
-                    appendFrom(values, next, out);
+                    out.append(values, next);
                 else
-                    appendNull(out);
+                    out.appendZero();
             }
             next += isValue;
         }
@@ -587,6 +563,7 @@ ColumnValues ParquetFile::read(int rowGroup, const std::string &columnPath, std:
     m_stats = ReadStats{};
     ChunkState state{&column, rowBegin, rowEnd, -1, std::nullopt, ColumnValues{}};
     state.out.column = column;
+    state.out.type = column.type;
     PageDecoder decoder(state);
     std::int64_t pos = start;
     std::vector<std::uint8_t> buffer;
@@ -633,7 +610,8 @@ ColumnValues ParquetFile::read(int rowGroup, const std::string &columnPath, std:
                 const auto page = decompress(meta.codec, raw.data(), raw.size(),
                                              std::size_t(header.uncompressedPageSize));
                 ++m_stats.dictionaryPages;
-                state.dictionary = Values{column.type, {}, {}, {}, {}, {}, {}};
+                state.dictionary = TypedValues{};
+                state.dictionary->type = column.type;
                 decodePlain(page.data(), page.size(), h.numValues, column.typeLength, *state.dictionary);
                 break;
             }

@@ -37,22 +37,33 @@ struct ColumnInfo
     bool isString = false;         // BYTE_ARRAY annotated as UTF8 / STRING
 };
 
-// The values of one leaf column over a range of rows. Row r covers the entries
-// [rowOffsets[r], rowOffsets[r+1]): exactly one for a column outside lists, any number (0 for an
-// empty or null list) inside one. Entry e is a value when valid[e], a null otherwise; the value
-// arrays have one slot per entry (a zero or empty slot for a null), so entry e's value is at e.
-struct ColumnValues
+// Values of one type: of the arrays, the one `type` names is used.
+struct TypedValues
 {
-    ColumnInfo column;
-    std::vector<std::int64_t> rowOffsets; // rows + 1
-    std::vector<std::uint8_t> rowIsNull;  // lists only: 1 when the list itself is null
-    std::vector<std::uint8_t> valid;
+    ValueType type = ValueType::Int64;
     std::vector<std::uint8_t> booleans;
     std::vector<std::int32_t> int32s;
     std::vector<std::int64_t> int64s;
     std::vector<float> floats;
     std::vector<double> doubles;
     std::vector<std::string> bytes;
+
+    std::size_t size() const;
+    // Appends value i of `from` (of the same type), or a zero / empty value.
+    void append(const TypedValues &from, std::size_t i);
+    void appendZero();
+};
+
+// The values of one leaf column over a range of rows. Row r covers the entries
+// [rowOffsets[r], rowOffsets[r+1]): exactly one for a column outside lists, any number (0 for an
+// empty or null list) inside one. Entry e is a value when valid[e], a null otherwise; the value
+// arrays have one slot per entry (a zero or empty slot for a null), so entry e's value is at e.
+struct ColumnValues : TypedValues
+{
+    ColumnInfo column;
+    std::vector<std::int64_t> rowOffsets; // rows + 1
+    std::vector<std::uint8_t> rowIsNull;  // lists only: 1 when the list itself is null
+    std::vector<std::uint8_t> valid;
 
     std::int64_t rows() const { return std::int64_t(rowOffsets.size()) - 1; }
     std::int64_t entries() const { return std::int64_t(valid.size()); }

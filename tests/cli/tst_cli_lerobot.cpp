@@ -34,8 +34,7 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        QVERIFY(lr::makeDataset(v21(), "v2.1"));
-        QVERIFY(lr::makeDataset(v30(), "v3.0"));
+        QVERIFY(lr::datasets().ok);
         QVERIFY2(fixtures::contractCheckpoints().ok, fixtures::contractCheckpoints().error.constData());
     }
 
@@ -188,8 +187,8 @@ private slots:
     }
 
 private:
-    QString v21() const { return m_dir.filePath("v21"); }
-    QString v30() const { return m_dir.filePath("v30"); }
+    static QString v21() { return lr::datasets().v21; }
+    static QString v30() { return lr::datasets().v30; }
 
     QTemporaryDir m_dir;
 };

@@ -82,8 +82,7 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        QVERIFY(lr::makeDataset(v21(), "v2.1"));
-        QVERIFY(lr::makeDataset(v30(), "v3.0"));
+        QVERIFY(lr::datasets().ok);
     }
 
     void v21OpensAsMetaSays()
@@ -220,8 +219,8 @@ private slots:
     }
 
 private:
-    QString v21() const { return m_dir.filePath("v21"); }
-    QString v30() const { return m_dir.filePath("v30"); }
+    static QString v21() { return lr::datasets().v21; }
+    static QString v30() { return lr::datasets().v30; }
 
     QString copyOf(const QString &source, const QString &name)
     {

@@ -209,6 +209,19 @@ bool makeDataset(const QString &dir, const QString &version, const QStringList &
     return run.ok;
 }
 
+const Datasets &datasets()
+{
+    static QTemporaryDir dir;
+    static const Datasets made = [] {
+        Datasets d;
+        d.v21 = dir.filePath("v21");
+        d.v30 = dir.filePath("v30");
+        d.ok = dir.isValid() && makeDataset(d.v21, "v2.1") && makeDataset(d.v30, "v3.0");
+        return d;
+    }();
+    return made;
+}
+
 } // namespace lerobot
 
 const ContractCheckpoints &contractCheckpoints()

@@ -81,6 +81,13 @@ float action(int episode, int t, int d);
 // Writes the dataset into `dir` (version "v2.1" or "v3.0"); `extra` passes more options to the
 // script (--episodes N --length L). Fails the calling test when the script fails.
 bool makeDataset(const QString &dir, const QString &version, const QStringList &extra = {});
+// A v2.1 and a v3.0 dataset, made once per test process into a folder that lives until it ends.
+struct Datasets
+{
+    bool ok = false;
+    QString v21, v30;
+};
+const Datasets &datasets();
 } // namespace lerobot
 
 // The contract checkpoints of tests/python/make_contract_checkpoints.py (contract_grids.pt,

@@ -39,8 +39,8 @@ private slots:
         QApplication::setOrganizationName("GridS-tests");
         QApplication::setApplicationName("tst_lerobot_gui");
         QVERIFY(m_dir.isValid());
-        m_dataset = m_dir.filePath("v21");
-        QVERIFY(lr::makeDataset(m_dataset, "v2.1"));
+        QVERIFY(lr::datasets().ok);
+        m_dataset = lr::datasets().v21;
         storeViewMap(m_dataset, {}); // nothing left from an earlier run
         QVERIFY2(fixtures::contractCheckpoints().ok, fixtures::contractCheckpoints().error.constData());
     }
