@@ -62,6 +62,17 @@ std::vector<ordered_json> readJsonLines(const fs::path &path)
     return lines;
 }
 
+// A text field; empty when missing or null (LeRobot writes "video_path": null without videos).
+std::string textField(const ordered_json &object, const char *key, const std::string &source)
+{
+    const auto it = object.find(key);
+    if (it == object.end() || it->is_null())
+        return {};
+    if (!it->is_string())
+        throw badInput(source + ": \"" + key + "\" is not text");
+    return it->get<std::string>();
+}
+
 std::int64_t integerField(const ordered_json &object, const char *key, const std::string &source)
 {
     const auto it = object.find(key);
@@ -76,7 +87,9 @@ void readFeatures(const ordered_json &features, const std::string &source, LeRob
     if (!features.is_object())
         throw badInput(source + ": \"features\" is missing or not an object");
     for (const auto &[key, feature] : features.items()) {
-        const std::string dtype = feature.value("dtype", "");
+        if (!feature.is_object())
+            throw badInput(source + ": feature " + key + " is not an object");
+        const std::string dtype = textField(feature, "dtype", source);
         const auto shapeIt = feature.find("shape");
         std::vector<std::int64_t> shape;
         if (shapeIt != feature.end() && shapeIt->is_array())
@@ -126,7 +139,7 @@ std::vector<std::string> tasksFromJsonLines(const fs::path &path)
 {
     std::map<std::int64_t, std::string> byIndex;
     for (const auto &line : readJsonLines(path))
-        byIndex[integerField(line, "task_index", path.string())] = line.value("task", "");
+        byIndex[integerField(line, "task_index", path.string())] = textField(line, "task", path.string());
     std::vector<std::string> tasks;
     for (const auto &[index, task] : byIndex) {
         if (index != std::int64_t(tasks.size()))
@@ -139,11 +152,11 @@ std::vector<std::string> tasksFromJsonLines(const fs::path &path)
 void readEpisodesV2(const fs::path &root, const ordered_json &info, const std::string &infoPath, LeRobotMeta &meta)
 {
     const fs::path episodesPath = root / "meta" / "episodes.jsonl";
-    const std::string dataPath = info.value("data_path", "");
-    const std::string videoPath = info.value("video_path", "");
+    const std::string dataPath = textField(info, "data_path", infoPath);
+    const std::string videoPath = textField(info, "video_path", infoPath);
     if (dataPath.empty())
         throw badInput(infoPath + ": \"data_path\" is missing");
-    const std::int64_t chunkSize = info.value("chunks_size", std::int64_t(1000));
+    const std::int64_t chunkSize = info.contains("chunks_size") ? integerField(info, "chunks_size", infoPath) : 1000;
     if (chunkSize <= 0)
         throw badInput(infoPath + ": \"chunks_size\" must be positive");
     std::vector<std::string> tasks;
@@ -224,8 +237,8 @@ std::int64_t wholeNumber(double value, const std::string &path, const std::strin
 
 void readEpisodesV3(const fs::path &root, const ordered_json &info, const std::string &infoPath, LeRobotMeta &meta)
 {
-    const std::string dataPath = info.value("data_path", "");
-    const std::string videoPath = info.value("video_path", "");
+    const std::string dataPath = textField(info, "data_path", infoPath);
+    const std::string videoPath = textField(info, "video_path", infoPath);
     if (dataPath.empty())
         throw badInput(infoPath + ": \"data_path\" is missing");
     const fs::path folder = root / "meta" / "episodes";
@@ -344,14 +357,16 @@ std::string fillPathTemplate(const std::string &pattern,
     return out;
 }
 
-LeRobotMeta readLeRobotMeta(const std::string &folder)
+namespace {
+
+LeRobotMeta readMeta(const std::string &folder)
 {
     const fs::path root(folder);
     const fs::path infoPath = root / "meta" / "info.json";
     const std::string source = infoPath.string();
     const ordered_json info = readJsonFile(infoPath);
     LeRobotMeta meta;
-    meta.version = info.value("codebase_version", "");
+    meta.version = textField(info, "codebase_version", source);
     if (meta.version.empty())
         throw badInput(source + ": \"codebase_version\" is missing");
     const auto fps = info.find("fps");
@@ -376,6 +391,18 @@ LeRobotMeta readLeRobotMeta(const std::string &folder)
     if (meta.episodes.empty())
         throw badInput(folder + "/meta: lists no episodes");
     return meta;
+}
+
+} // namespace
+
+LeRobotMeta readLeRobotMeta(const std::string &folder)
+{
+    try {
+        return readMeta(folder);
+    } catch (const nlohmann::json::exception &e) {
+        // A field of an unexpected JSON type that the checks above did not foresee.
+        throw badInput(folder + "/meta: unexpected JSON (" + e.what() + ")");
+    }
 }
 
 } // namespace grids

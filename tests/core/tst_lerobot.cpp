@@ -67,7 +67,7 @@ void checkAllFrames(EpisodeFile &file, bool hasImageCamera)
             QCOMPARE(side.rows, 24);
             for (int y = 0; y < 24; y += 5)
                 for (int x = 0; x < 32; x += 3)
-                    QVERIFY2(side.at<cv::Vec3b>(y, x) == lr::imagePixel(e, t, x, y), qPrintable(where));
+                    QVERIFY2(side.at<cv::Vec3b>(y, x) == lr::imagePixel(2, e, t, x, y), qPrintable(where));
         }
     }
 }
@@ -131,6 +131,32 @@ private slots:
         QVERIFY(colourError(first.views[0], true, lr::videoColour(0, 1, 0, true)) <= 7);
         QVERIFY(colourError(first.views[0], true, lr::videoColour(0, 0, 0, true)) > 30);
         checkAllFrames(*file, /*hasImageCamera=*/false);
+    }
+
+    // openpi's LIBERO conversion (v2.0): no videos, `image` and `wrist_image` as PNG structs in
+    // the parquet, `state` and `actions`, meta/stats.json.
+    void openpiStyleV20Opens()
+    {
+        const QString dir = m_dir.filePath("openpi");
+        QVERIFY(lr::makeDataset(dir, "v2.0", {"--openpi"}));
+        auto file = openEpisodeFile(dir.toStdString());
+        QCOMPARE(file->format(), std::string("lerobot-v2.0"));
+        const EpisodeInfo &info = file->episodes()[1];
+        QCOMPARE(int(info.views.size()), 2);
+        QCOMPARE(info.views[0].name, std::string("image"));
+        QCOMPARE(info.views[1].name, std::string("wrist_image"));
+        QCOMPARE(info.stateKeys, std::vector<std::string>{"state"});
+        QCOMPARE(info.actionDim, 7);
+        for (const int t : {8, 0, 4}) {
+            const Frame frame = file->frame(1, t);
+            QCOMPARE(frame.state[5], lr::state(1, t, 5));
+            QCOMPARE(frame.action[6], lr::action(1, t, 6));
+            for (int camera = 0; camera < 2; ++camera)
+                for (int y = 0; y < 24; y += 7)
+                    for (int x = 0; x < 32; x += 5)
+                        QVERIFY(frame.views[std::size_t(camera)].at<cv::Vec3b>(y, x) ==
+                                lr::imagePixel(3 + camera, 1, t, x, y));
+        }
     }
 
     void tracksMatchFrames()

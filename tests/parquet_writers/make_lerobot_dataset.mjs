@@ -5,6 +5,7 @@
 //
 //   node make_lerobot_dataset.mjs OUT_DIR --version v2.1|v3.0 --ffmpeg PATH
 //        [--episodes N --length L] [--episodes-per-file K] [--scale S]
+//   node make_lerobot_dataset.mjs OUT_DIR --version v2.0 --openpi
 //
 // v2.1: one parquet per episode (data/chunk-000/episode_000003.parquet), one H.264 mp4 per
 //       episode and video camera, meta/episodes.jsonl, tasks.jsonl, episodes_stats.jsonl.
@@ -13,7 +14,9 @@
 //       meta/tasks.parquet.
 // Both have two video cameras (observation.images.top 96x64, observation.images.wrist 64x64) and,
 // in v2.1, an image camera stored as PNG bytes in the parquet (observation.images.side 32x24), as
-// openpi's LIBERO conversion stores its images. --scale multiplies the video cameras' sizes (for
+// openpi's LIBERO conversion stores its images. --openpi (v2.0) lays the dataset out as openpi's
+// LIBERO conversion does: no videos, `image` and `wrist_image` as PNG structs in the parquet,
+// `state` and `actions`, meta/stats.json. --scale multiplies the video cameras' sizes (for
 // the benchmark; tests use 1).
 
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -37,7 +40,11 @@ const lengths = args.includes('--length')
   : [12, 9, 15].slice(0, episodeCount);
 const perFile = Number(option('--episodes-per-file', 2));
 const scale = Number(option('--scale', 1));
-if (!out || !['v2.1', 'v3.0'].includes(version) || lengths.length !== episodeCount) {
+const openpi = args.includes('--openpi');
+const stateKey = openpi ? 'state' : 'observation.state';
+const actionKey = openpi ? 'actions' : 'action';
+if (!out || !['v2.0', 'v2.1', 'v3.0'].includes(version) || (openpi && version !== 'v2.0') ||
+    lengths.length !== episodeCount) {
   console.error('usage: node make_lerobot_dataset.mjs OUT_DIR --version v2.1|v3.0 --ffmpeg PATH [--episodes N --length L]');
   process.exit(2);
 }
@@ -45,16 +52,20 @@ const TASKS = ['pick up the red cube', 'open the top drawer', 'push the plate to
 const taskOf = (e) => e % TASKS.length;
 
 // Cameras: video ones are flat colour blocks (robust to lossy coding), the image one exact.
-const cameras = [
+const cameras = openpi ? [
+  { key: 'image', video: false, width: 32, height: 24, id: 3 },
+  { key: 'wrist_image', video: false, width: 32, height: 24, id: 4 },
+] : [
   { key: 'observation.images.top', video: true, width: 96 * scale, height: 64 * scale, id: 0 },
   { key: 'observation.images.wrist', video: true, width: 64 * scale, height: 64 * scale, id: 1 },
   ...(version === 'v2.1' ? [{ key: 'observation.images.side', video: false, width: 32, height: 24, id: 2 }] : []),
 ];
+const imageCameras = cameras.filter((c) => !c.video);
 function videoPixel(camera, e, t, x, width) {
   return x < width / 2 ? [20 + 15 * t, 60 + 60 * e + 20 * camera, 128] : [255 - 15 * t, 40, 60 + 50 * e];
 }
-function imagePixel(e, t, x, y) {
-  return [(e * 50 + t * 7 + x) % 256, (y * 9 + t) % 256, (e * 30 + 3 * x + y) % 256];
+function imagePixel(camera, e, t, x, y) {
+  return [(e * 50 + t * 7 + x + 30 * camera) % 256, (y * 9 + t) % 256, (e * 30 + 3 * x + y) % 256];
 }
 const stateValue = (e, t, d) => Math.fround(e * 100 + t + d / 10);
 const actionValue = (e, t, d) => Math.fround(-e - t / 4 + d / 8);
@@ -64,7 +75,7 @@ function rgbFrame(camera, e, t) {
   const rgb = Buffer.alloc(width * height * 3);
   for (let y = 0; y < height; ++y)
     for (let x = 0; x < width; ++x) {
-      const p = camera.video ? videoPixel(camera.id, e, t, x, width) : imagePixel(e, t, x, y);
+      const p = camera.video ? videoPixel(camera.id, e, t, x, width) : imagePixel(camera.id, e, t, x, y);
       rgb.set(p, (y * width + x) * 3);
     }
   return rgb;
@@ -117,8 +128,8 @@ const features = {
     dtype: c.video ? 'video' : 'image', shape: [c.height, c.width, 3], names: ['height', 'width', 'channels'],
     ...(c.video ? { info: { 'video.fps': FPS, 'video.codec': version === 'v3.0' ? 'av1' : 'h264' } } : {}),
   }])),
-  'observation.state': { dtype: 'float32', shape: [8], names: null },
-  action: { dtype: 'float32', shape: [7], names: null },
+  [stateKey]: { dtype: 'float32', shape: [8], names: null },
+  [actionKey]: { dtype: 'float32', shape: [7], names: null },
   timestamp: { dtype: 'float32', shape: [1], names: null },
   frame_index: { dtype: 'int64', shape: [1], names: null },
   episode_index: { dtype: 'int64', shape: [1], names: null },
@@ -145,20 +156,20 @@ async function writeData(file, episodes) {
         timestamp: Math.fround(t / FPS), frame_index: t, episode_index: e,
         index: firstIndex[e] + t, task_index: taskOf(e),
       };
-      for (const c of cameras)
-        if (!c.video) row.side_png = png(c.width, c.height, rgbFrame(c, e, t)).toString('hex');
+      for (const c of imageCameras) row[`png_${c.id}`] = png(c.width, c.height, rgbFrame(c, e, t)).toString('hex');
       rows.push(row);
     }
   fs.writeFileSync(scratch, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const side = version === 'v2.1'
-    ? `{'bytes': unhex(side_png)::BLOB, 'path': NULL::VARCHAR} AS "observation.images.side",` : '';
-  await sql.run(`COPY (SELECT ${side}
-      CAST(state AS FLOAT[8]) AS "observation.state", CAST(action AS FLOAT[7]) AS action,
+  const images = imageCameras.map((c) =>
+    `{'bytes': unhex(png_${c.id})::BLOB, 'path': NULL::VARCHAR} AS "${c.key}",`).join(' ');
+  const imageColumns = imageCameras.map((c) => `, png_${c.id}: 'VARCHAR'`).join('');
+  await sql.run(`COPY (SELECT ${images}
+      CAST(state AS FLOAT[8]) AS "${stateKey}", CAST(action AS FLOAT[7]) AS "${actionKey}",
       CAST(timestamp AS FLOAT) AS timestamp, frame_index, episode_index, "index", task_index
     FROM read_json('${scratch}', format = 'newline_delimited', columns = {
       state: 'DOUBLE[]', action: 'DOUBLE[]', timestamp: 'DOUBLE', frame_index: 'BIGINT',
-      episode_index: 'BIGINT', "index": 'BIGINT', task_index: 'BIGINT'${version === 'v2.1' ? ", side_png: 'VARCHAR'" : ''}})
+      episode_index: 'BIGINT', "index": 'BIGINT', task_index: 'BIGINT'${imageColumns}})
     ORDER BY "index") TO '${file}' (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 2048)`);
   fs.rmSync(scratch);
 }
@@ -169,11 +180,12 @@ const info = {
   total_tasks: TASKS.length, chunks_size: 1000, fps: FPS, splits: { train: `0:${episodeCount}` }, features,
 };
 
-if (version === 'v2.1') {
+if (version !== 'v3.0') {
   info.total_chunks = 1;
   info.total_videos = episodeCount * cameras.filter((c) => c.video).length;
   info.data_path = 'data/chunk-{episode_chunk:03d}/episode_{episode_index:06d}.parquet';
-  info.video_path = 'videos/chunk-{episode_chunk:03d}/{video_key}/episode_{episode_index:06d}.mp4';
+  info.video_path = cameras.some((c) => c.video)
+    ? 'videos/chunk-{episode_chunk:03d}/{video_key}/episode_{episode_index:06d}.mp4' : null;
   const episodes = [];
   for (let e = 0; e < episodeCount; ++e) {
     const name = String(e).padStart(6, '0');
@@ -186,8 +198,11 @@ if (version === 'v2.1') {
   const lines = (list) => list.map((x) => JSON.stringify(x)).join('\n') + '\n';
   fs.writeFileSync(path.join(out, 'meta', 'episodes.jsonl'), lines(episodes));
   fs.writeFileSync(path.join(out, 'meta', 'tasks.jsonl'), lines(TASKS.map((task, i) => ({ task_index: i, task }))));
-  fs.writeFileSync(path.join(out, 'meta', 'episodes_stats.jsonl'), lines(episodes.map((e) => ({
-    episode_index: e.episode_index, stats: { 'observation.state': { count: [e.length] } } }))));
+  if (version === 'v2.1')
+    fs.writeFileSync(path.join(out, 'meta', 'episodes_stats.jsonl'), lines(episodes.map((e) => ({
+      episode_index: e.episode_index, stats: { [stateKey]: { count: [e.length] } } }))));
+  else
+    fs.writeFileSync(path.join(out, 'meta', 'stats.json'), JSON.stringify({ [stateKey]: { count: [totalFrames] } }));
 } else {
   info.data_path = 'data/chunk-{chunk_index:03d}/file-{file_index:03d}.parquet';
   info.video_path = 'videos/{video_key}/chunk-{chunk_index:03d}/file-{file_index:03d}.mp4';

@@ -185,9 +185,9 @@ cv::Vec3b videoColour(int camera, int episode, int t, bool leftHalf)
     return {std::uint8_t(255 - 15 * t), 40, std::uint8_t(60 + 50 * episode)};
 }
 
-cv::Vec3b imagePixel(int episode, int t, int x, int y)
+cv::Vec3b imagePixel(int camera, int episode, int t, int x, int y)
 {
-    return {std::uint8_t((episode * 50 + t * 7 + x) % 256), std::uint8_t((y * 9 + t) % 256),
+    return {std::uint8_t((episode * 50 + t * 7 + x + 30 * camera) % 256), std::uint8_t((y * 9 + t) % 256),
             std::uint8_t((episode * 30 + 3 * x + y) % 256)};
 }
 

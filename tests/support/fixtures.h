@@ -75,7 +75,8 @@ inline const char *const kWrist = "observation.images.wrist"; // video, 64x64
 inline const char *const kSide = "observation.images.side";   // PNG in the parquet (v2.1), 32x24
 // The colour of a video camera's left or right half at frame t of episode e (camera 0 top, 1 wrist).
 cv::Vec3b videoColour(int camera, int episode, int t, bool leftHalf);
-cv::Vec3b imagePixel(int episode, int t, int x, int y);
+// A pixel of an image camera stored as PNG (camera 2 side; 3 image and 4 wrist_image with --openpi).
+cv::Vec3b imagePixel(int camera, int episode, int t, int x, int y);
 float state(int episode, int t, int d);
 float action(int episode, int t, int d);
 // Writes the dataset into `dir` (version "v2.1" or "v3.0"); `extra` passes more options to the
