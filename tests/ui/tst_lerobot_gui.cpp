@@ -107,6 +107,30 @@ private slots:
         storeViewMap(m_dataset, {});
     }
 
+    // v3.0: the episode picked in the dataset panel shows its own frames of the shared AV1 files.
+    void aV30DatasetShowsEachEpisodesFrames()
+    {
+        MainWindow window;
+        window.show();
+        QSignalSpy opened(window.library(), &EpisodeLibrary::opened);
+        window.openPath(lr::datasets().v30);
+        QVERIFY(opened.wait(20000));
+        QTreeWidgetItem *file = window.datasetPanel()->tree()->topLevelItem(0);
+        QCOMPARE(file->childCount(), 3);
+        EpisodeView *view = window.episodeView();
+        view->setEpisode(window.library()->files()[0], 1);
+        view->setFrame(4);
+        auto near = [](QRgb got, const cv::Vec3b &want) {
+            return std::abs(qRed(got) - want[0]) <= 7 && std::abs(qGreen(got) - want[1]) <= 7 &&
+                   std::abs(qBlue(got) - want[2]) <= 7;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(view->shownFrame() == 4 && view->episode() == 1, 10000);
+        const QImage top = view->paneImage(0);
+        QVERIFY(!top.isNull());
+        QVERIFY(near(top.pixel(top.width() / 4, top.height() / 2), lr::videoColour(0, 1, 4, true)));
+        QVERIFY(near(top.pixel(3 * top.width() / 4, top.height() / 2), lr::videoColour(0, 1, 4, false)));
+    }
+
     void aBrokenDatasetShowsItsMessageAndTheWindowKeepsWorking()
     {
         const QString broken = m_dir.filePath("broken");
