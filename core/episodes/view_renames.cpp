@@ -70,11 +70,11 @@ std::string formatViewRenames(const ViewRenames &renames)
 
 void checkViewRenames(const EpisodeFile &file, const ViewRenames &renames)
 {
+    std::set<std::string> names;
+    for (const EpisodeInfo &episode : file.episodes())
+        for (const ViewInfo &view : episode.views)
+            names.insert(view.name);
     for (const auto &[from, to] : renames) {
-        std::set<std::string> names;
-        for (const EpisodeInfo &episode : file.episodes())
-            for (const ViewInfo &view : episode.views)
-                names.insert(view.name);
         if (!names.count(from)) {
             std::string list;
             for (const auto &name : names)

@@ -128,6 +128,24 @@ private slots:
         QVERIFY(listed.out.contains("episode_000001") && listed.out.contains("slip"));
     }
 
+    void badViewMapsExitTwo()
+    {
+        const QString checkpoint = fixtures::contractCheckpoints().path("contract_grids.pt");
+        for (const QString &map : {QString("observation.images.top"), QString("=agentview_rgb"),
+                                   QString("a=b,a=c"), QString("observation.images.nope=agentview_rgb")}) {
+            const auto r = runGrids({"infer", "--checkpoint", checkpoint, "--episodes", v30(), "--episode",
+                                     "episode_000000", "--view-map", map, "--quiet"});
+            QVERIFY2(r.code == 2 && !r.crashed, qPrintable(map + ": " + r.err));
+            QVERIFY2(r.err.startsWith("error: ") && r.err.trimmed().count('\n') == 0, qPrintable(r.err));
+        }
+        const auto unknown = runGrids({"sweep", "--checkpoint", checkpoint, "--episodes", v30(), "--view-map",
+                                       "observation.images.nope=agentview_rgb", "--methods", "grids", "--budgets",
+                                       "2", "--db", m_dir.filePath("bad.sqlite"), "--quiet"});
+        QCOMPARE(unknown.code, 2);
+        QVERIFY2(unknown.err.contains("no view 'observation.images.nope'") && unknown.err.contains(lr::kWrist),
+                 qPrintable(unknown.err));
+    }
+
     void brokenDatasetsExitThreeWithOneLine_data()
     {
         QTest::addColumn<QString>("damage");
