@@ -21,6 +21,9 @@ PACKAGES=(
   # the page codecs) and frame-accurate video decoding through FFmpeg's libraries (AV1 by dav1d)
   libthrift-dev libboost-dev libsnappy-dev libzstd-dev zlib1g-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libdav1d6
+  # policy servers (openpi's websocket protocol): Boost.Beast (in libboost-dev) and msgpack-cxx;
+  # the reference server is Python (websockets, msgpack, numpy, torch)
+  libmsgpack-cxx-dev python3-websockets python3-msgpack
   # simulator: MuJoCo with offscreen EGL on Mesa's software renderer (MuJoCo's CMake
   # target names the qhull headers, hence libqhull-dev)
   libmujoco-dev libqhull-dev libegl-dev libegl-mesa0 libgl1-mesa-dri

@@ -133,4 +133,31 @@ void addViewMapOption(CLI::App &command, std::string &text)
                        "(e.g. observation.images.image=agentview_rgb)");
 }
 
+void addPolicySourceOptions(CLI::App &command, PolicySource &source)
+{
+    command.add_option("--checkpoint", source.checkpoint, "checkpoint .pt");
+    command.add_option("--policy", source.policy,
+                       "a policy server instead of a checkpoint: ws://HOST:PORT (openpi's protocol)");
+    command.add_option("--policy-keys", source.keys,
+                       "observation keys the server expects: VIEW=KEY,…,state=KEY,prompt=KEY (default: "
+                       "openpi's LIBERO keys)");
+    command.add_option("--policy-timeout", source.timeoutSeconds,
+                       "seconds to wait for the server's connection and each reply (default 30)");
+}
+
+std::unique_ptr<Policy> openPolicySource(const PolicySource &source, const std::string &device)
+{
+    if (source.checkpoint.empty() == source.policy.empty())
+        throw usageError("give either --checkpoint C.pt or --policy ws://HOST:PORT");
+    if (!source.policy.empty()) {
+        if (!isPolicyServerUrl(source.policy))
+            throw usageError("--policy " + source.policy + ": a policy server is addressed as ws://HOST:PORT");
+        RemotePolicyOptions options;
+        options.keys = source.keys;
+        options.timeoutSeconds = source.timeoutSeconds;
+        return connectPolicyServer(source.policy, options);
+    }
+    return Policy::load(source.checkpoint, device);
+}
+
 } // namespace grids::cli

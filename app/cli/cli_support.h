@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/progress.h"
+#include "remote/remote_policy.h"
 
 #include <atomic>
 #include <chrono>
@@ -53,6 +54,17 @@ struct FrameRange
     long long first = 0, last = 0;
 };
 FrameRange parseFrameRange(const std::string &text, long long length);
+
+// Where a command's policy comes from: a checkpoint file (--checkpoint) or a policy server
+// (--policy ws://HOST:PORT, with --policy-keys and --policy-timeout).
+struct PolicySource
+{
+    std::string checkpoint, policy, keys;
+    double timeoutSeconds = 30;
+};
+void addPolicySourceOptions(CLI::App &command, PolicySource &source);
+// Throws Error{Usage} unless exactly one of --checkpoint and --policy is given.
+std::unique_ptr<Policy> openPolicySource(const PolicySource &source, const std::string &device);
 
 // --view-map FROM=TO,…: which dataset camera feeds which checkpoint view, where names differ
 // (parsed by parseViewRenames when the command runs).

@@ -19,7 +19,8 @@ namespace {
 
 struct EvalOptions
 {
-    std::string checkpoint, suite, recordFailures, db, shard, device = "cpu";
+    PolicySource source;
+    std::string suite, recordFailures, db, shard, device = "cpu";
     std::vector<std::string> methods;
     std::vector<int> budgets;
     int episodes = 20, replan = 4;
@@ -72,7 +73,7 @@ void printOutcome(const EvaluationOutcome &o)
 
 void runEval(EvalOptions &o)
 {
-    auto policy = Policy::load(o.checkpoint, o.device);
+    auto policy = openPolicySource(o.source, o.device);
     const CheckpointInfo &info = policy->info();
     if (o.methods.empty())
         o.methods = {info.ownMethod()};
@@ -139,7 +140,7 @@ void addEvalCommand(CLI::App &app)
     auto o = std::make_shared<EvalOptions>();
     CLI::App *command = app.add_subcommand(
         "eval", "Closed-loop success rates of a checkpoint in the tabletop simulator");
-    command->add_option("--checkpoint", o->checkpoint, "checkpoint .pt")->required();
+    addPolicySourceOptions(*command, o->source);
     command->add_option("--suite", o->suite, "tabletop or tabletop/TASK")->required();
     command->add_option("--episodes", o->episodes, "episodes per task (default 20)")
         ->check(CLI::Range(1, 100000));

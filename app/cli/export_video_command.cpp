@@ -15,7 +15,8 @@ namespace {
 
 struct ExportOptions
 {
-    std::string checkpoint, compare, device = "cpu", viewMap;
+    PolicySource source;
+    std::string compare, device = "cpu", viewMap;
     std::vector<std::string> overlays = {"coords", "hud"};
     render::VideoExportOptions video;
     bool quiet = false;
@@ -43,7 +44,7 @@ void runExport(ExportOptions &o)
                              "' (known: coords, heatmap, cells, grid, hud)");
     }
     o.video.style = style;
-    auto policy = Policy::load(o.checkpoint, o.device);
+    auto policy = openPolicySource(o.source, o.device);
     std::unique_ptr<Policy> compare;
     if (!o.compare.empty())
         compare = Policy::load(o.compare, o.device);
@@ -63,7 +64,7 @@ void addExportVideoCommand(CLI::App &app)
     auto o = std::make_shared<ExportOptions>();
     CLI::App *command = app.add_subcommand(
         "export-video", "Annotated MP4 of an episode with a checkpoint's selection drawn on it");
-    command->add_option("--checkpoint", o->checkpoint, "checkpoint .pt")->required();
+    addPolicySourceOptions(*command, o->source);
     command->add_option("--episodes", o->video.episodesPath, "episode file or folder")->required();
     command->add_option("--episode", o->video.episodeKey, "episode key (default: the first)");
     addViewMapOption(*command, o->viewMap);

@@ -22,7 +22,8 @@ namespace {
 
 struct InferOptions
 {
-    std::string checkpoint, episodes, episode, method, frames, out, device = "cpu", viewMap;
+    PolicySource source;
+    std::string episodes, episode, method, frames, out, device = "cpu", viewMap;
     int budget = 0;
     bool json = false, quiet = false;
 };
@@ -53,7 +54,8 @@ nlohmann::json frameJson(std::int64_t t,
         {"action", r.actions.row(0)},
         {"action_chunk", chunk},
         {"demo_action", demo},
-        {"timings_ms", {{"encode", r.encodeMs}, {"select", r.selectMs}, {"act", r.actMs}}},
+        {"timings_ms",
+         {{"encode", r.encodeMs}, {"select", r.selectMs}, {"act", r.actMs}, {"round_trip", r.roundTripMs}}},
         {"missing_inputs", r.missingInputs}};
     if (error.valid)
         row["error"] = {
@@ -93,7 +95,7 @@ std::string csvOf(const nlohmann::json &doc, int actionDim)
 
 void runInfer(const InferOptions &o)
 {
-    auto policy = Policy::load(o.checkpoint, o.device);
+    auto policy = openPolicySource(o.source, o.device);
     const CheckpointInfo &info = policy->info();
     const std::string method = !o.method.empty() ? o.method : info.ownMethod();
     const int budget = o.budget > 0 ? o.budget : info.budgetDefault;
@@ -171,7 +173,7 @@ void addInferCommand(CLI::App &app)
 {
     auto o = std::make_shared<InferOptions>();
     CLI::App *command = app.add_subcommand("infer", "Frame-by-frame inference of a checkpoint");
-    command->add_option("--checkpoint", o->checkpoint, "checkpoint .pt")->required();
+    addPolicySourceOptions(*command, o->source);
     command->add_option("--episodes", o->episodes, "episode file")->required();
     command->add_option("--episode", o->episode, "episode key (optional for one-episode files)");
     addViewMapOption(*command, o->viewMap);

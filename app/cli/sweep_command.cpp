@@ -18,7 +18,8 @@ namespace {
 
 struct SweepCommandOptions
 {
-    std::string checkpoint, db, shard, device = "cpu", viewMap;
+    PolicySource source;
+    std::string db, shard, device = "cpu", viewMap;
     SweepOptions sweep;
     bool json = false, quiet = false;
 };
@@ -32,7 +33,7 @@ void runSweepCommand(SweepCommandOptions &o)
 {
     o.sweep.shard = parseShard(o.shard);
     o.sweep.viewRenames = parseViewRenames(o.viewMap);
-    auto policy = Policy::load(o.checkpoint, o.device);
+    auto policy = openPolicySource(o.source, o.device);
     Workspace workspace(o.db);
     SweepResult result;
     {
@@ -89,7 +90,7 @@ void addSweepCommand(CLI::App &app)
     auto o = std::make_shared<SweepCommandOptions>();
     CLI::App *command =
         app.add_subcommand("sweep", "Open-loop comparison of selection methods × token budgets");
-    command->add_option("--checkpoint", o->checkpoint, "checkpoint .pt")->required();
+    addPolicySourceOptions(*command, o->source);
     command->add_option("--episodes", o->sweep.episodesPath, "episode file or folder")->required();
     command->add_option("--episode", o->sweep.episodeKey, "only this episode (e.g. demo_3)");
     addViewMapOption(*command, o->viewMap);

@@ -38,6 +38,7 @@ struct CheckpointInfo
     std::vector<std::string> methods; // contract methods found in the module
     std::int64_t parameters = 0;
     std::string json; // grids.json as stored
+    bool remote = false; // served by a policy server (path is its ws:// URL)
 
     int cellsPerView() const { return gridHeight * gridWidth; }
     bool isGrids() const { return kind == "grids"; }

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/hash.h"
+#include "model/view_matching.h"
 #include "selectors/selector.h"
 
 #include <ATen/Parallel.h>
@@ -218,34 +219,6 @@ private:
         expectShape(attention, {1, n}, "act's attention", path);
     }
 
-    // Which frame view feeds which checkpoint view: by name; a lone view that matches no name
-    // takes the checkpoint's first view.
-    std::vector<std::pair<int, int>> matchViews(const std::vector<ViewInfo> &frameViews,
-                                                bool &missing) const
-    {
-        std::vector<std::pair<int, int>> pairs; // (checkpoint view, frame view)
-        for (int c = 0; c < int(V()); ++c)
-            for (int f = 0; f < int(frameViews.size()); ++f)
-                if (frameViews[std::size_t(f)].name == m_info.views[std::size_t(c)])
-                    pairs.push_back({c, f});
-        if (pairs.empty() && frameViews.size() == 1)
-            pairs.push_back({0, 0});
-        if (pairs.empty()) {
-            std::string names;
-            for (const auto &v : frameViews)
-                names += (names.empty() ? "" : ", ") + v.name;
-            std::string wanted;
-            for (const auto &v : m_info.views)
-                wanted += (wanted.empty() ? "" : ", ") + v;
-            throw usageError(m_info.path + ": none of the episode's views (" + names +
-                             ") is one the checkpoint was trained on (" + wanted +
-                             "): map them with --view-map EPISODE_VIEW=CHECKPOINT_VIEW,… "
-                             "(grids-studio: Model > Map Views…)");
-        }
-        missing = int(pairs.size()) < int(V());
-        return pairs;
-    }
-
     at::Tensor encode(const Frame &frame,
                       const std::vector<std::pair<int, int>> &pairs,
                       const std::string &cacheKey,
@@ -265,9 +238,7 @@ private:
         const int H = m_info.imageHeight, W = m_info.imageWidth;
         at::Tensor images = torch::empty({1, std::int64_t(pairs.size()), 3, H, W});
         for (std::size_t k = 0; k < pairs.size(); ++k) {
-            cv::Mat view = frame.views.at(std::size_t(pairs[k].second));
-            if (view.rows != H || view.cols != W)
-                cv::resize(view, view, cv::Size(W, H), 0, 0, cv::INTER_AREA);
+            const cv::Mat view = resizeForModel(frame.views.at(std::size_t(pairs[k].second)), W, H);
             cv::Mat asFloat;
             view.convertTo(asFloat, CV_32FC3, 1.0 / 255.0);
             const at::Tensor hwc = torch::from_blob(asFloat.data, {H, W, 3}, at::kFloat);
@@ -296,7 +267,7 @@ private:
         FrameResult result;
         result.method = method;
         bool missingViews = false;
-        const auto pairs = matchViews(frameViews, missingViews);
+        const auto pairs = matchViews(m_info.views, frameViews, m_info.path, missingViews);
         const at::Tensor features = encode(frame, pairs, cacheKey, result);
         const std::int64_t Vf = std::int64_t(pairs.size());
         const int h = m_info.gridHeight, w = m_info.gridWidth, C = m_info.tokenDim;
@@ -543,6 +514,8 @@ std::string notApplicable(const CheckpointInfo &info, const std::string &method)
             known += (known.empty() ? "" : ", ") + name;
         return "unknown method '" + method + "' (known: " + known + ")";
     }
+    if (info.remote && method != "grids" && method != "dense")
+        return "a policy server runs only its own selection (grids or dense), not " + method;
     if (method == "grids" && !info.isGrids())
         return "method grids needs a GridS checkpoint (this one is kind \"" + info.kind + "\")";
     if (selectors::needsOf(method).instructionEmbedding && !info.hasMethod("embed_instruction"))

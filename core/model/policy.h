@@ -33,6 +33,7 @@ struct FrameResult
     std::vector<float> attention; // per token, in views order then token order; sums to 1
     Track actions;                // T × A, row 0 = the action for this frame
     double encodeMs = 0, selectMs = 0, actMs = 0;
+    double roundTripMs = 0; // a policy server's request to reply, as this client saw it (else 0)
     bool encodeCached = false;
     bool missingInputs = false; // views or state the checkpoint wanted were absent
 };

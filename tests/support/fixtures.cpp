@@ -224,6 +224,34 @@ const Datasets &datasets()
 
 } // namespace lerobot
 
+PolicyServer::PolicyServer(const QString &checkpoint, const QString &fault)
+    : m_process(std::make_unique<QProcess>())
+{
+    m_process->start(GRIDS_SYSTEM_PYTHON,
+                     {QStringLiteral(GRIDS_SOURCE_DIR "/app/policy_server/grids_policy_server.py"), checkpoint,
+                      "--port", "0", "--fault", fault});
+    // It prints "listening on ws://127.0.0.1:PORT" once it accepts connections.
+    QByteArray out;
+    while (m_process->waitForReadyRead(60000)) {
+        out += m_process->readAllStandardOutput();
+        const int at = out.indexOf("listening on ");
+        const int end = out.indexOf('\n', at);
+        if (at >= 0 && end > at) {
+            m_url = QString::fromUtf8(out.mid(at + 13, end - at - 13)).trimmed();
+            return;
+        }
+    }
+    m_errors = m_process->readAllStandardError();
+}
+
+PolicyServer::~PolicyServer()
+{
+    if (m_process->state() != QProcess::NotRunning) {
+        m_process->kill();
+        m_process->waitForFinished(10000);
+    }
+}
+
 const ContractCheckpoints &contractCheckpoints()
 {
     static QTemporaryDir dir;

@@ -8,11 +8,13 @@
 #include "episodes/libero_hdf5_writer.h"
 
 #include <QByteArray>
+#include <QProcess>
 #include <QString>
 #include <QStringList>
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -90,6 +92,24 @@ struct Datasets
 };
 const Datasets &datasets();
 } // namespace lerobot
+
+// The reference policy server (app/policy_server/grids_policy_server.py) serving a checkpoint on
+// 127.0.0.1 at a free port, for as long as the object lives. `fault` makes it misbehave on purpose
+// (garbage, no-actions, slow, die-after:N).
+class PolicyServer
+{
+public:
+    explicit PolicyServer(const QString &checkpoint, const QString &fault = "none");
+    ~PolicyServer();
+    bool ok() const { return !m_url.isEmpty(); }
+    QString url() const { return m_url; } // ws://127.0.0.1:PORT
+    QByteArray errors() const { return m_errors; }
+
+private:
+    std::unique_ptr<QProcess> m_process;
+    QString m_url;
+    QByteArray m_errors;
+};
 
 // The contract checkpoints of tests/python/make_contract_checkpoints.py (contract_grids.pt,
 // contract_dense.pt, expected.json, …), written once per test process into a temporary folder
