@@ -1,5 +1,6 @@
 #include "budget_panel.h"
 
+#include "policy_server_settings.h"
 #include "view_map.h"
 
 #include "common/error.h"
@@ -296,6 +297,7 @@ void BudgetPanel::startRun()
     const std::string episodes = m_episodesPath.toStdString();
     const std::string episodeKey = m_thisEpisode->isChecked() ? m_episodeKey.toStdString() : "";
     const grids::ViewRenames viewRenames = storedViewMap(m_episodesPath);
+    const grids::RemotePolicyOptions serverOptions = policyServerOptions();
     const std::string suite = m_suite->currentText().toStdString();
     const int perTask = m_episodes->value();
     const bool force = m_force->isChecked(), record = m_record->isChecked();
@@ -309,7 +311,7 @@ void BudgetPanel::startRun()
         QStringList recorded;
         bool cancelled = false;
         try {
-            auto policy = grids::Policy::load(checkpoint);
+            auto policy = openPolicySource(QString::fromStdString(checkpoint), serverOptions);
             grids::Workspace workspace(db); // a connection of this thread's own
             grids::Progress progress;
             progress.cancel = cancel.get();

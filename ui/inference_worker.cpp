@@ -1,5 +1,6 @@
 #include "inference_worker.h"
 
+#include "policy_server_settings.h"
 #include "view_map.h"
 
 #include "episodes/episode.h"
@@ -33,13 +34,15 @@ InferenceWorker::~InferenceWorker()
 void InferenceWorker::loadCheckpoint(const QString &path)
 {
     QPointer<InferenceWorker> self(this);
+    const grids::RemotePolicyOptions options = policyServerOptions(); // settings: on the UI thread
     // Loading runs on the same pool as inference, after whatever frame is running.
-    (void)QtConcurrent::run(&m_pool, [self, path]() {
+    (void)QtConcurrent::run(&m_pool, [self, path, options]() {
         std::shared_ptr<grids::Policy> policy, trackPolicy;
         QString error;
         try {
-            policy = grids::Policy::load(path.toStdString());
-            trackPolicy = grids::Policy::load(path.toStdString());
+            // A checkpoint file, or a policy server (one connection per policy).
+            policy = openPolicySource(path, options);
+            trackPolicy = openPolicySource(path, options);
         } catch (const std::exception &e) {
             error = QString::fromStdString(e.what());
         }

@@ -15,6 +15,7 @@
 #include "probe_panel.h"
 #include "store/annotation_export.h"
 #include "store/workspace.h"
+#include "policy_server_settings.h"
 #include "video_export_job.h"
 #include "view_map.h"
 
@@ -172,6 +173,13 @@ MainWindow::MainWindow(QWidget *parent)
         m_trackKey.clear();
         scheduleTrack();
         statusBar()->showMessage(tr("Loaded checkpoint %1").arg(path), 5000);
+        const grids::CheckpointInfo &info = m_inference->info();
+        if (info.remote && info.json.empty())
+            showErrors({tr("%1 sends no GridS extensions (grids/checkpoint in its metadata): its actions are "
+                           "shown and scored, but overlays, budgets and the method choice are unavailable "
+                           "(docs/POLICY-SERVER.md)")
+                            .arg(path)},
+                       tr("Connected to a policy server without GridS extensions"));
         requestInference();
     });
     connect(m_inference, &InferenceWorker::checkpointFailed, this,
@@ -346,6 +354,10 @@ void MainWindow::createMenus()
     occlude->setShortcut(QKeySequence(Qt::Key_O));
     model->addAction(tr("C&lear Probes"), m_probePanel, &ProbePanel::clear);
     model->addSeparator();
+    model->addAction(tr("Connect to &Policy Server…"), this, [this] {
+        if (const QString url = askForPolicyServer(this); !url.isEmpty())
+            openCheckpoint(url);
+    });
     model->addAction(tr("&Map Views…"), this, [this] { mapViews(); });
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));

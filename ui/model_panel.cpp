@@ -282,6 +282,8 @@ void ModelPanel::showResult(const grids::FrameResult &result, const std::vector<
                 .arg(result.encodeCached ? tr(" (cached)") : QString())
                 .arg(result.selectMs, 0, 'f', 1)
                 .arg(result.actMs, 0, 'f', 1);
+    if (result.roundTripMs > 0)
+        text += tr("<br><small>round trip to the policy server %1 ms</small>").arg(result.roundTripMs, 0, 'f', 1);
     m_action->setText(text);
 }
 

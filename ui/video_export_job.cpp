@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "model/policy.h"
+#include "policy_server_settings.h"
 
 #include <QMetaObject>
 #include <QPointer>
@@ -41,7 +42,8 @@ void VideoExportJob::start()
     const auto cancel = m_cancel;
     const QString checkpoint = m_checkpoint, compare = m_compare;
     const grids::render::VideoExportOptions options = m_options;
-    (void)QtConcurrent::run([self, cancel, checkpoint, compare, options]() {
+    const grids::RemotePolicyOptions serverOptions = policyServerOptions();
+    (void)QtConcurrent::run([self, cancel, checkpoint, compare, options, serverOptions]() {
         grids::Progress progress;
         progress.cancel = cancel.get();
         progress.report = [self](std::int64_t done, std::int64_t total, const std::string &) {
@@ -59,10 +61,10 @@ void VideoExportJob::start()
         bool wasCancelled = false;
         try {
             // A Policy of its own: the GUI's inference worker keeps serving the screen.
-            auto policy = grids::Policy::load(checkpoint.toStdString());
+            auto policy = openPolicySource(checkpoint, serverOptions);
             std::unique_ptr<grids::Policy> second;
             if (!compare.isEmpty())
-                second = grids::Policy::load(compare.toStdString());
+                second = openPolicySource(compare, serverOptions);
             frames = grids::render::exportVideo(*policy, second.get(), options, progress).frames;
         } catch (const grids::Error &e) {
             wasCancelled = e.kind() == grids::Error::Kind::Cancelled;

@@ -1,4 +1,5 @@
-// grids-studio [PATH…] [--checkpoint C] [--compare C2] [--db DB]: the desktop application. Without
+// grids-studio [PATH…] [--checkpoint C | --policy ws://HOST:PORT] [--compare C2] [--db DB] [--view-map …]:
+// the desktop application. Without
 // a path it opens the bundled demo episodes with the bundled checkpoint.
 
 #include "bundled_data.h"
@@ -45,6 +46,11 @@ int main(int argc, char **argv)
                        "observation.images.image=agentview_rgb (remembered; Model > Map Views…)"),
         QStringLiteral("FROM=TO,…"));
     parser.addOption(viewMap);
+    const QCommandLineOption policy(
+        QStringLiteral("policy"),
+        QStringLiteral("a policy server in place of a checkpoint (openpi's protocol; Model > Connect to Policy Server…)"),
+        QStringLiteral("ws://HOST:PORT"));
+    parser.addOption(policy);
     parser.process(app);
 
     MainWindow window;
@@ -74,7 +80,7 @@ int main(int argc, char **argv)
     }
     for (const QString &path : paths)
         window.openPath(path);
-    QString model = parser.value(checkpoint);
+    QString model = parser.isSet(policy) ? parser.value(policy) : parser.value(checkpoint);
     if (model.isEmpty() && parser.positionalArguments().isEmpty())
         model = bundledCheckpoint(); // with the bundled demo, the bundled checkpoint
     if (!model.isEmpty())

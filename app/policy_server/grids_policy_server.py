@@ -24,7 +24,8 @@ This server runs a checkpoint exactly as GridS Studio runs it locally (encode, t
 every dense cell, then act), so a remote run equals the local one up to float rounding. Uses
 Debian's python3-websockets, python3-msgpack, python3-numpy and python3-torch.
 
-For tests it can also misbehave on purpose: --fault garbage|no-actions|slow|die-after:N.
+--openpi-only serves as a plain openpi server would (no extensions). For tests it can also misbehave
+on purpose: --fault garbage|no-actions|slow|die-after:N.
 """
 
 import argparse
@@ -94,6 +95,7 @@ class CheckpointPolicy:
         with open(path, "rb") as f:
             self.sha256 = hashlib.sha256(f.read()).hexdigest()
         self.keys = parse_keys(keys)
+        self.openpi_only = False
         self.views = self.info["views"]
         self.height, self.width = self.info["image_size"]
         self.grid_h, self.grid_w = self.info["grid"]
@@ -106,6 +108,8 @@ class CheckpointPolicy:
         self.centres = centres.reshape(1, self.grid_h * self.grid_w, 2)
 
     def metadata(self):
+        if self.openpi_only:
+            return {}
         return {
             "grids/checkpoint": self.json_text,
             "grids/checkpoint_sha256": self.sha256,
@@ -162,6 +166,8 @@ class CheckpointPolicy:
         state = torch.from_numpy(state.copy())[None] if state.size == state_dim else torch.zeros(1, state_dim)
         actions, attention = self.module.act(tokens, coords, view_ids, [prompt], state)
         done = time.perf_counter()
+        if self.openpi_only:
+            return {"actions": actions[0].float().numpy(), "server_timing": {"infer_ms": (done - start) * 1e3}}
         return {
             "actions": actions[0].float().numpy(),
             "grids/coords": coords.reshape(views, per_view, 2).float().numpy(),
@@ -215,10 +221,13 @@ def main():
     parser.add_argument("--keys", default="", help="VIEW=KEY,…,state=KEY,prompt=KEY (openpi's LIBERO keys by default)")
     parser.add_argument("--fault", default="none", help=argparse.SUPPRESS)
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    parser.add_argument("--openpi-only", action="store_true",
+                        help="behave as a plain openpi server: no GridS extensions (metadata {}, replies of actions only)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     try:
         policy = CheckpointPolicy(args.checkpoint, args.keys)
+        policy.openpi_only = args.openpi_only
     except Exception as e:  # noqa: BLE001 - one line, like the application's errors
         print(f"error: {args.checkpoint}: {e}", file=sys.stderr)
         return 3

@@ -141,6 +141,22 @@ private slots:
         QVERIFY(std::filesystem::file_size(out.toStdString()) > 1000);
     }
 
+    // A plain openpi server (no GridS extensions): its actions, and nothing it cannot give.
+    void aPlainOpenpiServerGivesActions()
+    {
+        fixtures::PolicyServer server(m_checkpoint, "none", {"--openpi-only"});
+        QVERIFY2(server.ok(), server.errors().constData());
+        const auto r = runGrids({"infer", "--policy", server.url(), "--episodes", m_episodes, "--episode", "demo_0",
+                                 "--json", "--quiet"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto doc = jsonOf(r);
+        QCOMPARE(doc["frames"].size(), std::size_t(5));
+        QCOMPARE(doc["frames"][0]["action"].size(), std::size_t(7));
+        QVERIFY(doc["frames"][0]["views"].empty());
+        QCOMPARE(doc["method"].get<std::string>(), std::string("dense"));
+        QVERIFY(doc["frames"][0]["error"]["l1"].get<double>() >= 0); // scored against the demonstration
+    }
+
     void faultsAreOneLineErrors_data()
     {
         QTest::addColumn<QString>("fault");

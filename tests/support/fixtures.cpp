@@ -224,12 +224,13 @@ const Datasets &datasets()
 
 } // namespace lerobot
 
-PolicyServer::PolicyServer(const QString &checkpoint, const QString &fault)
+PolicyServer::PolicyServer(const QString &checkpoint, const QString &fault, const QStringList &extra)
     : m_process(std::make_unique<QProcess>())
 {
     m_process->start(GRIDS_SYSTEM_PYTHON,
-                     {QStringLiteral(GRIDS_SOURCE_DIR "/app/policy_server/grids_policy_server.py"), checkpoint,
-                      "--port", "0", "--fault", fault});
+                     QStringList{QStringLiteral(GRIDS_SOURCE_DIR "/app/policy_server/grids_policy_server.py"),
+                                 checkpoint, "--port", "0", "--fault", fault} +
+                         extra);
     // It prints "listening on ws://127.0.0.1:PORT" once it accepts connections.
     QByteArray out;
     while (m_process->waitForReadyRead(60000)) {

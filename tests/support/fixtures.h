@@ -95,11 +95,12 @@ const Datasets &datasets();
 
 // The reference policy server (app/policy_server/grids_policy_server.py) serving a checkpoint on
 // 127.0.0.1 at a free port, for as long as the object lives. `fault` makes it misbehave on purpose
-// (garbage, no-actions, slow, die-after:N).
+// (garbage, no-actions, slow, die-after:N); `extra` adds options (--openpi-only).
 class PolicyServer
 {
 public:
-    explicit PolicyServer(const QString &checkpoint, const QString &fault = "none");
+    explicit PolicyServer(const QString &checkpoint, const QString &fault = "none",
+                          const QStringList &extra = {});
     ~PolicyServer();
     bool ok() const { return !m_url.isEmpty(); }
     QString url() const { return m_url; } // ws://127.0.0.1:PORT

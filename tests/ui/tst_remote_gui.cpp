@@ -1,0 +1,97 @@
+// A policy server in the GUI: connected in place of a checkpoint (Model ▸ Connect to Policy
+// Server…), its selection is drawn and its round trip shown; a plain openpi server without the
+// GridS extensions still shows actions, and the window says what is missing.
+
+#include "episode_library.h"
+#include "episode_view.h"
+#include "fixtures.h"
+#include "inference_worker.h"
+#include "main_window.h"
+#include "model_panel.h"
+#include "policy_server_settings.h"
+
+#include <QApplication>
+#include <QDialog>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+class TestRemoteGui : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        QApplication::setOrganizationName("GridS-tests");
+        QApplication::setApplicationName("tst_remote_gui");
+        QVERIFY(m_dir.isValid());
+        QVERIFY2(fixtures::contractCheckpoints().ok, fixtures::contractCheckpoints().error.constData());
+        m_checkpoint = fixtures::contractCheckpoints().path("contract_grids.pt");
+        m_episodes = m_dir.filePath("episodes.hdf5");
+        fixtures::writeLiberoFile(m_episodes.toStdString(), {4, 3});
+        storePolicyServerSettings("ws://127.0.0.1:8000", {});
+    }
+
+    void aServerRunsLikeACheckpoint()
+    {
+        fixtures::PolicyServer server(m_checkpoint);
+        QVERIFY2(server.ok(), server.errors().constData());
+        MainWindow window;
+        window.show();
+        QSignalSpy opened(window.library(), &EpisodeLibrary::opened);
+        window.openPath(m_episodes);
+        QVERIFY(opened.wait(20000));
+        // Model ▸ Connect to Policy Server…, typed into its dialog.
+        QSignalSpy loaded(window.inference(), &InferenceWorker::checkpointLoaded);
+        QTimer::singleShot(0, this, [&server] {
+            auto *dialog = qobject_cast<QDialog *>(QApplication::activeModalWidget());
+            QVERIFY(dialog);
+            dialog->findChild<QLineEdit *>("policyServerUrl")->setText(server.url());
+            dialog->accept();
+        });
+        const QString url = askForPolicyServer(&window);
+        QCOMPARE(url, server.url());
+        window.openCheckpoint(url);
+        QVERIFY(loaded.wait(20000));
+        QVERIFY(window.inference()->info().remote);
+        QCOMPARE(window.inference()->info().views.size(), std::size_t(2));
+        EpisodeView *view = window.episodeView();
+        QTRY_VERIFY_WITH_TIMEOUT(view->overlay() && view->overlay()->views.size() == 2, 20000);
+        QCOMPARE(int(view->overlay()->views[0].coords.size()), window.modelPanel()->budget());
+        QVERIFY(window.modelPanel()->actionText().contains("round trip to the policy server"));
+        QVERIFY(window.errorText().isEmpty());
+        // The budget slider asks the server for another budget.
+        window.modelPanel()->halveBudget();
+        const int halved = window.modelPanel()->budget();
+        QTRY_VERIFY_WITH_TIMEOUT(view->overlay() && int(view->overlay()->views[0].coords.size()) == halved, 20000);
+        QCOMPARE(lastPolicyServerUrl(), server.url()); // remembered for next time
+    }
+
+    void aPlainOpenpiServerShowsActionsAndSaysWhatIsMissing()
+    {
+        fixtures::PolicyServer server(m_checkpoint, "none", {"--openpi-only"});
+        QVERIFY2(server.ok(), server.errors().constData());
+        MainWindow window;
+        window.show();
+        QSignalSpy opened(window.library(), &EpisodeLibrary::opened);
+        window.openPath(m_episodes);
+        QVERIFY(opened.wait(20000));
+        QSignalSpy loaded(window.inference(), &InferenceWorker::checkpointLoaded);
+        window.openCheckpoint(server.url());
+        QVERIFY(loaded.wait(20000));
+        QVERIFY2(window.errorText().contains("no GridS extensions"), qPrintable(window.errorText()));
+        QTRY_VERIFY_WITH_TIMEOUT(window.modelPanel()->actionText().contains("Predicted action"), 20000);
+        QVERIFY(window.episodeView()->overlay());
+        QVERIFY(window.episodeView()->overlay()->views.empty());
+    }
+
+private:
+    QTemporaryDir m_dir;
+    QString m_checkpoint, m_episodes;
+};
+
+QTEST_MAIN(TestRemoteGui)
+#include "tst_remote_gui.moc"
