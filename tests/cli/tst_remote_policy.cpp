@@ -130,6 +130,23 @@ private slots:
         }
     }
 
+    // Closed loop in the tabletop suite: every step's observation goes to the server and its
+    // action chunk drives the simulator, with the bundled GridS checkpoint (the suite's cameras).
+    void evalEqualsTheLocalCheckpoint()
+    {
+        const QString bundled = QStringLiteral(GRIDS_DATASETS_DIR "/checkpoints/tabletop-grids16.pt");
+        fixtures::PolicyServer server(bundled);
+        QVERIFY2(server.ok(), server.errors().constData());
+        const QStringList common{"--suite", "tabletop/pick_place", "--episodes", "3", "--json", "--quiet"};
+        const auto remote = runGrids(QStringList{"eval", "--policy", server.url()} + common);
+        const auto local = runGrids(QStringList{"eval", "--checkpoint", bundled} + common);
+        QVERIFY2(remote.code == 0, qPrintable(remote.err));
+        QVERIFY2(local.code == 0, qPrintable(local.err));
+        const auto r = jsonOf(remote)["runs"][0], l = jsonOf(local)["runs"][0];
+        QVERIFY2(r["tasks"] == l["tasks"], (r["tasks"].dump() + " against " + l["tasks"].dump()).c_str());
+        QCOMPARE(r["overall"]["episodes"].get<int>(), 3);
+    }
+
     void exportVideoFromAServer()
     {
         fixtures::PolicyServer server(m_checkpoint);
@@ -165,6 +182,8 @@ private slots:
         QTest::newRow("slow server") << "slow" << "did not answer within the timeout";
         QTest::newRow("garbage bytes") << "garbage" << "not a msgpack message";
         QTest::newRow("reply without actions") << "no-actions" << "has no 'actions' array";
+        QTest::newRow("actions of the wrong shape") << "wrong-shape" << "the server's grids.json says";
+        QTest::newRow("oversized reply") << "huge" << "larger than the limit";
         QTest::newRow("server-side exception") << "keys" << "the policy server failed: ValueError";
     }
 
