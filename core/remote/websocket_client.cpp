@@ -95,6 +95,9 @@ WebSocketClient::WebSocketClient(const std::string &url, double timeoutSeconds, 
     ec = s.run([&](auto handler) { beast::get_lowest_layer(s.ws).async_connect(endpoints, handler); });
     if (ec)
         throw fail("cannot connect to the policy server", ec);
+    // Requests are single small messages: without this, Nagle's algorithm and delayed
+    // acknowledgements hold some of them back for ~40 ms.
+    beast::get_lowest_layer(s.ws).socket().set_option(tcp::no_delay(true), ec);
     beast::get_lowest_layer(s.ws).expires_after(s.timeout);
     ec = s.run([&](auto handler) { s.ws.async_handshake(parsed.host + ":" + parsed.port, parsed.target, handler); });
     if (ec)
