@@ -9,6 +9,7 @@
 #include <opencv2/imgproc.hpp>
 #include <torch/cuda.h>
 #include <torch/script.h>
+#include <torch/version.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -29,10 +30,35 @@ double msSince(Clock::time_point start)
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
+// The first line that says something (LibTorch's messages often start with a blank line).
 std::string firstLine(const std::string &text)
 {
-    const auto end = text.find('\n');
-    return end == std::string::npos ? text : text.substr(0, end);
+    const auto begin = text.find_first_not_of("\n\r ");
+    if (begin == std::string::npos)
+        return {};
+    const auto end = text.find('\n', begin);
+    return text.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+}
+
+// What to tell a user whose checkpoint needs an operator this LibTorch lacks (one from a newer
+// PyTorch, typically fused attention): the operator, the method that uses it, and the way out.
+std::string unsupportedOperator(const std::string &path, const std::string &message)
+{
+    const std::string marker = "Unknown builtin op: ";
+    const auto at = message.find(marker);
+    if (at == std::string::npos)
+        return {};
+    const auto begin = at + marker.size();
+    std::string op = message.substr(begin, message.find_first_of(".\n", begin) - begin);
+    std::string caller;
+    const std::string from = "called from '";
+    if (const auto c = message.find(from); c != std::string::npos)
+        caller = " (in " + message.substr(c + from.size(), message.find('\'', c + from.size()) - c - from.size()) + ")";
+    return path + ": uses the operator " + op + caller + ", which this LibTorch " +
+           std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) +
+           " does not have: export with PyTorch " + std::to_string(TORCH_VERSION_MAJOR) + "." +
+           std::to_string(TORCH_VERSION_MINOR) + "'s operators, e.g. math attention instead of fused "
+           "attention (docs/EXPORT.md)";
 }
 
 std::string shapeText(const at::IntArrayRef &sizes)
@@ -126,6 +152,8 @@ public:
         try {
             m_module = torch::jit::load(path, m_device, extra);
         } catch (const std::exception &e) {
+            if (const std::string why = unsupportedOperator(path, e.what()); !why.empty())
+                throw badInput(why);
             throw badInput(path + ": not a TorchScript checkpoint (" + firstLine(e.what()) + ")");
         }
         if (extra["grids.json"].empty())
