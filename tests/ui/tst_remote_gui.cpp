@@ -7,6 +7,7 @@
 #include "fixtures.h"
 #include "inference_worker.h"
 #include "main_window.h"
+#include "model/policy.h"
 #include "model_panel.h"
 #include "policy_server_settings.h"
 
@@ -17,6 +18,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+
+#include <cmath>
 
 class TestRemoteGui : public QObject
 {
@@ -62,6 +65,22 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(view->overlay() && view->overlay()->views.size() == 2, 20000);
         QCOMPARE(int(view->overlay()->views[0].coords.size()), window.modelPanel()->budget());
         QVERIFY(window.modelPanel()->actionText().contains("round trip to the policy server"));
+        // What the window shows is what the checkpoint gives locally on the same frame.
+        {
+            auto local = grids::Policy::load(m_checkpoint.toStdString());
+            auto file = grids::openEpisodeFile(m_episodes.toStdString());
+            const grids::FrameResult expected = local->run(file->frame(0, view->shownFrame()), file->episodes()[0].views,
+                                                           "grids", window.modelPanel()->budget());
+            const auto shown = view->overlay();
+            QCOMPARE(shown->views.size(), expected.views.size());
+            for (std::size_t v = 0; v < expected.views.size(); ++v)
+                for (std::size_t k = 0; k < expected.views[v].coords.size(); ++k)
+                    for (int d = 0; d < 2; ++d)
+                        QVERIFY(std::abs(shown->views[v].coords[k][std::size_t(d)] -
+                                         expected.views[v].coords[k][std::size_t(d)]) < 1e-5);
+            for (std::size_t i = 0; i < expected.actions.values.size(); ++i)
+                QVERIFY(std::abs(shown->actions.values[i] - expected.actions.values[i]) < 1e-4);
+        }
         QVERIFY(window.errorText().isEmpty());
         // The budget slider asks the server for another budget.
         window.modelPanel()->halveBudget();
