@@ -1,6 +1,7 @@
 #include "episodes/view_renames.h"
 
 #include "common/error.h"
+#include "common/pair_list.h"
 
 #include <set>
 
@@ -42,21 +43,11 @@ private:
 
 ViewRenames parseViewRenames(const std::string &text)
 {
-    ViewRenames renames;
+    const ViewRenames renames = parsePairList(text, "--view-map", "FROM=TO (episode view = checkpoint view)");
     std::set<std::string> seen;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        const std::size_t comma = std::min(text.find(',', pos), text.size());
-        const std::string pair = text.substr(pos, comma - pos);
-        const std::size_t equals = pair.find('=');
-        if (equals == std::string::npos || equals == 0 || equals + 1 == pair.size())
-            throw usageError("--view-map: '" + pair + "' is not FROM=TO (episode view = checkpoint view)");
-        const std::string from = pair.substr(0, equals);
+    for (const auto &[from, to] : renames)
         if (!seen.insert(from).second)
             throw usageError("--view-map: view '" + from + "' is renamed twice");
-        renames.push_back({from, pair.substr(equals + 1)});
-        pos = comma + 1;
-    }
     return renames;
 }
 

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/hash.h"
+#include "common/pair_list.h"
 #include "model/view_matching.h"
 #include "remote/msgpack_numpy.h"
 #include "remote/websocket_client.h"
@@ -37,21 +38,13 @@ struct KeyMap
 KeyMap parseKeys(const std::string &text)
 {
     KeyMap map;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        const std::size_t comma = std::min(text.find(',', pos), text.size());
-        const std::string pair = text.substr(pos, comma - pos);
-        const std::size_t equals = pair.find('=');
-        if (equals == std::string::npos || equals == 0 || equals + 1 == pair.size())
-            throw usageError("--policy-keys: '" + pair + "' is not WHAT=KEY (a view, state or prompt = a key)");
-        const std::string what = pair.substr(0, equals), key = pair.substr(equals + 1);
+    for (const auto &[what, key] : parsePairList(text, "--policy-keys", "WHAT=KEY (a view, state or prompt = a key)")) {
         if (what == "state")
             map.state = key;
         else if (what == "prompt")
             map.prompt = key;
         else
             map.views.push_back({what, key});
-        pos = comma + 1;
     }
     return map;
 }

@@ -222,6 +222,10 @@ private slots:
         QCOMPARE(both.code, 2);
         const auto neither = runGrids({"infer", "--episodes", m_episodes});
         QCOMPARE(neither.code, 2);
+        const auto badKeys = runGrids({"infer", "--policy", url, "--policy-keys", "observation/image",
+                                       "--episodes", m_episodes});
+        QCOMPARE(badKeys.code, 2);
+        QVERIFY2(badKeys.err.contains("--policy-keys: 'observation/image' is not WHAT=KEY"), qPrintable(badKeys.err));
     }
 
 private:

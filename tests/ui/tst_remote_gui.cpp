@@ -43,10 +43,7 @@ private slots:
         fixtures::PolicyServer server(m_checkpoint);
         QVERIFY2(server.ok(), server.errors().constData());
         MainWindow window;
-        window.show();
-        QSignalSpy opened(window.library(), &EpisodeLibrary::opened);
-        window.openPath(m_episodes);
-        QVERIFY(opened.wait(20000));
+        QVERIFY(showEpisodes(window));
         // Model ▸ Connect to Policy Server…, typed into its dialog.
         QSignalSpy loaded(window.inference(), &InferenceWorker::checkpointLoaded);
         QTimer::singleShot(0, this, [&server] {
@@ -94,10 +91,7 @@ private slots:
         fixtures::PolicyServer server(m_checkpoint, "none", {"--openpi-only"});
         QVERIFY2(server.ok(), server.errors().constData());
         MainWindow window;
-        window.show();
-        QSignalSpy opened(window.library(), &EpisodeLibrary::opened);
-        window.openPath(m_episodes);
-        QVERIFY(opened.wait(20000));
+        QVERIFY(showEpisodes(window));
         QSignalSpy loaded(window.inference(), &InferenceWorker::checkpointLoaded);
         window.openCheckpoint(server.url());
         QVERIFY(loaded.wait(20000));
@@ -108,6 +102,14 @@ private slots:
     }
 
 private:
+    bool showEpisodes(MainWindow &window)
+    {
+        window.show();
+        QSignalSpy opened(window.library(), &EpisodeLibrary::opened);
+        window.openPath(m_episodes);
+        return opened.wait(20000);
+    }
+
     QTemporaryDir m_dir;
     QString m_checkpoint, m_episodes;
 };
