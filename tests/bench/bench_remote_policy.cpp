@@ -6,16 +6,20 @@
 //        datasets/checkpoints/tabletop-grids16.pt ws://127.0.0.1:8765 datasets/tabletop [FRAMES]
 //
 // Both run GridS at the checkpoint's default budget with encoder caching off (every frame is new
-// to both); the server runs torch on 1 thread by default, so the local side is set to 1 thread too
+// to both), frame by frame (latency) and as `grids sweep` does (grids at 4, 16 and dense over the
+// episodes file; frames/s of the whole sweep, workspace writes included); the server runs torch on 1 thread by default, so the local side is set to 1 thread too
 // (OMP_NUM_THREADS=1) unless the environment says otherwise.
 
 #include "episodes/episode.h"
+#include "eval/sweep.h"
 #include "remote/remote_policy.h"
+#include "store/workspace.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <vector>
 
 namespace {
@@ -78,5 +82,23 @@ int main(int argc, char **argv)
     std::printf("server: %7.1f frames/s   per frame median %6.2f ms, p95 %6.2f ms   (%.2fx the local time)\n",
                 double(frames.size()) / r.seconds, percentile(r.perFrameMs, 0.5), percentile(r.perFrameMs, 0.95),
                 r.seconds / l.seconds);
+
+    // The same as sweeps: every frame of the file, three configurations, stored in a workspace.
+    auto sweep = [&](grids::Policy &policy, const char *name) {
+        const auto db = std::filesystem::temp_directory_path() / (std::string("grids_bench_") + name + ".sqlite");
+        std::filesystem::remove(db);
+        grids::Workspace workspace(db.string());
+        grids::SweepOptions options;
+        options.episodesPath = argv[3];
+        options.methods = {"grids", "dense"};
+        options.budgets = {4, 16};
+        const grids::SweepResult result = grids::runSweep(policy, workspace, options, {});
+        std::filesystem::remove(db);
+        return result;
+    };
+    const grids::SweepResult localSweep = sweep(*local, "local"), remoteSweep = sweep(*remote, "remote");
+    std::printf("sweep (grids@4, grids@16, dense; %lld frames): local %.1f frames/s, server %.1f frames/s (%.2fx the local time)\n",
+                static_cast<long long>(localSweep.framesRun), double(localSweep.framesRun) / localSweep.seconds,
+                double(remoteSweep.framesRun) / remoteSweep.seconds, remoteSweep.seconds / localSweep.seconds);
     return 0;
 }
