@@ -48,8 +48,7 @@ void EpisodeLibrary::start(const QString &path, bool replace)
             grids::OpenedEpisodes opened = grids::openEpisodes(path.toStdString());
             for (auto &file : opened.files) {
                 try {
-                    grids::checkViewRenames(*file, renames);
-                    file = grids::renameViews(std::move(file), renames);
+                    file = grids::renameViews(std::move(file), renames); // keeps `file` on an error
                 } catch (const grids::Error &e) {
                     // A map that no longer fits (the dataset changed) is reported; the cameras
                     // keep their own names.

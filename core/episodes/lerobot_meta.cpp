@@ -1,6 +1,7 @@
 #include "episodes/lerobot_meta.h"
 
 #include "common/error.h"
+#include "common/json_fields.h"
 #include "parquet/parquet_file.h"
 
 #include <nlohmann/json.hpp>
@@ -62,17 +63,6 @@ std::vector<ordered_json> readJsonLines(const fs::path &path)
     return lines;
 }
 
-// A text field; empty when missing or null (LeRobot writes "video_path": null without videos).
-std::string textField(const ordered_json &object, const char *key, const std::string &source)
-{
-    const auto it = object.find(key);
-    if (it == object.end() || it->is_null())
-        return {};
-    if (!it->is_string())
-        throw badInput(source + ": \"" + key + "\" is not text");
-    return it->get<std::string>();
-}
-
 std::int64_t integerField(const ordered_json &object, const char *key, const std::string &source)
 {
     const auto it = object.find(key);
@@ -89,7 +79,7 @@ void readFeatures(const ordered_json &features, const std::string &source, LeRob
     for (const auto &[key, feature] : features.items()) {
         if (!feature.is_object())
             throw badInput(source + ": feature " + key + " is not an object");
-        const std::string dtype = textField(feature, "dtype", source);
+        const std::string dtype = optionalString(feature, "dtype", source);
         const auto shapeIt = feature.find("shape");
         std::vector<std::int64_t> shape;
         if (shapeIt != feature.end() && shapeIt->is_array())
@@ -139,7 +129,7 @@ std::vector<std::string> tasksFromJsonLines(const fs::path &path)
 {
     std::map<std::int64_t, std::string> byIndex;
     for (const auto &line : readJsonLines(path))
-        byIndex[integerField(line, "task_index", path.string())] = textField(line, "task", path.string());
+        byIndex[integerField(line, "task_index", path.string())] = optionalString(line, "task", path.string());
     std::vector<std::string> tasks;
     for (const auto &[index, task] : byIndex) {
         if (index != std::int64_t(tasks.size()))
@@ -152,8 +142,9 @@ std::vector<std::string> tasksFromJsonLines(const fs::path &path)
 void readEpisodesV2(const fs::path &root, const ordered_json &info, const std::string &infoPath, LeRobotMeta &meta)
 {
     const fs::path episodesPath = root / "meta" / "episodes.jsonl";
-    const std::string dataPath = textField(info, "data_path", infoPath);
-    const std::string videoPath = textField(info, "video_path", infoPath);
+    const std::string dataPath = optionalString(info, "data_path", infoPath);
+    // LeRobot writes "video_path": null for datasets without videos.
+    const std::string videoPath = optionalString(info, "video_path", infoPath);
     if (dataPath.empty())
         throw badInput(infoPath + ": \"data_path\" is missing");
     const std::int64_t chunkSize = info.contains("chunks_size") ? integerField(info, "chunks_size", infoPath) : 1000;
@@ -237,8 +228,8 @@ std::int64_t wholeNumber(double value, const std::string &path, const std::strin
 
 void readEpisodesV3(const fs::path &root, const ordered_json &info, const std::string &infoPath, LeRobotMeta &meta)
 {
-    const std::string dataPath = textField(info, "data_path", infoPath);
-    const std::string videoPath = textField(info, "video_path", infoPath);
+    const std::string dataPath = optionalString(info, "data_path", infoPath);
+    const std::string videoPath = optionalString(info, "video_path", infoPath);
     if (dataPath.empty())
         throw badInput(infoPath + ": \"data_path\" is missing");
     const fs::path folder = root / "meta" / "episodes";
@@ -366,7 +357,7 @@ LeRobotMeta readMeta(const std::string &folder)
     const std::string source = infoPath.string();
     const ordered_json info = readJsonFile(infoPath);
     LeRobotMeta meta;
-    meta.version = textField(info, "codebase_version", source);
+    meta.version = optionalString(info, "codebase_version", source);
     if (meta.version.empty())
         throw badInput(source + ": \"codebase_version\" is missing");
     const auto fps = info.find("fps");

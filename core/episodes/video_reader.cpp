@@ -1,6 +1,7 @@
 #include "episodes/video_reader.h"
 
 #include "common/error.h"
+#include "common/json_fields.h"
 
 #include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
@@ -154,16 +155,8 @@ private:
         const auto json = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
         if (json.is_discarded() || !json.is_object())
             throw badInput(sidecar + ": not a JSON object");
-        auto text = [&](const char *key) -> std::string {
-            const auto it = json.find(key);
-            if (it == json.end() || it->is_null())
-                return {};
-            if (!it->is_string())
-                throw badInput(sidecar + ": \"" + key + "\" must be a string");
-            return it->get<std::string>();
-        };
-        info.instruction = text("instruction");
-        if (std::string view = text("view"); !view.empty())
+        info.instruction = optionalString(json, "instruction", sidecar);
+        if (std::string view = optionalString(json, "view", sidecar); !view.empty())
             info.views.front().name = view;
         m_actions = readTable(json, "actions", info.length, sidecar);
         m_state = readTable(json, "state", info.length, sidecar);

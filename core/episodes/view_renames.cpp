@@ -59,6 +59,8 @@ std::string formatViewRenames(const ViewRenames &renames)
     return text;
 }
 
+namespace {
+
 void checkViewRenames(const EpisodeFile &file, const ViewRenames &renames)
 {
     std::set<std::string> names;
@@ -75,10 +77,12 @@ void checkViewRenames(const EpisodeFile &file, const ViewRenames &renames)
     }
 }
 
-std::unique_ptr<EpisodeFile> renameViews(std::unique_ptr<EpisodeFile> file, const ViewRenames &renames)
+} // namespace
+
+std::unique_ptr<EpisodeFile> renameViews(std::unique_ptr<EpisodeFile> &&file, const ViewRenames &renames)
 {
     if (renames.empty())
-        return file;
+        return std::move(file);
     checkViewRenames(*file, renames);
     return std::make_unique<RenamedViews>(std::move(file), renames);
 }

@@ -21,11 +21,10 @@ ViewRenames parseViewRenames(const std::string &text);
 // The text parseViewRenames reads back.
 std::string formatViewRenames(const ViewRenames &renames);
 
-// Throws Error{Usage} naming the file when a view to rename is in none of its episodes.
-void checkViewRenames(const EpisodeFile &file, const ViewRenames &renames);
-
-// The same episodes with their views renamed (checked first: on an error the file is lost).
-std::unique_ptr<EpisodeFile> renameViews(std::unique_ptr<EpisodeFile> file, const ViewRenames &renames);
+// The same episodes with their views renamed. Throws Error{Usage} naming the file when a view to
+// rename is in none of its episodes; `file` is taken only on success, so on an error the caller
+// still has it.
+std::unique_ptr<EpisodeFile> renameViews(std::unique_ptr<EpisodeFile> &&file, const ViewRenames &renames);
 
 // Applies renameViews to every file that was opened.
 void renameViews(OpenedEpisodes &opened, const ViewRenames &renames);
