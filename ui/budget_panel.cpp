@@ -311,7 +311,7 @@ void BudgetPanel::startRun()
         QStringList recorded;
         bool cancelled = false;
         try {
-            auto policy = openPolicySource(QString::fromStdString(checkpoint), serverOptions);
+            auto policy = grids::openPolicy(checkpoint, "cpu", serverOptions);
             grids::Workspace workspace(db); // a connection of this thread's own
             grids::Progress progress;
             progress.cancel = cancel.get();

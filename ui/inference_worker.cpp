@@ -41,8 +41,8 @@ void InferenceWorker::loadCheckpoint(const QString &path)
         QString error;
         try {
             // A checkpoint file, or a policy server (one connection per policy).
-            policy = openPolicySource(path, options);
-            trackPolicy = openPolicySource(path, options);
+            policy = grids::openPolicy(path.toStdString(), "cpu", options);
+            trackPolicy = grids::openPolicy(path.toStdString(), "cpu", options);
         } catch (const std::exception &e) {
             error = QString::fromStdString(e.what());
         }

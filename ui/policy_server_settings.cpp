@@ -31,11 +31,6 @@ void storePolicyServerSettings(const QString &url, const grids::RemotePolicyOpti
     settings.setValue("policyServer/timeout", options.timeoutSeconds);
 }
 
-std::unique_ptr<grids::Policy> openPolicySource(const QString &source, const grids::RemotePolicyOptions &options)
-{
-    return grids::openPolicy(source.toStdString(), "cpu", options);
-}
-
 QString askForPolicyServer(QWidget *parent)
 {
     QDialog dialog(parent);

@@ -4,8 +4,6 @@
 
 #include <QString>
 
-#include <memory>
-
 class QWidget;
 
 // How the GUI reaches policy servers (Model ▸ Connect to Policy Server…): the last URL, the key
@@ -14,10 +12,6 @@ class QWidget;
 grids::RemotePolicyOptions policyServerOptions();
 QString lastPolicyServerUrl();
 void storePolicyServerSettings(const QString &url, const grids::RemotePolicyOptions &options);
-
-// A checkpoint path or a policy server URL, opened with the stored server settings. Safe on any
-// thread when `options` was read on the UI thread.
-std::unique_ptr<grids::Policy> openPolicySource(const QString &source, const grids::RemotePolicyOptions &options);
 
 // The dialog: URL, observation keys, timeout. Returns the URL, or empty when cancelled (the
 // settings are stored when accepted).

@@ -61,10 +61,10 @@ void VideoExportJob::start()
         bool wasCancelled = false;
         try {
             // A Policy of its own: the GUI's inference worker keeps serving the screen.
-            auto policy = openPolicySource(checkpoint, serverOptions);
+            auto policy = grids::openPolicy(checkpoint.toStdString(), "cpu", serverOptions);
             std::unique_ptr<grids::Policy> second;
             if (!compare.isEmpty())
-                second = openPolicySource(compare, serverOptions);
+                second = grids::openPolicy(compare.toStdString(), "cpu", serverOptions);
             frames = grids::render::exportVideo(*policy, second.get(), options, progress).frames;
         } catch (const grids::Error &e) {
             wasCancelled = e.kind() == grids::Error::Kind::Cancelled;

@@ -1,6 +1,6 @@
-// grids-studio [PATH…] [--checkpoint C | --policy ws://HOST:PORT] [--compare C2] [--db DB] [--view-map …]:
-// the desktop application. Without
-// a path it opens the bundled demo episodes with the bundled checkpoint.
+// grids-studio [PATH…] [--checkpoint C | --policy ws://HOST:PORT] [--compare C2] [--db DB]
+// [--view-map …]: the desktop application. Without a path it opens the bundled demo episodes with
+// the bundled checkpoint.
 
 #include "bundled_data.h"
 #include "main_window.h"
