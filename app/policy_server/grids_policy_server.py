@@ -25,7 +25,7 @@ every dense cell, then act), so a remote run equals the local one up to float ro
 Debian's python3-websockets, python3-msgpack, python3-numpy and python3-torch.
 
 --openpi-only serves as a plain openpi server would (no extensions). For tests it can also misbehave
-on purpose: --fault garbage|no-actions|wrong-shape|huge|slow|die-after:N.
+on purpose: --fault garbage|no-actions|wrong-shape|half-coords|huge|slow|die-after:N.
 """
 
 import argparse
@@ -199,6 +199,8 @@ async def serve(policy: CheckpointPolicy, host: str, port: int, fault: str):
                     del reply["actions"]
                 if fault == "wrong-shape":
                     reply["actions"] = np.zeros((reply["actions"].shape[0], reply["actions"].shape[1] + 1), np.float32)
+                if fault == "half-coords":  # a dtype the client does not read
+                    reply["grids/coords"] = reply["grids/coords"].astype(np.float16)
                 if fault == "huge":
                     reply["padding"] = bytes(65 << 20)
                 await websocket.send(packb(reply))

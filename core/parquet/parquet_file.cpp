@@ -515,12 +515,11 @@ ColumnValues ParquetFile::read(int rowGroup, const std::string &columnPath, std:
 {
     if (rowGroup < 0 || rowGroup >= numRowGroups())
         throw usageError(m_path + ": row group " + std::to_string(rowGroup) + " out of range");
-    std::size_t index = 0;
-    while (index < m_columns.size() && m_columns[index].path != columnPath)
-        ++index;
-    if (index == m_columns.size())
+    const ColumnInfo *found = findColumn(columnPath);
+    if (!found)
         fail("has no column '" + columnPath + "'");
-    const ColumnInfo &column = m_columns[index];
+    const ColumnInfo &column = *found;
+    const auto index = std::size_t(found - m_columns.data()); // its chunk in each row group
     const std::string where = "column '" + columnPath + "'";
     auto columnFail = [&](const std::string &what) { fail(where + ": " + what); };
 

@@ -198,14 +198,18 @@ private:
         const Value *actions = reply.field("actions");
         if (!actions || actions->kind != Value::Kind::Numpy)
             throw bad("has no 'actions' array");
+        // An array's numbers; a dtype or data length that does not fit is the server's error too.
+        auto floats = [&](const Value &array, const char *name) {
+            try {
+                return array.array->toFloats();
+            } catch (const std::exception &e) {
+                throw bad(std::string("'") + name + "': " + e.what());
+            }
+        };
         const auto &shape = actions->array->shape;
         if (shape.empty() || shape.size() > 2 || actions->array->size() == 0)
             throw bad("'actions' must be [T, A] or [A]");
-        try {
-            result.actions.values = actions->array->toFloats();
-        } catch (const std::exception &e) {
-            throw bad(std::string("'actions': ") + e.what());
-        }
+        result.actions.values = floats(*actions, "actions");
         result.actions.rows = shape.size() == 2 ? shape[0] : 1;
         result.actions.cols = int(shape.back());
         if (m_described && (result.actions.rows != m_info.actionHorizon || result.actions.cols != m_info.actionDim))
@@ -219,7 +223,7 @@ private:
             const auto &c = coords->array->shape;
             if (c.size() != 3 || c[0] != std::int64_t(pairs.size()) || c[2] != 2)
                 throw bad("'grids/coords' must be [views, K, 2] for the " + std::to_string(pairs.size()) + " views sent");
-            const std::vector<float> xy = coords->array->toFloats();
+            const std::vector<float> xy = floats(*coords, "grids/coords");
             for (std::size_t k = 0; k < pairs.size(); ++k) {
                 ViewSelection selection;
                 selection.view = m_info.views[std::size_t(pairs[k].first)];
@@ -234,8 +238,15 @@ private:
                 result.views.push_back(std::move(selection));
             }
         }
-        if (const Value *attention = reply.field("grids/attention"); attention && attention->kind == Value::Kind::Numpy)
-            result.attention = attention->array->toFloats();
+        if (const Value *attention = reply.field("grids/attention"); attention && attention->kind == Value::Kind::Numpy) {
+            result.attention = floats(*attention, "grids/attention");
+            std::size_t tokens = 0;
+            for (const ViewSelection &selection : result.views)
+                tokens += selection.coords.size();
+            if (!result.views.empty() && result.attention.size() != tokens)
+                throw bad("'grids/attention' has " + std::to_string(result.attention.size()) + " weights for " +
+                          std::to_string(tokens) + " tokens");
+        }
         if (const Value *timing = reply.field("grids/timing"); timing && timing->kind == Value::Kind::Map) {
             auto ms = [&](const char *key) {
                 const Value *v = timing->field(key);

@@ -184,6 +184,7 @@ private slots:
         QTest::newRow("reply without actions") << "no-actions" << "has no 'actions' array";
         QTest::newRow("actions of the wrong shape") << "wrong-shape" << "the server's grids.json says";
         QTest::newRow("oversized reply") << "huge" << "larger than the limit";
+        QTest::newRow("coordinates of a dtype not read") << "half-coords" << "'grids/coords': dtype '<f2'";
         QTest::newRow("server-side exception") << "keys" << "the policy server failed: ValueError";
     }
 
