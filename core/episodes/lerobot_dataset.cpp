@@ -200,7 +200,7 @@ private:
         std::int64_t row = 0;
         std::int64_t current = -1;
         for (int g = 0; g < file.numRowGroups(); ++g) {
-            const parquet::ColumnValues values = file.read(g, "episode_index");
+            const parquet::ColumnValues values = numeric(file.read(g, "episode_index"), path);
             for (std::int64_t r = 0; r < values.rows(); ++r, ++row) {
                 if (!values.valid[std::size_t(r)])
                     throw badInput(path + ": episode_index is null in row " + std::to_string(row));
@@ -227,6 +227,15 @@ private:
         return m_columns.insert(key, at.file->read(at.rowGroup, leaf));
     }
 
+    // A column read as numbers must hold numbers (ColumnValues::number refuses bytes).
+    template <typename Values>
+    static Values &&numeric(Values &&values, const std::string &path)
+    {
+        if (values.column.type == parquet::ValueType::Bytes)
+            throw badInput(path + ": column '" + values.column.path + "' is not numeric");
+        return std::forward<Values>(values);
+    }
+
     std::vector<float> vectorAt(const RowAt &at, const LeRobotVector &vector)
     {
         const parquet::ColumnValues &values = column(at, leafColumn(*at.file, vector.key));
@@ -243,8 +252,7 @@ private:
             throw badInput(path + ": " + vector.key + " has " + std::to_string(end - begin) +
                            " values in a row, meta/info.json gives it shape [" + std::to_string(vector.width) +
                            "]");
-        if (values.column.type == parquet::ValueType::Bytes)
-            throw badInput(path + ": " + vector.key + " is not numeric");
+        numeric(values, path);
         std::vector<float> out(std::size_t(vector.width));
         for (std::int64_t e = begin; e < end; ++e) {
             if (!values.valid[std::size_t(e)] || (values.column.maxRepetition > 0 && values.rowIsNull[std::size_t(row)]))
@@ -287,7 +295,7 @@ private:
     {
         if (!at.file->findColumn("timestamp"))
             return double(t) / m_meta.fps; // LeRobot's frames are at frame_index / fps
-        const parquet::ColumnValues &values = column(at, "timestamp");
+        const parquet::ColumnValues &values = numeric(column(at, "timestamp"), at.file->path());
         if (!values.valid[std::size_t(at.row)])
             throw badInput(at.file->path() + ": timestamp is null");
         return values.number(at.row);

@@ -235,6 +235,23 @@ private slots:
         QVERIFY2(message.startsWith(QString::fromStdString(episodes)) && message.contains("corrupt"), qPrintable(message));
     }
 
+    // A column that should hold numbers but holds text is refused by name, not read as numbers.
+    void textWhereNumbersBelongIsRefused()
+    {
+        for (const char *columnName : {"timestamp", "episode_index"}) {
+            const QString dir = copyOf(v21(), QString("text_") + columnName);
+            const QString data = dir + "/data/chunk-000/episode_000000.parquet";
+            const auto run = fixtures::runNodeScript("retype_column.mjs", {v21() + "/data/chunk-000/episode_000000.parquet",
+                                                                           data, columnName});
+            QVERIFY2(run.ok, run.err.constData());
+            Error::Kind kind{};
+            const QString message = fixtures::errorOf([&] { openEpisodes(dir.toStdString()); }, &kind);
+            QCOMPARE(kind, Error::Kind::BadInput);
+            QVERIFY2(message.startsWith(data) && message.contains(QString("'%1' is not numeric").arg(columnName)),
+                     qPrintable(message));
+        }
+    }
+
     void unsupportedVersionIsRefused()
     {
         const QString dir = copyOf(v21(), "old_version");
