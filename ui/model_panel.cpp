@@ -160,12 +160,15 @@ void ModelPanel::setOverlayControlsVisible(bool visible)
 void ModelPanel::setCheckpoint(const grids::CheckpointInfo &info)
 {
     m_info = std::make_shared<grids::CheckpointInfo>(info);
-    m_checkpoint->setText(tr("<b>%1</b><br>%2, %3×%4 tokens per view, %5 parameters")
+    // A policy server's parameters are not known here: say where it runs instead.
+    const QString where = info.remote ? tr("served by %1").arg(QString::fromStdString(info.path).toHtmlEscaped())
+                                      : tr("%1 parameters").arg(info.parameters);
+    m_checkpoint->setText(tr("<b>%1</b><br>%2, %3×%4 tokens per view, %5")
                               .arg(QString::fromStdString(info.name).toHtmlEscaped(),
                                    QString::fromStdString(info.kind))
                               .arg(info.gridWidth)
                               .arg(info.gridHeight)
-                              .arg(info.parameters));
+                              .arg(where));
     const QSignalBlocker block(m_method);
     for (int i = 0; i < m_method->count(); ++i) {
         const std::string why = grids::notApplicable(info, m_method->itemText(i).toStdString());

@@ -4,6 +4,7 @@
 
 #include "bundled_data.h"
 #include "main_window.h"
+#include "policy_server_settings.h"
 #include "view_map.h"
 
 #include <QApplication>
@@ -80,6 +81,8 @@ int main(int argc, char **argv)
     }
     for (const QString &path : paths)
         window.openPath(path);
+    if (parser.isSet(policy)) // what Model > Connect to Policy Server… then offers
+        storePolicyServerSettings(parser.value(policy), policyServerOptions());
     QString model = parser.isSet(policy) ? parser.value(policy) : parser.value(checkpoint);
     if (model.isEmpty() && parser.positionalArguments().isEmpty())
         model = bundledCheckpoint(); // with the bundled demo, the bundled checkpoint
