@@ -2,10 +2,10 @@
 // [--view-map …]: the desktop application. Without a path it opens the bundled demo episodes with
 // the bundled checkpoint.
 
-#include "bundled_data.h"
-#include "main_window.h"
-#include "policy_server_settings.h"
-#include "view_map.h"
+#include "window/bundled_data.h"
+#include "window/main_window.h"
+#include "dialogs/policy_server_settings.h"
+#include "dialogs/view_map.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -7,14 +7,14 @@
 // Then the same playback with a comparison column (COMPARE, default the bundled dense
 // checkpoint): two checkpoints' inference per frame.
 
-#include "bundled_data.h"
-#include "compare_panel.h"
-#include "episode_library.h"
-#include "episode_view.h"
-#include "inference_worker.h"
-#include "main_window.h"
+#include "window/bundled_data.h"
+#include "panels/compare_panel.h"
+#include "session/episode_library.h"
+#include "views/episode_view.h"
+#include "jobs/inference_worker.h"
+#include "window/main_window.h"
 #include "model/policy.h"
-#include "model_panel.h"
+#include "panels/model_panel.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

@@ -9,15 +9,15 @@
 // EPISODE (index, default 0) at FRAME (default 20), waits for the model's overlay and saves the
 // window as it is drawn.
 
-#include "action_plot.h"
-#include "budget_panel.h"
-#include "bundled_data.h"
-#include "compare_panel.h"
-#include "episode_library.h"
-#include "episode_view.h"
-#include "inference_worker.h"
-#include "main_window.h"
-#include "model_panel.h"
+#include "plots/action_plot.h"
+#include "panels/budget_panel.h"
+#include "window/bundled_data.h"
+#include "panels/compare_panel.h"
+#include "session/episode_library.h"
+#include "views/episode_view.h"
+#include "jobs/inference_worker.h"
+#include "window/main_window.h"
+#include "panels/model_panel.h"
 
 #include <QApplication>
 #include <QCheckBox>

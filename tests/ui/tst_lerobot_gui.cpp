@@ -3,14 +3,14 @@
 // cameras (remembered for the next window), and the checkpoint's selection is then drawn; a
 // broken dataset shows its message and the window keeps working.
 
-#include "dataset_panel.h"
-#include "episode_library.h"
-#include "episode_view.h"
+#include "panels/dataset_panel.h"
+#include "session/episode_library.h"
+#include "views/episode_view.h"
 #include "fixtures.h"
-#include "inference_worker.h"
-#include "action_plot.h"
-#include "main_window.h"
-#include "view_map.h"
+#include "jobs/inference_worker.h"
+#include "plots/action_plot.h"
+#include "window/main_window.h"
+#include "dialogs/view_map.h"
 
 #include <QApplication>
 #include <QComboBox>

@@ -1,23 +1,23 @@
 // The main window under QT_QPA_PLATFORM=offscreen: opening episodes off the UI thread, the
 // dataset panel's contents and filter, and errors shown in the window without a crash.
 
-#include "action_plot.h"
-#include "annotation_panel.h"
-#include "budget_panel.h"
-#include "bundled_data.h"
-#include "compare_panel.h"
-#include "dataset_panel.h"
-#include "episode_library.h"
-#include "episode_view.h"
+#include "plots/action_plot.h"
+#include "panels/annotation_panel.h"
+#include "panels/budget_panel.h"
+#include "window/bundled_data.h"
+#include "panels/compare_panel.h"
+#include "panels/dataset_panel.h"
+#include "session/episode_library.h"
+#include "views/episode_view.h"
 #include "fixtures.h"
-#include "inference_worker.h"
-#include "main_window.h"
+#include "jobs/inference_worker.h"
+#include "window/main_window.h"
 #include "model/policy.h"
-#include "model_panel.h"
+#include "panels/model_panel.h"
 #include "plots/plot_renderer.h"
-#include "probe_panel.h"
+#include "panels/probe_panel.h"
 #include "store/workspace.h"
-#include "video_export_job.h"
+#include "jobs/video_export_job.h"
 
 #include <opencv2/videoio.hpp>
 

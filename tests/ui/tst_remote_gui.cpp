@@ -2,14 +2,14 @@
 // Server…), its selection is drawn and its round trip shown; a plain openpi server without the
 // GridS extensions still shows actions, and the window says what is missing.
 
-#include "episode_library.h"
-#include "episode_view.h"
+#include "session/episode_library.h"
+#include "views/episode_view.h"
 #include "fixtures.h"
-#include "inference_worker.h"
-#include "main_window.h"
+#include "jobs/inference_worker.h"
+#include "window/main_window.h"
 #include "model/policy.h"
-#include "model_panel.h"
-#include "policy_server_settings.h"
+#include "panels/model_panel.h"
+#include "dialogs/policy_server_settings.h"
 
 #include <QApplication>
 #include <QDialog>

@@ -1,8 +1,8 @@
-#include "video_export_job.h"
+#include "jobs/video_export_job.h"
 
 #include "common/error.h"
 #include "model/policy.h"
-#include "policy_server_settings.h"
+#include "dialogs/policy_server_settings.h"
 
 #include <QMetaObject>
 #include <QPointer>

@@ -1,4 +1,4 @@
-#include "view_map.h"
+#include "dialogs/view_map.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>

@@ -1,4 +1,4 @@
-#include "model_panel.h"
+#include "panels/model_panel.h"
 
 #include "eval/metrics.h"
 #include "model/policy.h"

@@ -1,4 +1,4 @@
-#include "bundled_data.h"
+#include "window/bundled_data.h"
 
 #include <QCoreApplication>
 #include <QDir>

@@ -1,4 +1,4 @@
-#include "frame_loader.h"
+#include "jobs/frame_loader.h"
 
 #include "episodes/episode.h"
 

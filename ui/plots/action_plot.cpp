@@ -1,4 +1,4 @@
-#include "action_plot.h"
+#include "plots/action_plot.h"
 
 #include "eval/metrics.h"
 #include "plots/plot_renderer.h"

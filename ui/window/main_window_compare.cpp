@@ -1,15 +1,15 @@
 // MainWindow's comparison column and probes (the rest of the window is in main_window.cpp).
 
-#include "main_window.h"
+#include "window/main_window.h"
 
-#include "action_plot.h"
-#include "compare_panel.h"
-#include "episode_view.h"
+#include "plots/action_plot.h"
+#include "panels/compare_panel.h"
+#include "views/episode_view.h"
 #include "episodes/episode.h"
 #include "eval/metrics.h"
-#include "inference_worker.h"
-#include "model_panel.h"
-#include "probe_panel.h"
+#include "jobs/inference_worker.h"
+#include "panels/model_panel.h"
+#include "panels/probe_panel.h"
 
 #include <QFileDialog>
 #include <QFileInfo>

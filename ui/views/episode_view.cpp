@@ -1,7 +1,7 @@
-#include "episode_view.h"
+#include "views/episode_view.h"
 
 #include "episodes/episode.h"
-#include "frame_loader.h"
+#include "jobs/frame_loader.h"
 
 #include <opencv2/imgproc.hpp>
 

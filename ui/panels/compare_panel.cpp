@@ -1,6 +1,6 @@
-#include "compare_panel.h"
+#include "panels/compare_panel.h"
 
-#include "model_panel.h"
+#include "panels/model_panel.h"
 
 #include <QCheckBox>
 #include <QDoubleSpinBox>

@@ -1,4 +1,4 @@
-#include "annotation_panel.h"
+#include "panels/annotation_panel.h"
 
 #include "store/workspace.h"
 

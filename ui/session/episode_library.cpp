@@ -1,7 +1,7 @@
-#include "episode_library.h"
+#include "session/episode_library.h"
 
 #include "common/error.h"
-#include "view_map.h"
+#include "dialogs/view_map.h"
 
 #include <QtConcurrent>
 

@@ -1,4 +1,4 @@
-#include "probe_panel.h"
+#include "panels/probe_panel.h"
 
 #include "eval/metrics.h"
 #include "model/policy.h"

@@ -1,6 +1,6 @@
-#include "dataset_panel.h"
+#include "panels/dataset_panel.h"
 
-#include "episode_library.h"
+#include "session/episode_library.h"
 
 #include <QComboBox>
 #include <QFileInfo>

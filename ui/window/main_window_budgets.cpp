@@ -1,13 +1,13 @@
 // MainWindow's budget panel: what it runs on, and where its results lead (the rest of the
 // window is in main_window.cpp).
 
-#include "main_window.h"
+#include "window/main_window.h"
 
-#include "budget_panel.h"
-#include "episode_library.h"
-#include "episode_view.h"
+#include "panels/budget_panel.h"
+#include "session/episode_library.h"
+#include "views/episode_view.h"
 #include "episodes/episode.h"
-#include "inference_worker.h"
+#include "jobs/inference_worker.h"
 
 #include <QFileInfo>
 #include <QStatusBar>

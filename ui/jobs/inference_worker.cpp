@@ -1,7 +1,7 @@
-#include "inference_worker.h"
+#include "jobs/inference_worker.h"
 
-#include "policy_server_settings.h"
-#include "view_map.h"
+#include "dialogs/policy_server_settings.h"
+#include "dialogs/view_map.h"
 
 #include "episodes/episode.h"
 

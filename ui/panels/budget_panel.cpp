@@ -1,7 +1,7 @@
-#include "budget_panel.h"
+#include "panels/budget_panel.h"
 
-#include "policy_server_settings.h"
-#include "view_map.h"
+#include "dialogs/policy_server_settings.h"
+#include "dialogs/view_map.h"
 
 #include "common/error.h"
 #include "eval/closed_loop.h"

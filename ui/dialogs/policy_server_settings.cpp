@@ -1,4 +1,4 @@
-#include "policy_server_settings.h"
+#include "dialogs/policy_server_settings.h"
 
 #include <QDialog>
 #include <QDialogButtonBox>
