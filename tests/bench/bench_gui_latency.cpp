@@ -10,6 +10,7 @@
 #include "window/bundled_data.h"
 #include "panels/compare_panel.h"
 #include "session/episode_library.h"
+#include "session/session.h"
 #include "views/episode_view.h"
 #include "jobs/inference_worker.h"
 #include "window/main_window.h"
@@ -54,7 +55,7 @@ int main(int argc, char **argv)
     if (!opened.wait(20000) || (loaded.isEmpty() && !loaded.wait(60000)))
         return 1;
     EpisodeView *view = window.episodeView();
-    view->setEpisode(window.library()->files().front(), 0);
+    window.session()->setEpisode(window.library()->files().front(), 0);
     QTest::qWait(1500); // first frame, overlay and action plots settle
 
     // Event-loop latency while playing: a 5 ms timer, how late each tick arrives.
@@ -94,7 +95,7 @@ int main(int argc, char **argv)
     play();
     std::printf("playback 5 s: %lld frames shown, %d overlays; event-loop latency p50 %.2f ms, "
                 "p99 %.2f ms, max %.2f ms\n",
-                static_cast<long long>(view->frame()), overlays, percentile(lateness, 0.5),
+                static_cast<long long>(window.session()->frame()), overlays, percentile(lateness, 0.5),
                 percentile(lateness, 0.99), percentile(lateness, 1.0));
 
     // Slider move → overlay on screen with the new budget.
@@ -127,7 +128,7 @@ int main(int argc, char **argv)
     window.openComparison(compare);
     if (compareLoaded.isEmpty() && !compareLoaded.wait(60000))
         return 1;
-    view->setFrame(0);
+    window.session()->setFrame(0);
     QTest::qWait(1500);
     int compared = 0;
     QObject::connect(window.compareInference(), &InferenceWorker::resultReady, [&] { ++compared; });
@@ -135,7 +136,7 @@ int main(int argc, char **argv)
     play();
     std::printf("playback 5 s, two columns: %lld frames shown, %d + %d overlays; event-loop "
                 "latency p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
-                static_cast<long long>(view->frame()), overlays, compared,
+                static_cast<long long>(window.session()->frame()), overlays, compared,
                 percentile(lateness, 0.5), percentile(lateness, 0.99), percentile(lateness, 1.0));
     return 0;
 }

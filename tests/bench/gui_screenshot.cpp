@@ -14,6 +14,7 @@
 #include "window/bundled_data.h"
 #include "panels/compare_panel.h"
 #include "session/episode_library.h"
+#include "session/session.h"
 #include "views/episode_view.h"
 #include "jobs/inference_worker.h"
 #include "window/main_window.h"
@@ -83,13 +84,13 @@ int main(int argc, char **argv)
         if ((args.contains("--heatmap") && box->text().startsWith("Attention heatmap")) ||
             (args.contains("--density") && box->text().startsWith("Sampling density")))
             box->setChecked(true);
-    window.episodeView()->setEpisode(window.library()->files().front(), episode);
-    window.episodeView()->setFrame(frame);
+    window.session()->setEpisode(window.library()->files().front(), episode);
+    window.session()->setFrame(frame);
     QElapsedTimer timer;
     timer.start();
     while (timer.elapsed() < 30000) {
         const auto overlay = window.episodeView()->overlay();
-        if (overlay && window.episodeView()->shownFrame() == frame &&
+        if (overlay && window.session()->shownFrame() == frame &&
             window.actionPlot()->plot()->graphCount() > 0 &&
             (!args.contains("--density") || window.episodeView()->hasDensity()))
             break;

@@ -5,6 +5,7 @@
 
 #include "panels/dataset_panel.h"
 #include "session/episode_library.h"
+#include "session/session.h"
 #include "views/episode_view.h"
 #include "fixtures.h"
 #include "jobs/inference_worker.h"
@@ -64,7 +65,7 @@ private slots:
         QCOMPARE(file->child(2)->text(0), QString("episode_000002"));
         QCOMPARE(file->child(2)->text(1), QString::number(lr::kLengths[2]));
         EpisodeView *view = window.episodeView();
-        QTRY_VERIFY_WITH_TIMEOUT(view->shownFrame() == 0, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.session()->shownFrame() == 0, 10000);
         QCOMPARE(view->paneImage(2).width() > 0, true); // the PNG camera, shown like the videos
 
         // The contract checkpoint knows agentview_rgb and eye_in_hand_rgb: nothing matches.
@@ -89,8 +90,8 @@ private slots:
         });
         window.mapViews();
         QVERIFY(replaced.wait(20000));
-        QCOMPARE(view->file()->episodes()[0].views[0].name, std::string("agentview_rgb"));
-        QCOMPARE(view->file()->episodes()[0].views[2].name, std::string(lr::kSide));
+        QCOMPARE(window.session()->file()->episodes()[0].views[0].name, std::string("agentview_rgb"));
+        QCOMPARE(window.session()->file()->episodes()[0].views[2].name, std::string(lr::kSide));
         QTRY_VERIFY_WITH_TIMEOUT(view->overlay() != nullptr, 20000);
         QCOMPARE(int(view->overlay()->views.size()), 2);
         // The action plots' whole-episode pass runs again on the mapped views.
@@ -118,13 +119,13 @@ private slots:
         QTreeWidgetItem *file = window.datasetPanel()->tree()->topLevelItem(0);
         QCOMPARE(file->childCount(), 3);
         EpisodeView *view = window.episodeView();
-        view->setEpisode(window.library()->files()[0], 1);
-        view->setFrame(4);
+        window.session()->setEpisode(window.library()->files()[0], 1);
+        window.session()->setFrame(4);
         auto near = [](QRgb got, const cv::Vec3b &want) {
             return std::abs(qRed(got) - want[0]) <= 7 && std::abs(qGreen(got) - want[1]) <= 7 &&
                    std::abs(qBlue(got) - want[2]) <= 7;
         };
-        QTRY_VERIFY_WITH_TIMEOUT(view->shownFrame() == 4 && view->episode() == 1, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.session()->shownFrame() == 4 && window.session()->episode() == 1, 10000);
         const QImage top = view->paneImage(0);
         QVERIFY(!top.isNull());
         QVERIFY(near(top.pixel(top.width() / 4, top.height() / 2), lr::videoColour(0, 1, 4, true)));

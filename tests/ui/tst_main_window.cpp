@@ -8,6 +8,7 @@
 #include "panels/compare_panel.h"
 #include "panels/dataset_panel.h"
 #include "session/episode_library.h"
+#include "session/session.h"
 #include "views/episode_view.h"
 #include "fixtures.h"
 #include "jobs/inference_worker.h"
@@ -102,25 +103,25 @@ private slots:
         QVERIFY(opened.wait(10000));
         EpisodeView *view = window.episodeView();
         // The first episode opened is shown at once.
-        QTRY_VERIFY_WITH_TIMEOUT(view->shownFrame() == 0 && view->episode() == 0, 10000);
-        QSignalSpy shown(view, &EpisodeView::frameShown);
+        QTRY_VERIFY_WITH_TIMEOUT(window.session()->shownFrame() == 0 && window.session()->episode() == 0, 10000);
+        QSignalSpy shown(window.session(), &Session::frameShown);
         QTreeWidgetItem *demo1 = window.datasetPanel()->tree()->topLevelItem(0)->child(1);
         emit window.datasetPanel()->tree()->itemActivated(demo1, 0);
         QVERIFY(shown.wait(10000));
-        QCOMPARE(view->episode(), 1);
-        QCOMPARE(view->length(), qint64(4));
-        QCOMPARE(view->shownFrame(), qint64(0));
+        QCOMPARE(window.session()->episode(), 1);
+        QCOMPARE(window.session()->length(), qint64(4));
+        QCOMPARE(window.session()->shownFrame(), qint64(0));
         QCOMPARE(view->counterText(), QString("0 / 3"));
         QTest::keyClick(view, Qt::Key_Right);
         QVERIFY(shown.wait(10000));
-        QCOMPARE(view->shownFrame(), qint64(1));
+        QCOMPARE(window.session()->shownFrame(), qint64(1));
         QTest::keyClick(view, Qt::Key_End);
         QVERIFY(shown.wait(10000));
-        QCOMPARE(view->shownFrame(), qint64(3));
+        QCOMPARE(window.session()->shownFrame(), qint64(3));
         // Playing from the last frame starts over and stops at the end.
         view->setPlaying(true);
         QTRY_VERIFY_WITH_TIMEOUT(!view->playing(), 10000);
-        QCOMPARE(view->frame(), qint64(3));
+        QCOMPARE(window.session()->frame(), qint64(3));
     }
 
     // A checkpoint's selection drawn over the frame follows the budget slider, `[`, and the
@@ -164,9 +165,9 @@ private slots:
         QVERIFY(!plot->worstFrames().empty());
         const qint64 worst = plot->worstFrames().front();
         emit plot->frameRequested(worst);
-        QTRY_VERIFY_WITH_TIMEOUT(view->shownFrame() == worst, 10000);
-        view->setFrame(0);
-        QTRY_VERIFY_WITH_TIMEOUT(view->shownFrame() == 0 && budgetShown(4, "grids"), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.session()->shownFrame() == worst, 10000);
+        window.session()->setFrame(0);
+        QTRY_VERIFY_WITH_TIMEOUT(window.session()->shownFrame() == 0 && budgetShown(4, "grids"), 10000);
 
         panel->setBudget(2);
         QTRY_VERIFY_WITH_TIMEOUT(budgetShown(2, "grids"), 10000);
@@ -199,7 +200,7 @@ private slots:
         QCOMPARE(int(back.get(cv::CAP_PROP_FRAME_WIDTH)), 2 * 384);
 
         // Stepping runs the new frame with the same selection.
-        QSignalSpy shown(view, &EpisodeView::frameShown);
+        QSignalSpy shown(window.session(), &Session::frameShown);
         QTest::keyClick(view, Qt::Key_Right);
         QVERIFY(shown.wait(10000));
         QTRY_VERIFY_WITH_TIMEOUT(view->overlay() && view->overlay()->method == "dense", 10000);
@@ -315,9 +316,9 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(view->baseline(0) != nullptr, 20000);
         QCOMPARE(*probes->probe().instruction, std::string("pick up the blue cube"));
         // Another episode on screen ends the probe (its box belonged to other views).
-        view->setEpisode(window.library()->files().front(), 1);
+        window.session()->setEpisode(window.library()->files().front(), 1);
         QVERIFY(!probes->probe().active());
-        QTRY_VERIFY_WITH_TIMEOUT(view->shownFrame() == 0 && view->overlay(0) && !view->baseline(0),
+        QTRY_VERIFY_WITH_TIMEOUT(window.session()->shownFrame() == 0 && view->overlay(0) && !view->baseline(0),
                                  20000);
 
         // Zoom about a point keeps it under the mouse; every pane follows; `0` resets.
@@ -460,7 +461,7 @@ private slots:
         panel->activatePoint(randomSeries, 0);
         const int worstEpisode = worstKey == "demo_0" ? 0 : 1;
         QTRY_VERIFY_WITH_TIMEOUT(
-            view->episode() == worstEpisode && view->shownFrame() == worstFrame, 10000);
+            window.session()->episode() == worstEpisode && window.session()->shownFrame() == worstFrame, 10000);
 
         // Closed loop, cancelled at once: nothing stored for it.
         panel->setMode(BudgetPanel::Mode::ClosedLoop);
@@ -509,12 +510,12 @@ private slots:
         QVERIFY(opened.wait(10000));
         EpisodeView *view = window.episodeView();
         AnnotationPanel *panel = window.annotationPanel();
-        QTRY_VERIFY_WITH_TIMEOUT(panel->hasEpisode() && view->shownFrame() == 0, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(panel->hasEpisode() && window.session()->shownFrame() == 0, 10000);
 
         panel->tagFrame();
         panel->markRangeStart();
-        view->setFrame(2);
-        QTRY_VERIFY_WITH_TIMEOUT(view->shownFrame() == 2, 10000);
+        window.session()->setFrame(2);
+        QTRY_VERIFY_WITH_TIMEOUT(window.session()->shownFrame() == 2, 10000);
         panel->tagRange();
         emit view->paneClicked("eye_in_hand_rgb", 0.25, 0.75); // not in keypoint mode: ignored
         panel->setKeypointMode(true);
@@ -590,7 +591,7 @@ private:
         window.openPath(m_file);
         if (!opened.wait(10000))
             return false;
-        return QTest::qWaitFor([&] { return window.episodeView()->shownFrame() == 0; }, 10000);
+        return QTest::qWaitFor([&] { return window.session()->shownFrame() == 0; }, 10000);
     }
 
     QTemporaryDir m_dir;

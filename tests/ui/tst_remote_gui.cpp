@@ -3,6 +3,7 @@
 // GridS extensions still shows actions, and the window says what is missing.
 
 #include "session/episode_library.h"
+#include "session/session.h"
 #include "views/episode_view.h"
 #include "fixtures.h"
 #include "jobs/inference_worker.h"
@@ -66,7 +67,7 @@ private slots:
         {
             auto local = grids::Policy::load(m_checkpoint.toStdString());
             auto file = grids::openEpisodeFile(m_episodes.toStdString());
-            const grids::FrameResult expected = local->run(file->frame(0, view->shownFrame()), file->episodes()[0].views,
+            const grids::FrameResult expected = local->run(file->frame(0, window.session()->shownFrame()), file->episodes()[0].views,
                                                            "grids", window.modelPanel()->budget());
             const auto shown = view->overlay();
             QCOMPARE(shown->views.size(), expected.views.size());

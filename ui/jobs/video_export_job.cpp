@@ -3,11 +3,10 @@
 #include "common/error.h"
 #include "model/policy.h"
 #include "dialogs/policy_server_settings.h"
+#include "jobs/job_runner.h"
 
-#include <QMetaObject>
 #include <QPointer>
 #include <QProgressDialog>
-#include <QtConcurrent>
 
 VideoExportJob::VideoExportJob(const QString &checkpoint,
                                grids::render::VideoExportOptions options,
@@ -22,40 +21,29 @@ VideoExportJob::VideoExportJob(const QString &checkpoint,
                                    0,
                                    100,
                                    dialogParent))
+    , m_runner(new JobRunner(this))
 {
     m_dialog->setWindowTitle(tr("Export video"));
     m_dialog->setMinimumDuration(0);
     m_dialog->setAutoClose(false);
     m_dialog->setAutoReset(false);
-    connect(m_dialog, &QProgressDialog::canceled, this, [this] { *m_cancel = true; });
+    connect(m_dialog, &QProgressDialog::canceled, m_runner, &JobRunner::cancel);
+    connect(m_runner, &JobRunner::progress, this, [this](qint64 done, qint64 total) {
+        m_dialog->setValue(int(100 * done / std::max<qint64>(1, total)));
+    });
 }
 
-VideoExportJob::~VideoExportJob()
-{
-    *m_cancel = true;
-}
+VideoExportJob::~VideoExportJob() = default; // the runner cancels the export and waits
 
 void VideoExportJob::start()
 {
     m_dialog->show();
     QPointer<VideoExportJob> self(this);
-    const auto cancel = m_cancel;
     const QString checkpoint = m_checkpoint, compare = m_compare;
     const grids::render::VideoExportOptions options = m_options;
     const grids::RemotePolicyOptions serverOptions = policyServerOptions();
-    (void)QtConcurrent::run([self, cancel, checkpoint, compare, options, serverOptions]() {
-        grids::Progress progress;
-        progress.cancel = cancel.get();
-        progress.report = [self](std::int64_t done, std::int64_t total, const std::string &) {
-            QMetaObject::invokeMethod(
-                self.data(),
-                [self, done, total] {
-                    if (self)
-                        self->m_dialog->setValue(
-                            int(100 * done / std::max<std::int64_t>(1, total)));
-                },
-                Qt::QueuedConnection);
-        };
+    m_runner->submit([self, checkpoint, compare, options,
+                      serverOptions](const JobControl &control) -> JobRunner::Delivery {
         int frames = 0;
         QString error;
         bool wasCancelled = false;
@@ -65,27 +53,23 @@ void VideoExportJob::start()
             std::unique_ptr<grids::Policy> second;
             if (!compare.isEmpty())
                 second = grids::openPolicy(compare.toStdString(), "cpu", serverOptions);
-            frames = grids::render::exportVideo(*policy, second.get(), options, progress).frames;
+            frames = grids::render::exportVideo(*policy, second.get(), options, control.progress())
+                         .frames;
         } catch (const grids::Error &e) {
             wasCancelled = e.kind() == grids::Error::Kind::Cancelled;
             error = QString::fromStdString(e.what());
         } catch (const std::exception &e) {
             error = QString::fromStdString(e.what());
         }
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, frames, error, wasCancelled, out = QString::fromStdString(options.out)] {
-                if (!self)
-                    return;
-                self->m_dialog->hide();
-                if (wasCancelled)
-                    emit self->cancelled();
-                else if (!error.isEmpty())
-                    emit self->failed(error);
-                else
-                    emit self->finished(out, frames);
-                self->deleteLater();
-            },
-            Qt::QueuedConnection);
+        return [self, frames, error, wasCancelled, out = QString::fromStdString(options.out)] {
+            self->m_dialog->hide();
+            if (wasCancelled)
+                emit self->cancelled();
+            else if (!error.isEmpty())
+                emit self->failed(error);
+            else
+                emit self->finished(out, frames);
+            self->deleteLater();
+        };
     });
 }

@@ -5,14 +5,12 @@
 #include <QObject>
 #include <QString>
 
-#include <atomic>
-#include <memory>
-
+class JobRunner;
 class QProgressDialog;
 class QWidget;
 
 // File ▸ Export Video: exports the episode on screen with the current method, budget and overlay
-// layers (core/render/video_export) on a worker thread, with a progress dialog whose Cancel stops
+// layers (core/render/video_export) on a job runner, with a progress dialog whose Cancel stops
 // it; the file appears only when complete (temp file + rename).
 class VideoExportJob : public QObject
 {
@@ -37,5 +35,5 @@ private:
     QString m_checkpoint, m_compare;
     grids::render::VideoExportOptions m_options;
     QProgressDialog *m_dialog;
-    std::shared_ptr<std::atomic<bool>> m_cancel = std::make_shared<std::atomic<bool>>(false);
+    JobRunner *m_runner;
 };

@@ -1,7 +1,7 @@
 #include "views/episode_view.h"
 
 #include "episodes/episode.h"
-#include "jobs/frame_loader.h"
+#include "session/session.h"
 
 #include <opencv2/imgproc.hpp>
 
@@ -24,16 +24,15 @@
 #include <QWheelEvent>
 
 namespace {
-constexpr int kPlaybackHz = 20;     // LIBERO and the tabletop suite record at 20 Hz
 constexpr double kMaxZoom = 8.0;    // a 128-pixel image at 8× shows 16 pixels across
 constexpr int kMaxPaintSide = 3072; // the zoomed image is painted whole, then cropped
 const double kSpeeds[] = {0.25, 0.5, 1.0, 2.0, 4.0};
 
 } // namespace
 
-EpisodeView::EpisodeView(QWidget *parent)
+EpisodeView::EpisodeView(Session *session, QWidget *parent)
     : QWidget(parent)
-    , m_loader(new FrameLoader(this))
+    , m_session(session)
     , m_paneArea(new QWidget(this))
     , m_grid(new QGridLayout(m_paneArea))
     , m_slider(new QSlider(Qt::Horizontal, this))
@@ -49,7 +48,7 @@ EpisodeView::EpisodeView(QWidget *parent)
     m_slider->setEnabled(false);
     m_play->setEnabled(false);
     m_counter->setMinimumWidth(90);
-    m_timer->setInterval(1000 / kPlaybackHz);
+    updatePlaybackInterval();
     for (double s : kSpeeds)
         m_speed->addItem(QStringLiteral("%1×").arg(s), s);
     m_speed->setCurrentIndex(2);
@@ -67,24 +66,34 @@ EpisodeView::EpisodeView(QWidget *parent)
     layout->addWidget(m_paneArea, 1);
     layout->addLayout(controls);
 
-    connect(m_slider, &QSlider::valueChanged, this, [this](int value) { setFrame(value); });
+    connect(m_slider, &QSlider::valueChanged, this, [this](int value) { m_session->setFrame(value); });
     connect(m_play, &QPushButton::clicked, this, [this] { setPlaying(!playing()); });
-    connect(m_speed, &QComboBox::currentIndexChanged, this,
-            [this] { m_timer->setInterval(int(std::lround(1000.0 / (kPlaybackHz * speed())))); });
+    connect(m_speed, &QComboBox::currentIndexChanged, this, &EpisodeView::updatePlaybackInterval);
     connect(m_timer, &QTimer::timeout, this, [this] {
         // Advance only once the previous frame is on screen: playback never outruns reading.
-        if (m_shownFrame != m_frame)
+        if (m_session->shownFrame() != m_session->frame())
             return;
-        if (m_frame + 1 >= m_length)
+        if (m_session->frame() + 1 >= m_session->length())
             setPlaying(false);
         else
-            setFrame(m_frame + 1);
+            m_session->setFrame(m_session->frame() + 1);
     });
-    connect(m_loader, &FrameLoader::frameReady, this, &EpisodeView::showFrame);
-    connect(m_loader, &FrameLoader::failed, this, [this](const QString &message) {
+    connect(m_session, &Session::episodeChanged, this, &EpisodeView::showEpisode);
+    connect(m_session, &Session::frameRequested, this, [this](qint64 frame) {
+        const QSignalBlocker block(m_slider);
+        m_slider->setValue(int(frame));
+        m_counter->setText(counterText());
+    });
+    connect(m_session, &Session::frameShown, this, [this] { paintPanes(); });
+    connect(m_session, &Session::frameFailed, this, [this](const QString &message) {
         setPlaying(false);
         m_title->setText(message);
     });
+}
+
+void EpisodeView::updatePlaybackInterval()
+{
+    m_timer->setInterval(int(std::lround(1000.0 / (m_session->fps() * speed()))));
 }
 
 double EpisodeView::speed() const
@@ -102,18 +111,13 @@ void EpisodeView::setSpeed(double speed)
     m_speed->setCurrentIndex(best);
 }
 
-void EpisodeView::setEpisode(std::shared_ptr<grids::EpisodeFile> file, int episode)
+void EpisodeView::showEpisode()
 {
     setPlaying(false);
-    m_file = std::move(file);
-    m_episode = episode;
-    const grids::EpisodeInfo &info = m_file->episodes().at(std::size_t(episode));
-    m_length = info.length;
-    m_shownFrame = -1;
+    const grids::EpisodeInfo &info = *m_session->episodeInfo();
     m_title->setText(QStringLiteral("<b>%1</b> — %2")
                          .arg(QString::fromStdString(info.key).toHtmlEscaped(),
                               QString::fromStdString(info.instruction).toHtmlEscaped()));
-    m_images.clear();
     m_density.clear();
     m_occludedView = -1;
     rebuildPanes();
@@ -121,12 +125,10 @@ void EpisodeView::setEpisode(std::shared_ptr<grids::EpisodeFile> file, int episo
     m_play->setEnabled(true);
     {
         const QSignalBlocker block(m_slider);
-        m_slider->setRange(0, int(m_length - 1));
+        m_slider->setRange(0, int(info.length - 1));
         m_slider->setValue(0);
     }
-    m_frame = -1;
-    emit episodeChanged();
-    setFrame(0);
+    updatePlaybackInterval(); // 1× is the episode's own rate
 }
 
 void EpisodeView::setColumns(const QStringList &titles)
@@ -159,9 +161,9 @@ void EpisodeView::rebuildPanes()
         qDeleteAll(column.panes);
         column.panes.clear();
     }
-    if (!m_file || m_episode < 0)
+    if (!m_session->episodeInfo())
         return;
-    const grids::EpisodeInfo &info = m_file->episodes().at(std::size_t(m_episode));
+    const grids::EpisodeInfo &info = *m_session->episodeInfo();
     const bool compare = m_columns.size() > 1;
     for (std::size_t c = 0; c < m_columns.size(); ++c) {
         Column &column = m_columns[c];
@@ -194,25 +196,9 @@ void EpisodeView::rebuildPanes()
         m_grid->setRowStretch(r, r < rows && !(compare && r == 0) ? 1 : 0);
 }
 
-void EpisodeView::setFrame(qint64 frame)
-{
-    if (!m_file || m_length == 0)
-        return;
-    frame = std::clamp<qint64>(frame, 0, m_length - 1);
-    if (frame == m_frame)
-        return;
-    m_frame = frame;
-    {
-        const QSignalBlocker block(m_slider);
-        m_slider->setValue(int(frame));
-    }
-    m_counter->setText(counterText());
-    m_loader->request(m_file, m_episode, frame);
-}
-
 QString EpisodeView::counterText() const
 {
-    return QStringLiteral("%1 / %2").arg(m_frame).arg(m_length - 1);
+    return QStringLiteral("%1 / %2").arg(m_session->frame()).arg(m_session->length() - 1);
 }
 
 bool EpisodeView::playing() const
@@ -222,28 +208,14 @@ bool EpisodeView::playing() const
 
 void EpisodeView::setPlaying(bool play)
 {
-    if (play && m_file) {
-        if (m_frame + 1 >= m_length)
-            setFrame(0);
+    if (play && m_session->file()) {
+        if (m_session->frame() + 1 >= m_session->length())
+            m_session->setFrame(0);
         m_timer->start();
     } else {
         m_timer->stop();
     }
     m_play->setText(playing() ? tr("Pause") : tr("Play"));
-}
-
-void EpisodeView::showFrame(int episode,
-                            qint64 frame,
-                            const QList<QImage> &views,
-                            std::shared_ptr<const grids::Frame> pixels)
-{
-    if (episode != m_episode)
-        return;
-    m_images = views;
-    m_pixels = std::move(pixels);
-    m_shownFrame = frame;
-    paintPanes();
-    emit frameShown(frame);
 }
 
 void EpisodeView::setOverlay(std::shared_ptr<const grids::FrameResult> result,
@@ -256,7 +228,7 @@ void EpisodeView::setOverlay(std::shared_ptr<const grids::FrameResult> result,
     Column &target = m_columns[std::size_t(column)];
     target.result = std::move(result);
     target.baseline = std::move(baseline);
-    target.frame = m_shownFrame;
+    target.frame = m_session->shownFrame();
     target.style = style;
     paintPanes();
 }
@@ -264,11 +236,11 @@ void EpisodeView::setOverlay(std::shared_ptr<const grids::FrameResult> result,
 void EpisodeView::setSamples(const std::vector<grids::ViewSelection> &samples)
 {
     m_density.clear();
-    if (!m_file || m_episode < 0 || samples.empty()) {
+    if (!m_session->episodeInfo() || samples.empty()) {
         paintPanes();
         return;
     }
-    const auto &views = m_file->episodes().at(std::size_t(m_episode)).views;
+    const auto &views = m_session->episodeInfo()->views;
     for (std::size_t v = 0; v < views.size(); ++v) {
         cv::Mat density;
         if (const int k = grids::render::selectionForView(samples, views[v].name, v); k >= 0)
@@ -294,7 +266,7 @@ std::shared_ptr<const grids::FrameResult> EpisodeView::overlay(int column) const
     if (column < 0 || std::size_t(column) >= m_columns.size())
         return nullptr;
     const Column &c = m_columns[std::size_t(column)];
-    return c.frame == m_shownFrame ? c.result : nullptr;
+    return c.frame == m_session->shownFrame() ? c.result : nullptr;
 }
 
 std::shared_ptr<const grids::FrameResult> EpisodeView::baseline(int column) const
@@ -316,10 +288,9 @@ QString EpisodeView::tokenTip(int view, double x, double y, int column) const
 {
     const auto result = overlay(column);
     const QImage shown = paneImage(view, column);
-    if (!result || !m_file || shown.isNull())
+    if (!result || !m_session->episodeInfo() || shown.isNull())
         return {};
-    const std::string &name =
-        m_file->episodes().at(std::size_t(m_episode)).views[std::size_t(view)].name;
+    const std::string &name = m_session->episodeInfo()->views[std::size_t(view)].name;
     const int k = grids::render::selectionForView(result->views, name, std::size_t(view));
     if (k < 0)
         return {};
@@ -438,7 +409,7 @@ bool EpisodeView::eventFilter(QObject *watched, QEvent *event)
             m_panFrom = mouse->position();
             return true;
         }
-        if (!m_file || !inside(p))
+        if (!m_session->episodeInfo() || !inside(p))
             break;
         if (m_occlusionMode) {
             m_dragView = view;
@@ -447,7 +418,7 @@ bool EpisodeView::eventFilter(QObject *watched, QEvent *event)
         }
         emit paneClicked(
             QString::fromStdString(
-                m_file->episodes().at(std::size_t(m_episode)).views[std::size_t(view)].name),
+                m_session->episodeInfo()->views[std::size_t(view)].name),
             p.x(), p.y());
         break;
     }
@@ -514,7 +485,7 @@ bool EpisodeView::eventFilter(QObject *watched, QEvent *event)
 
 QImage EpisodeView::paintPane(int column, int view, QSize paneSize) const
 {
-    const QImage &image = m_images[view];
+    const QImage &image = m_session->shownImages()[view];
     // What is shown fits the pane; the whole image is painted at the zoomed scale, then cropped,
     // so that markers, numbers and keypoints keep their screen size at any zoom.
     const QSizeF visible(image.width() * m_window.width(), image.height() * m_window.height());
@@ -534,7 +505,7 @@ QImage EpisodeView::paintPane(int column, int view, QSize paneSize) const
     // Pixels stay crisp (no smoothing): 128×128 camera images are meant to be inspected.
     QImage scaled = image.scaled(full, Qt::IgnoreAspectRatio, Qt::FastTransformation)
                         .convertToFormat(QImage::Format_RGB888);
-    const grids::EpisodeInfo &info = m_file->episodes().at(std::size_t(m_episode));
+    const grids::EpisodeInfo &info = *m_session->episodeInfo();
     const std::string &name = info.views[std::size_t(view)].name;
     // Image-normalised to pixels of the painted image.
     const QTransform toPixels = QTransform::fromScale(full.width(), full.height());
@@ -615,11 +586,11 @@ QImage EpisodeView::paintPane(int column, int view, QSize paneSize) const
 
 void EpisodeView::paintPanes()
 {
-    if (!m_file || m_episode < 0)
+    if (!m_session->episodeInfo())
         return;
     for (std::size_t c = 0; c < m_columns.size(); ++c) {
         const auto &panes = m_columns[c].panes;
-        for (int v = 0; v < m_images.size() && v < panes.size(); ++v)
+        for (int v = 0; v < m_session->shownImages().size() && v < panes.size(); ++v)
             panes[v]->setPixmap(QPixmap::fromImage(paintPane(int(c), v, panes[v]->size())));
     }
 }
@@ -637,16 +608,16 @@ void EpisodeView::keyPressEvent(QKeyEvent *event)
         setPlaying(!playing());
         break;
     case Qt::Key_Left:
-        setFrame(m_frame - 1);
+        m_session->setFrame(m_session->frame() - 1);
         break;
     case Qt::Key_Right:
-        setFrame(m_frame + 1);
+        m_session->setFrame(m_session->frame() + 1);
         break;
     case Qt::Key_Home:
-        setFrame(0);
+        m_session->setFrame(0);
         break;
     case Qt::Key_End:
-        setFrame(m_length - 1);
+        m_session->setFrame(m_session->length() - 1);
         break;
     case Qt::Key_Plus:
     case Qt::Key_Equal:
@@ -661,4 +632,9 @@ void EpisodeView::keyPressEvent(QKeyEvent *event)
     default:
         QWidget::keyPressEvent(event);
     }
+}
+
+int EpisodeView::playbackInterval() const
+{
+    return m_timer->interval();
 }

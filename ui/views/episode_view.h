@@ -14,16 +14,16 @@ class EpisodeFile;
 struct Frame;
 struct FrameResult;
 } // namespace grids
-class FrameLoader;
 class QComboBox;
+class Session;
 class QGridLayout;
 class QLabel;
 class QPushButton;
 class QSlider;
 class QTimer;
 
-// Shows one episode: every camera view, a timeline with play/pause, speed and stepping, and a
-// frame counter. Frames are read by a FrameLoader, never on the UI thread. Models' results for
+// Shows the session's episode: every camera view, a timeline with play/pause, speed and
+// stepping, and a frame counter; the session reads the frames, never on the UI thread. Models' results for
 // the frame on screen are drawn over the views (core/render, the same drawing as video export):
 // one column of views per result source, so a comparison shows the same frame side by side.
 // Zoom (mouse wheel, `+`/`-`, `0` resets) and pan (right or middle drag) apply to every pane
@@ -33,23 +33,14 @@ class EpisodeView : public QWidget
     Q_OBJECT
 
 public:
-    explicit EpisodeView(QWidget *parent = nullptr);
+    EpisodeView(Session *session, QWidget *parent = nullptr);
 
-    void setEpisode(std::shared_ptr<grids::EpisodeFile> file, int episode);
-    void setFrame(qint64 frame);
-    qint64 frame() const { return m_frame; }
-    qint64 length() const { return m_length; }
     bool playing() const;
     void setPlaying(bool playing);
-    double speed() const; // playback speed, 1 = the recording's 20 Hz
+    double speed() const; // playback speed, 1 = the episode's recording rate
     void setSpeed(double speed);
-    // The frame whose pictures are on screen (-1 before the first arrives).
-    qint64 shownFrame() const { return m_shownFrame; }
+    int playbackInterval() const; // milliseconds between frames while playing
     QString counterText() const;
-    std::shared_ptr<grids::EpisodeFile> file() const { return m_file; }
-    int episode() const { return m_episode; }
-    // The frame on screen with its state, action and instruction (null before the first).
-    std::shared_ptr<const grids::Frame> shownPixels() const { return m_pixels; }
 
     // One column of views per title (a comparison); no titles or one: a single untitled column.
     void setColumns(const QStringList &titles);
@@ -98,8 +89,6 @@ public:
     void setKeypoints(const QList<Keypoint> &keypoints);
 
 signals:
-    void frameShown(qint64 frame);
-    void episodeChanged(); // another episode (or file) is on screen
     // A click on a camera view, in image-normalised coordinates.
     void paneClicked(const QString &view, double x, double y);
     void occlusionDrawn(int view, const QRectF &box);
@@ -121,10 +110,8 @@ private:
         grids::render::OverlayStyle style;
     };
 
-    void showFrame(int episode,
-                   qint64 frame,
-                   const QList<QImage> &views,
-                   std::shared_ptr<const grids::Frame> pixels);
+    void showEpisode();
+    void updatePlaybackInterval();
     void rebuildPanes();
     void paintPanes(); // the current images, scaled to the panes' sizes
     QImage paintPane(int column, int view, QSize size) const;
@@ -134,13 +121,8 @@ private:
     QPointF imagePoint(const QLabel *pane, QPointF panePosition) const;
     void setWindow(QRectF window);
 
-    std::shared_ptr<grids::EpisodeFile> m_file;
-    int m_episode = -1;
-    qint64 m_frame = 0, m_length = 0, m_shownFrame = -1;
-    FrameLoader *m_loader;
+    Session *m_session; // not owned
     std::vector<Column> m_columns;
-    QList<QImage> m_images; // the frame on screen, unscaled
-    std::shared_ptr<const grids::Frame> m_pixels;
     QList<Keypoint> m_keypoints;
     QList<cv::Mat> m_density; // per episode view, at the image's size (empty matrices: none)
     QRectF m_window{0, 0, 1, 1};

@@ -3,7 +3,6 @@
 #include "plots/action_plot.h"
 #include "panels/annotation_panel.h"
 #include "panels/budget_panel.h"
-#include "common/hash.h"
 #include "panels/compare_panel.h"
 #include "panels/dataset_panel.h"
 #include "session/episode_library.h"
@@ -14,6 +13,7 @@
 #include "panels/model_panel.h"
 #include "panels/probe_panel.h"
 #include "store/annotation_export.h"
+#include "session/session.h"
 #include "store/workspace.h"
 #include "dialogs/policy_server_settings.h"
 #include "jobs/video_export_job.h"
@@ -31,16 +31,13 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
-#include <QPointer>
 #include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QTimer>
 #include <QUndoStack>
 #include <QVBoxLayout>
-#include <QtConcurrent>
 
 // The .qrc is compiled into the static grids_ui library; this reference keeps the linker from
 // dropping it. Outside any namespace, as Q_INIT_RESOURCE requires.
@@ -56,16 +53,13 @@ const char *kRecentKey = "recentFiles";
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
-    , m_library(new EpisodeLibrary(this))
-    , m_datasetPanel(new DatasetPanel(m_library, this))
-    , m_episodeView(new EpisodeView(this))
-    , m_inference(new InferenceWorker(this))
+    , m_session(new Session(this))
+    , m_datasetPanel(new DatasetPanel(m_session->library(), this))
+    , m_episodeView(new EpisodeView(m_session, this))
     , m_modelPanel(new ModelPanel(this))
     , m_actionPlot(new ActionPlot(this))
-    , m_trackTimer(new QTimer(this))
     , m_undo(new QUndoStack(this))
     , m_annotationPanel(new AnnotationPanel(nullptr, m_undo, this))
-    , m_compare(new InferenceWorker(this))
     , m_comparePanel(new ComparePanel(this))
     , m_probePanel(new ProbePanel(this))
     , m_budgetPanel(new BudgetPanel(this))
@@ -114,96 +108,101 @@ MainWindow::MainWindow(QWidget *parent)
     splitter->setStretchFactor(1, 2);
     layout->addWidget(splitter, 1);
     setCentralWidget(central);
+
     connect(m_datasetPanel, &DatasetPanel::episodeActivated, this, [this](int file, int episode) {
-        m_episodeView->setEpisode(m_library->files().at(std::size_t(file)), episode);
+        m_session->setEpisode(m_session->library()->files().at(std::size_t(file)), episode);
         m_episodeView->setFocus();
     });
-
-    connect(m_episodeView, &EpisodeView::frameShown, this, [this](qint64 frame) {
+    connect(m_session, &Session::frameRequested, this, [this](qint64 frame) {
         m_annotationPanel->setFrame(frame);
-        identifyEpisode();
-        showKeypoints();
-        requestInference();
         m_actionPlot->setCurrentFrame(frame);
-        scheduleTrack();
     });
+    connect(m_session, &Session::frameShown, this, [this] { showKeypoints(); });
+    connect(m_session, &Session::frameFailed, this,
+            [this](const QString &message) { showErrors({message}); });
+    connect(m_session, &Session::episodeIdentified, m_annotationPanel,
+            &AnnotationPanel::setEpisode);
+
+    // The main column: the model panel picks what the session runs and shows what it gave.
     connect(m_modelPanel, &ModelPanel::selectionChanged, this, [this] {
+        m_session->setSelection(Session::Main, {m_modelPanel->method(), m_modelPanel->budget()});
+    });
+    connect(m_session, &Session::selectionChanged, this, [this](Session::Column column) {
+        ModelPanel *panel = column == Session::Main ? m_modelPanel : m_comparePanel->model();
+        const Session::Selection chosen = m_session->selection(column);
+        const QSignalBlocker block(panel); // the panel follows; it does not ask again
+        panel->setMethod(chosen.method);
+        panel->setBudget(chosen.budget);
         updateColumns();
-        requestInference();
-        scheduleTrack();
     });
-    m_trackTimer->setSingleShot(true);
-    m_trackTimer->setInterval(300);
-    connect(m_trackTimer, &QTimer::timeout, this, [this] {
-        const auto file = m_episodeView->file();
-        if (!file || !m_inference->hasCheckpoint())
-            return;
-        m_inference->requestTrack(QString::fromStdString(file->path()), m_episodeView->episode(),
-                                  m_modelPanel->method(), m_modelPanel->budget());
-        requestCompareTrack();
+    connect(m_session, &Session::trackCleared, this, [this] {
+        m_actionPlot->clear();
+        m_episodeView->setSamples({});
+        m_comparePanel->setDivergences({});
     });
-    connect(m_inference, &InferenceWorker::trackReady, this,
-            [this](int episode, const QString &method, int budget,
-                   const std::vector<std::vector<float>> &predicted,
-                   const std::vector<std::vector<float>> &demo) {
-                if (!passIsCurrent(episode, method, budget, m_modelPanel))
-                    return;
-                m_mainTrack = predicted;
-                m_actionPlot->setTracks(predicted, demo);
-                refreshCompareTrack();
-                m_actionPlot->setCurrentFrame(m_episodeView->frame());
-            });
-    connect(m_inference, &InferenceWorker::samplesReady, this,
-            [this](int episode, const QString &method, int budget,
-                   const std::vector<grids::ViewSelection> &samples) {
+    connect(m_session, &Session::trackReady, this, [this] { showTracks(); });
+    connect(m_session, &Session::samplesReady, this,
+            [this](const std::vector<grids::ViewSelection> &samples) {
                 // Dense keeps every cell on every frame: its density is flat and says nothing.
-                if (passIsCurrent(episode, method, budget, m_modelPanel) &&
-                    method != QLatin1String("dense"))
+                if (m_session->selection(Session::Main).method != QLatin1String("dense"))
                     m_episodeView->setSamples(samples);
             });
-    connect(m_actionPlot, &ActionPlot::frameRequested, m_episodeView, &EpisodeView::setFrame);
+    connect(m_actionPlot, &ActionPlot::frameRequested, m_session, &Session::setFrame);
     connect(m_modelPanel, &ModelPanel::overlayChanged, this, [this] {
         m_episodeView->setOverlayStyle(m_modelPanel->overlayStyle(), 0);
-        if (comparing())
+        if (m_session->comparing())
             m_episodeView->setOverlayStyle(compareStyle(), 1);
     });
-    connect(m_inference, &InferenceWorker::checkpointLoaded, this, [this](const QString &path) {
-        m_modelPanel->setCheckpoint(m_inference->info());
-        updateColumns();
-        m_trackKey.clear();
-        scheduleTrack();
-        statusBar()->showMessage(tr("Loaded checkpoint %1").arg(path), 5000);
-        const grids::CheckpointInfo &info = m_inference->info();
-        if (info.remote && info.json.empty())
-            showErrors({tr("%1 sends no GridS extensions (grids/checkpoint in its metadata): its actions are "
-                           "shown and scored, but overlays, budgets and the method choice are unavailable "
-                           "(docs/POLICY-SERVER.md)")
-                            .arg(path)},
-                       tr("Connected to a policy server without GridS extensions"));
-        requestInference();
-    });
-    connect(m_inference, &InferenceWorker::checkpointFailed, this,
-            [this](const QString &message) { showErrors({message}); });
-    connect(m_inference, &InferenceWorker::failed, this, [this](const QString &message) {
-        // Said in the banner, once: the same failure comes back on every frame (a checkpoint that
-        // cannot read this dataset's cameras), and it goes when a frame runs again.
-        if (message != m_errorText) {
-            showErrors({message}, tr("The checkpoint could not run this frame: see the message above"));
-            m_bannerFromInference = true;
-        }
-    });
-    connect(m_inference, &InferenceWorker::resultReady, this,
-            [this](int episode, qint64 frame, std::shared_ptr<const grids::FrameResult> result,
+    connect(m_session, &Session::checkpointLoaded, this,
+            [this](Session::Column column, const QString &path) {
+                if (column != Session::Main)
+                    return;
+                const grids::CheckpointInfo &info = inference()->info();
+                m_modelPanel->setCheckpoint(info);
+                m_session->setSelection(Session::Main,
+                                        {m_modelPanel->method(), m_modelPanel->budget()});
+                updateColumns();
+                statusBar()->showMessage(tr("Loaded checkpoint %1").arg(path), 5000);
+                if (info.remote && info.json.empty())
+                    showErrors({tr("%1 sends no GridS extensions (grids/checkpoint in its metadata): its actions are "
+                                   "shown and scored, but overlays, budgets and the method choice are unavailable "
+                                   "(docs/POLICY-SERVER.md)")
+                                    .arg(path)},
+                               tr("Connected to a policy server without GridS extensions"));
+            });
+    connect(m_session, &Session::checkpointFailed, this,
+            [this](Session::Column, const QString &message) { showErrors({message}); });
+    connect(m_session, &Session::inferenceFailed, this,
+            [this](Session::Column column, const QString &message) {
+                if (column == Session::Compared) {
+                    statusBar()->showMessage(message, 8000);
+                    return;
+                }
+                // Said in the banner, once: the same failure comes back on every frame (a
+                // checkpoint that cannot read this dataset's cameras), and it goes when a frame
+                // runs again.
+                if (message != m_errorText) {
+                    showErrors({message},
+                               tr("The checkpoint could not run this frame: see the message above"));
+                    m_bannerFromInference = true;
+                }
+            });
+    connect(m_session, &Session::resultReady, this,
+            [this](Session::Column column, std::shared_ptr<const grids::FrameResult> result,
                    std::shared_ptr<const grids::FrameResult> baseline) {
+                const auto pixels = m_session->shownPixels();
+                const std::vector<float> demo = pixels ? pixels->action : std::vector<float>{};
+                if (column == Session::Compared) {
+                    m_episodeView->setOverlay(result, compareStyle(), 1, baseline);
+                    m_comparePanel->model()->showResult(*result, demo);
+                    return;
+                }
                 if (m_bannerFromInference)
                     hideErrors();
-                if (!resultIsCurrent(episode, frame, bool(baseline)))
-                    return;
                 m_episodeView->setOverlay(result, m_modelPanel->overlayStyle(), 0, baseline);
                 if (baseline)
                     m_probePanel->showEffect(*result, *baseline);
-                const auto pixels = m_episodeView->shownPixels();
-                m_modelPanel->showResult(*result, pixels ? pixels->action : std::vector<float>{});
+                m_modelPanel->showResult(*result, demo);
                 showKeypoints(); // coverage follows the selection
             });
 
@@ -216,6 +215,15 @@ MainWindow::MainWindow(QWidget *parent)
                 if (m_annotationPanel->keypointMode())
                     m_annotationPanel->addKeypoint(view, x, y);
             });
+    connect(m_session, &Session::workspaceFailed, this,
+            [this](const QString &message) { showErrors({message}); });
+    connect(m_session, &Session::workspaceChanged, this, [this] {
+        m_undo->clear(); // the commands refer to the previous workspace
+        m_annotationPanel->setWorkspace(m_session->workspace());
+        m_budgetPanel->setWorkspace(m_session->workspace());
+        listAnnotations();
+        m_annotationPanel->setFrame(m_session->frame());
+    });
 
     setupComparison();
     setupProbes();
@@ -223,35 +231,13 @@ MainWindow::MainWindow(QWidget *parent)
     createMenus();
     statusBar()->showMessage(tr("Open an episode file or folder (Ctrl+O), or drop one here"));
 
-    connect(m_library, &EpisodeLibrary::opened, this, [this](const QString &path, int files) {
+    EpisodeLibrary *library = m_session->library();
+    connect(library, &EpisodeLibrary::opened, this, [this](const QString &path, int files) {
         rememberRecent(path);
         hideErrors();
-        // Useful at once: with nothing on screen yet, show the first episode opened.
-        if (!m_episodeView->file() && files > 0) {
-            const std::size_t first = m_library->files().size() - std::size_t(files);
-            if (!m_library->files()[first]->episodes().empty())
-                m_episodeView->setEpisode(m_library->files()[first], 0);
-        }
         statusBar()->showMessage(tr("Opened %1 (%n file(s))", nullptr, files).arg(path), 5000);
-        if (m_pendingFrame && QFileInfo(m_pendingFrame->path).absoluteFilePath() ==
-                                  QFileInfo(path).absoluteFilePath()) {
-            const PendingFrame pending = *m_pendingFrame;
-            m_pendingFrame.reset(); // asked once: a file that did not open is not asked again
-            showEpisodeFrame(pending.path, pending.key, pending.frame);
-        }
     });
-    connect(m_library, &EpisodeLibrary::replaced, this,
-            [this](const std::shared_ptr<grids::EpisodeFile> &old,
-                   const std::shared_ptr<grids::EpisodeFile> &now) {
-                // The same episodes under their new view names: stay where the user was.
-                if (m_episodeView->file() != old)
-                    return;
-                const qint64 frame = m_episodeView->frame();
-                m_trackKey.clear(); // the action plots' pass ran (or failed) on the old views
-                m_episodeView->setEpisode(now, m_episodeView->episode());
-                m_episodeView->setFrame(frame);
-            });
-    connect(m_library, &EpisodeLibrary::failed, this,
+    connect(library, &EpisodeLibrary::failed, this,
             [this](const QString &, const QStringList &errors) { showErrors(errors); });
 
     QSettings settings;
@@ -268,6 +254,26 @@ MainWindow::MainWindow(QWidget *parent)
 }
 
 MainWindow::~MainWindow() = default;
+
+grids::Workspace *MainWindow::workspace() const
+{
+    return m_session->workspace();
+}
+
+EpisodeLibrary *MainWindow::library() const
+{
+    return m_session->library();
+}
+
+InferenceWorker *MainWindow::inference() const
+{
+    return m_session->inference(Session::Main);
+}
+
+InferenceWorker *MainWindow::compareInference() const
+{
+    return m_session->inference(Session::Compared);
+}
 
 void MainWindow::createMenus()
 {
@@ -322,14 +328,14 @@ void MainWindow::createMenus()
     });
     keypoints->setShortcut(QKeySequence(Qt::Key_K));
     edit->addAction(tr("&Export Annotations…"), this, [this] {
-        if (!m_workspace)
+        if (!workspace())
             return;
         const QString out = QFileDialog::getSaveFileName(this, tr("Export annotations"), QString(),
                                                          tr("JSON (*.json);;CSV (*.csv)"));
         if (out.isEmpty())
             return;
         try {
-            grids::exportAnnotations(m_workspace->annotations(), out.toStdString());
+            grids::exportAnnotations(workspace()->annotations(), out.toStdString());
             statusBar()->showMessage(tr("Exported annotations to %1").arg(out), 5000);
         } catch (const std::exception &e) {
             showErrors({QString::fromStdString(e.what())});
@@ -372,20 +378,20 @@ void MainWindow::createMenus()
 void MainWindow::openPath(const QString &path)
 {
     statusBar()->showMessage(tr("Opening %1…").arg(path));
-    m_library->open(path);
+    m_session->library()->open(path);
 }
 
 void MainWindow::mapViews()
 {
-    const auto file = m_episodeView->file();
-    if (!file || file->episodes().empty()) {
+    const auto file = m_session->file();
+    if (!file) {
         showErrors({tr("Map views: open an episode first")});
         return;
     }
     const QString path = QString::fromStdString(file->path());
     const grids::ViewRenames current = storedViewMap(path);
     QStringList cameras; // the dataset's own names, as before any mapping
-    for (const auto &view : file->episodes().at(std::size_t(m_episodeView->episode())).views) {
+    for (const auto &view : m_session->episodeInfo()->views) {
         QString name = QString::fromStdString(view.name);
         for (const auto &[from, to] : current)
             if (QString::fromStdString(to) == name)
@@ -393,68 +399,44 @@ void MainWindow::mapViews()
         cameras << name;
     }
     QStringList checkpointViews;
-    if (m_inference->hasCheckpoint())
-        for (const auto &view : m_inference->info().views)
+    if (inference()->hasCheckpoint())
+        for (const auto &view : inference()->info().views)
             checkpointViews << QString::fromStdString(view);
     ViewMapDialog dialog(path, cameras, checkpointViews, current, this);
     if (dialog.exec() != QDialog::Accepted)
         return;
     storeViewMap(path, dialog.renames());
-    m_library->reopen(path);
+    library()->reopen(path);
 }
 
 void MainWindow::openCheckpoint(const QString &path)
 {
     statusBar()->showMessage(tr("Loading checkpoint %1…").arg(path));
-    m_inference->loadCheckpoint(path);
-}
-
-void MainWindow::requestInference()
-{
-    const auto pixels = m_episodeView->shownPixels();
-    const auto file = m_episodeView->file();
-    if (!m_inference->hasCheckpoint() || !pixels || !file)
-        return;
-    InferenceWorker::Request request;
-    request.episode = m_episodeView->episode();
-    request.frame = m_episodeView->shownFrame();
-    request.pixels = pixels;
-    request.views = file->episodes().at(std::size_t(request.episode)).views;
-    request.cacheKey = InferenceWorker::frameKey(file->path(), request.episode, request.frame);
-    request.probe = m_probePanel->probe();
-    if (comparing()) {
-        InferenceWorker::Request second = request;
-        second.method = m_comparePanel->model()->method();
-        second.budget = m_comparePanel->model()->budget();
-        m_compare->request(std::move(second));
-    }
-    request.method = m_modelPanel->method();
-    request.budget = m_modelPanel->budget();
-    m_inference->request(std::move(request));
+    m_session->loadCheckpoint(Session::Main, path);
 }
 
 VideoExportJob *MainWindow::exportEpisodeVideo(const QString &out)
 {
-    const auto file = m_episodeView->file();
-    if (!file || !m_inference->hasCheckpoint()) {
+    const auto file = m_session->file();
+    if (!file || !inference()->hasCheckpoint()) {
         showErrors({tr("Export video: open an episode and a checkpoint first")});
         return nullptr;
     }
     grids::render::VideoExportOptions options;
     options.episodesPath = file->path();
-    options.episodeKey = file->episodes().at(std::size_t(m_episodeView->episode())).key;
+    options.episodeKey = m_session->episodeInfo()->key;
     options.viewRenames = storedViewMap(QString::fromStdString(options.episodesPath));
     options.method = m_modelPanel->method().toStdString();
     options.budget = m_modelPanel->budget();
     options.style = m_modelPanel->overlayStyle();
     options.out = out.toStdString();
     QString compare; // the comparison on screen is exported as a second row
-    if (comparing()) {
-        compare = m_compare->checkpointPath();
+    if (m_session->comparing()) {
+        compare = compareInference()->checkpointPath();
         options.compareMethod = m_comparePanel->model()->method().toStdString();
         options.compareBudget = m_comparePanel->model()->budget();
     }
-    auto *job = new VideoExportJob(QString::fromStdString(m_inference->info().path), options, this,
+    auto *job = new VideoExportJob(QString::fromStdString(inference()->info().path), options, this,
                                    compare);
     connect(job, &VideoExportJob::finished, this, [this](const QString &path, int frames) {
         statusBar()->showMessage(tr("Exported %1 (%2 frames)").arg(path).arg(frames), 8000);
@@ -469,77 +451,15 @@ VideoExportJob *MainWindow::exportEpisodeVideo(const QString &out)
 
 void MainWindow::openWorkspace(const QString &path)
 {
-    try {
-        m_workspace = std::make_unique<grids::Workspace>(path.toStdString());
-    } catch (const std::exception &e) {
-        showErrors({QString::fromStdString(e.what())});
-        return;
-    }
-    m_undo->clear(); // the commands refer to the previous workspace
-    m_annotationPanel->setWorkspace(m_workspace.get());
-    m_budgetPanel->setWorkspace(m_workspace.get());
-    listAnnotations();
-    m_annotationPanel->setFrame(m_episodeView->frame());
-    m_identified.clear();
-    identifyEpisode();
-}
-
-void MainWindow::identifyEpisode()
-{
-    const auto file = m_episodeView->file();
-    if (!file || !m_workspace)
-        return;
-    const int episode = m_episodeView->episode();
-    const std::string path = file->path();
-    const QString identity = QString::fromStdString(path) + "|" + QString::number(episode);
-    if (identity == m_identified)
-        return;
-    m_identified = identity;
-    const std::string key = file->episodes().at(std::size_t(episode)).key;
-    QPointer<MainWindow> self(this);
-    (void)QtConcurrent::run([self, path, key, episode]() {
-        std::string sha;
-        try {
-            sha = grids::sha256OfFile(path); // reads the whole file: never on the UI thread
-        } catch (const std::exception &) {
-            return;
-        }
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, sha, path, key, episode] {
-                if (!self || !self->m_episodeView->file() ||
-                    self->m_episodeView->file()->path() != path ||
-                    self->m_episodeView->episode() != episode)
-                    return;
-                self->m_annotationPanel->setEpisode({sha, key, path});
-            },
-            Qt::QueuedConnection);
-    });
-}
-
-bool MainWindow::resultIsCurrent(int episode, qint64 frame, bool probed) const
-{
-    // A result for a frame no longer on screen is dropped, and one made before the probe
-    // changed: a newer one is coming.
-    return episode == m_episodeView->episode() && frame == m_episodeView->shownFrame() &&
-           probed == m_probePanel->probe().active();
-}
-
-bool MainWindow::passIsCurrent(int episode,
-                               const QString &method,
-                               int budget,
-                               const ModelPanel *panel) const
-{
-    return episode == m_episodeView->episode() && method == panel->method() &&
-           budget == panel->budget();
+    m_session->openWorkspace(path);
 }
 
 void MainWindow::listAnnotations()
 {
-    if (!m_workspace)
+    if (!workspace())
         return;
     try {
-        m_datasetPanel->setAnnotations(m_workspace->annotations());
+        m_datasetPanel->setAnnotations(workspace()->annotations());
     } catch (const std::exception &e) {
         statusBar()->showMessage(QString::fromStdString(e.what()), 8000);
     }
@@ -549,7 +469,7 @@ void MainWindow::showKeypoints()
 {
     QList<EpisodeView::Keypoint> keypoints;
     for (const auto &a : m_annotationPanel->annotations())
-        if (a.kind == grids::AnnotationKind::Keypoint && a.startFrame == m_episodeView->frame())
+        if (a.kind == grids::AnnotationKind::Keypoint && a.startFrame == m_session->frame())
             keypoints.append({QString::fromStdString(a.view), a.x, a.y});
     m_episodeView->setKeypoints(keypoints);
     // Coverage: how many of this frame's keypoints have a kept token within half a cell.
@@ -557,8 +477,7 @@ void MainWindow::showKeypoints()
     if (!result || keypoints.isEmpty())
         return;
     int covered = 0;
-    const auto &views =
-        m_episodeView->file()->episodes().at(std::size_t(m_episodeView->episode())).views;
+    const auto &views = m_session->episodeInfo()->views;
     for (std::size_t v = 0; v < views.size(); ++v) {
         const int k = grids::render::selectionForView(result->views, views[v].name, v);
         std::vector<std::array<float, 2>> points;
@@ -568,7 +487,7 @@ void MainWindow::showKeypoints()
         if (k < 0 || points.empty())
             continue;
         // METHODS.md measures coverage in the image's pixels: half a cell of this view.
-        const double radius = 0.5 * views[v].width / std::max(1, m_inference->info().gridWidth);
+        const double radius = 0.5 * views[v].width / std::max(1, inference()->info().gridWidth);
         covered +=
             int(std::lround(grids::keypointCoverage(points, result->views[std::size_t(k)].coords,
                                                     radius, views[v].width, views[v].height) *
@@ -582,26 +501,24 @@ void MainWindow::showKeypoints()
     m_keypointCoverage = double(covered) / double(keypoints.size());
 }
 
-void MainWindow::scheduleTrack()
+void MainWindow::showTracks()
 {
-    const auto file = m_episodeView->file();
-    if (!file || !m_inference->hasCheckpoint())
-        return;
-    const QString key =
-        QString::fromStdString(file->path()) + "|" + QString::number(m_episodeView->episode()) +
-        "|" + m_modelPanel->method() + "|" + QString::number(m_modelPanel->budget()) +
-        (comparing() ? "|" + m_compare->checkpointPath() + "|" + m_comparePanel->model()->method() +
-                           "|" + QString::number(m_comparePanel->model()->budget())
-                     : QString());
-    if (key == m_trackKey)
-        return;
-    m_trackKey = key;
-    m_actionPlot->clear();
-    m_episodeView->setSamples({});
-    m_mainTrack.clear();
-    m_compareTrack.clear();
-    m_comparePanel->setDivergences({});
-    m_trackTimer->start();
+    const auto &main = m_session->track(Session::Main);
+    if (!main.empty())
+        m_actionPlot->setTracks(main, m_session->demoTrack());
+    const auto &compared = m_session->track(Session::Compared);
+    if (compared.empty() || main.empty()) {
+        m_actionPlot->setCompareTrack({}, {});
+        m_comparePanel->setDivergences({});
+    } else {
+        std::vector<qint64> onsets;
+        for (std::int64_t frame :
+             grids::divergenceOnsets(main, compared, m_comparePanel->threshold()))
+            onsets.push_back(qint64(frame));
+        m_actionPlot->setCompareTrack(compared, onsets);
+        m_comparePanel->setDivergences(onsets);
+    }
+    m_actionPlot->setCurrentFrame(m_session->frame());
 }
 
 QString MainWindow::errorText() const
