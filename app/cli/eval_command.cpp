@@ -91,24 +91,23 @@ void runEval(EvalOptions &o)
     std::unique_ptr<Workspace> workspace =
         o.db.empty() ? nullptr : std::make_unique<Workspace>(o.db);
 
-    std::vector<EvaluationOutcome> outcomes;
-    bool interrupted = false;
     base.recordFailures = o.recordFailures;
-    for (const auto &config : configs) {
-        EvaluationOutcome outcome;
-        {
-            ProgressPrinter printer(o.quiet);
-            outcome = evaluateConfig(*policy, workspace.get(), base, config, o.suite, o.force,
-                                     printer.progress());
-        }
-        interrupted = outcome.result.interrupted;
+    // One progress line per configuration, ended before its outcome is printed.
+    std::unique_ptr<ProgressPrinter> printer;
+    EvaluationHooks hooks;
+    hooks.progressFor = [&](const SweepConfig &) {
+        printer = std::make_unique<ProgressPrinter>(o.quiet);
+        return printer->progress();
+    };
+    hooks.finished = [&](const EvaluationOutcome &outcome) {
+        printer.reset();
         if (!o.json)
             printOutcome(outcome);
         std::fflush(stdout);
-        outcomes.push_back(std::move(outcome));
-        if (interrupted)
-            break;
-    }
+    };
+    const std::vector<EvaluationOutcome> outcomes =
+        evaluateConfigs(*policy, workspace.get(), base, configs, o.suite, o.force, hooks);
+    const bool interrupted = !outcomes.empty() && outcomes.back().result.interrupted;
     if (o.json) {
         nlohmann::json doc = {{"checkpoint", info.path},
                               {"checkpoint_sha256", info.sha256},

@@ -15,6 +15,8 @@
 #include <cmath>
 #include <memory>
 
+#include <filesystem>
+
 namespace grids {
 namespace {
 
@@ -204,15 +206,42 @@ EvaluationOutcome evaluateConfig(Policy &policy,
     options.budget = config.budget;
     outcome.result = evaluateClosedLoop(policy, options, progress);
     if (workspace && !outcome.result.interrupted) {
-        run.config = runFacts(info, config.budget,
-                              nlohmann::json({{"suite", suite},
-                                              {"seed", base.seed},
-                                              {"episodes_per_task", base.episodesPerTask},
-                                              {"replan", base.replanEvery}})
-                                  .dump());
+        nlohmann::json facts = {{"suite", suite},
+                                {"seed", base.seed},
+                                {"episodes_per_task", base.episodesPerTask},
+                                {"replan", base.replanEvery}};
+        // Where the failed episodes went, so that the run's plot point can open them.
+        if (outcome.result.failuresRecorded > 0)
+            facts["failures_file"] =
+                std::filesystem::absolute(options.recordFailures).lexically_normal().string();
+        run.config = runFacts(info, config.budget, facts.dump());
         outcome.runId = workspace->recordRun(run, {}, outcome.result.episodes);
     }
     return outcome;
+}
+
+std::vector<EvaluationOutcome> evaluateConfigs(Policy &policy,
+                                               Workspace *workspace,
+                                               const ClosedLoopOptions &base,
+                                               const std::vector<SweepConfig> &configs,
+                                               const std::string &suite,
+                                               bool force,
+                                               const EvaluationHooks &hooks)
+{
+    std::vector<EvaluationOutcome> outcomes;
+    for (const SweepConfig &config : configs) {
+        ClosedLoopOptions options = base;
+        if (hooks.recordFailuresFor)
+            options.recordFailures = hooks.recordFailuresFor(config);
+        const Progress progress = hooks.progressFor ? hooks.progressFor(config) : Progress{};
+        outcomes.push_back(
+            evaluateConfig(policy, workspace, options, config, suite, force, progress));
+        if (hooks.finished)
+            hooks.finished(outcomes.back());
+        if (outcomes.back().result.interrupted)
+            break;
+    }
+    return outcomes;
 }
 
 } // namespace grids

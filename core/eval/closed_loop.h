@@ -6,6 +6,7 @@
 #include "store/results.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -83,5 +84,23 @@ EvaluationOutcome evaluateConfig(Policy &policy,
                                  const std::string &suite,
                                  bool force,
                                  const Progress &progress = {});
+
+// The loop over configurations that `grids eval` and the GUI's budget panel share: each
+// configuration in turn through evaluateConfig, stopping after an interrupted one (whose outcome
+// is the last returned). Hooks, all optional: the failure file of each configuration (empty:
+// none recorded), the progress each reports to, and each outcome as it lands.
+struct EvaluationHooks
+{
+    std::function<std::string(const SweepConfig &)> recordFailuresFor;
+    std::function<Progress(const SweepConfig &)> progressFor;
+    std::function<void(const EvaluationOutcome &)> finished;
+};
+std::vector<EvaluationOutcome> evaluateConfigs(Policy &policy,
+                                               Workspace *workspace,
+                                               const ClosedLoopOptions &base,
+                                               const std::vector<SweepConfig> &configs,
+                                               const std::string &suite,
+                                               bool force,
+                                               const EvaluationHooks &hooks = {});
 
 } // namespace grids

@@ -15,6 +15,7 @@
 #include "window/main_window.h"
 #include "model/policy.h"
 #include "panels/model_panel.h"
+#include "plots/plot_panel.h"
 #include "plots/plot_renderer.h"
 #include "panels/probe_panel.h"
 #include "store/workspace.h"
@@ -30,6 +31,7 @@
 #include <QLabel>
 #include <QMouseEvent>
 #include <QSet>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -46,6 +48,7 @@ private slots:
     {
         QApplication::setOrganizationName("GridS-tests");
         QApplication::setApplicationName("tst_main_window");
+        QSettings().clear(); // what an earlier run remembered (budgets, overlays) starts over
         QVERIFY(m_dir.isValid());
         m_file = m_dir.filePath("episodes.hdf5");
         fixtures::writeLiberoFile(m_file.toStdString(), {3, 4});
@@ -375,6 +378,7 @@ private slots:
         QVERIFY(showTestFile(window));
         EpisodeView *view = window.episodeView();
         BudgetPanel *panel = window.budgetPanel();
+        PlotPanel *plots = panel->plotPanel();
         QSignalSpy failed(panel, &BudgetPanel::runFailed);
         panel->startRun(); // no checkpoint yet: refused with a message, nothing runs
         QCOMPARE(failed.count(), 1);
@@ -400,24 +404,26 @@ private slots:
         grids::PlotSpec errors;
         errors.y = "error";
         errors.methods = {"dense", "grids", "random"};
-        panel->showSpec(errors);
-        QCOMPARE(int(panel->plotData().series.size()), 3);
+        plots->showSpec(errors);
+        QTRY_VERIFY_WITH_TIMEOUT(!plots->reportPending(), 10000); // built off the UI thread
+        QCOMPARE(int(plots->plotData().series.size()), 3);
         int points = 0;
-        for (const auto &series : panel->plotData().series)
+        for (const auto &series : plots->plotData().series)
             points += int(series.points.size());
         QCOMPARE(points, 5);
-        QCOMPARE(panel->plot()->graphCount(), 3);
+        QCOMPARE(plots->plot()->graphCount(), 3);
         // Saved, then reopened after showing something else: the same plot.
-        const std::int64_t id = panel->savePlot("errors by budget");
+        const std::int64_t id = plots->savePlot("errors by budget");
         QVERIFY(id > 0);
-        const auto saved = panel->plotData();
-        panel->refreshPlot();
+        const auto saved = plots->plotData();
+        plots->refreshPlot();
         grids::PlotSpec flops;
         flops.y = "flops";
-        panel->showSpec(flops);
-        QVERIFY(panel->openPlot(id));
-        QCOMPARE(panel->plotData().series.size(), saved.series.size());
-        QCOMPARE(panel->plotData().title, std::string("errors by budget"));
+        plots->showSpec(flops);
+        QVERIFY(plots->openPlot(id));
+        QTRY_VERIFY_WITH_TIMEOUT(!plots->reportPending(), 10000);
+        QCOMPARE(plots->plotData().series.size(), saved.series.size());
+        QCOMPARE(plots->plotData().title, std::string("errors by budget"));
         // Resized, the plot is drawn again at its new size: the legend sits where drawing at that
         // size puts it (in a free corner when there is one, under the plot when not).
         window.findChild<QTabWidget *>("bottomTabs")->setCurrentWidget(panel);
@@ -426,29 +432,29 @@ private slots:
         QSet<int> rows;
         for (const QSize size : {QSize(1800, 1100), QSize(700, 450)}) {
             window.resize(size);
-            QTRY_COMPARE_WITH_TIMEOUT(panel->plot()->viewport().size(), panel->plot()->size(),
+            QTRY_COMPARE_WITH_TIMEOUT(plots->plot()->viewport().size(), plots->plot()->size(),
                                       5000);
             QCustomPlot reference;
-            reference.setViewport(QRect(QPoint(), panel->plot()->size()));
-            grids::ui::drawPlot(reference, panel->plotData());
-            QCOMPARE(panel->plot()->plotLayout()->rowCount(), reference.plotLayout()->rowCount());
+            reference.setViewport(QRect(QPoint(), plots->plot()->size()));
+            grids::ui::drawPlot(reference, plots->plotData());
+            QCOMPARE(plots->plot()->plotLayout()->rowCount(), reference.plotLayout()->rowCount());
             rows.insert(reference.plotLayout()->rowCount());
         }
         QCOMPARE(rows.size(), 2); // the two sizes place it differently
         window.hide();
         for (const QString ext : {"png", "svg"}) {
             const QString out = m_dir.filePath("budgets." + ext);
-            panel->exportPlot(out);
+            plots->exportPlot(out);
             QVERIFY(QFileInfo(out).size() > 1000);
         }
         // A point opens the frame with the largest error in its run.
         int randomSeries = -1;
-        for (std::size_t i = 0; i < panel->plotData().series.size(); ++i)
-            if (panel->plotData().series[i].method == "random")
+        for (std::size_t i = 0; i < plots->plotData().series.size(); ++i)
+            if (plots->plotData().series[i].method == "random")
                 randomSeries = int(i);
         QVERIFY(randomSeries >= 0);
         const grids::PlotPoint point =
-            panel->plotData().series[std::size_t(randomSeries)].points[0];
+            plots->plotData().series[std::size_t(randomSeries)].points[0];
         std::string worstKey;
         qint64 worstFrame = -1;
         double worst = -1;
@@ -458,7 +464,7 @@ private slots:
                 if (row.l1 > worst)
                     worst = row.l1, worstKey = row.episode.demoKey, worstFrame = row.frame;
         }
-        panel->activatePoint(randomSeries, 0);
+        plots->activatePoint(randomSeries, 0);
         const int worstEpisode = worstKey == "demo_0" ? 0 : 1;
         QTRY_VERIFY_WITH_TIMEOUT(
             window.session()->episode() == worstEpisode && window.session()->shownFrame() == worstFrame, 10000);

@@ -1,19 +1,17 @@
 #pragma once
 
-#include "eval/plot_spec.h"
-
-#include <QThreadPool>
 #include <QWidget>
 
-#include <atomic>
-#include <memory>
+#include <string>
+#include <vector>
 
 namespace grids {
 class Workspace;
 }
+class EvaluationJob;
+class PlotPanel;
 class QCheckBox;
 class QComboBox;
-class QCustomPlot;
 class QLabel;
 class QLineEdit;
 class QListWidget;
@@ -21,12 +19,11 @@ class QProgressBar;
 class QPushButton;
 class QSpinBox;
 
-// Compare budgets and baselines: runs an open-loop sweep (the episode file on screen) or a
-// closed-loop evaluation (the tabletop suite) of the loaded checkpoint over methods × budgets,
-// off the UI thread with progress and Cancel, into the workspace; and draws what the workspace
-// holds (error or success against tokens per method, FLOPs, the Pareto front) with the same
-// renderer as `grids plot`. Plots are saved as rows, reopened, exported to PNG/PDF/SVG; clicking
-// an open-loop point asks for the worst frame behind it.
+// The Budgets tab: compare budgets and baselines. Runs an open-loop sweep (the episode file on
+// screen) or a closed-loop evaluation (the tabletop suite) of the loaded checkpoint over
+// methods × budgets (an EvaluationJob, off the UI thread, with progress and Cancel) into the
+// workspace, beside a PlotPanel that draws what the workspace holds for the methods ticked.
+// The settings are remembered between sessions.
 class BudgetPanel : public QWidget
 {
     Q_OBJECT
@@ -47,39 +44,28 @@ public:
     void setBudgets(const QString &budgets); // "4,16,64"
     void setSuite(const QString &suite);     // closed loop: "tabletop" or "tabletop/TASK"
     void setEpisodesPerTask(int episodes);
-    void
-    setRecordFailures(bool record); // closed loop: failed episodes written beside the workspace
+    // Closed loop: failed episodes written beside the workspace, one file per configuration.
+    void setRecordFailures(bool record);
     void startRun();
     void cancelRun();
-    bool running() const { return bool(m_cancel); }
-
-    grids::PlotSpec spec() const; // the plot kind chosen, over the methods ticked
-    void showSpec(const grids::PlotSpec &spec);
-    void refreshPlot();
-    const grids::PlotData &plotData() const { return m_data; }
-    std::int64_t savePlot(const QString &title);
-    bool openPlot(std::int64_t id);
-    void exportPlot(const QString &path);
-    // The point of series `series`, index `index` clicked (as the plot's click does).
-    void activatePoint(int series, int index);
-    QCustomPlot *plot() const { return m_plot; }
+    bool running() const;
+    QString statusText() const;
+    PlotPanel *plotPanel() const { return m_plots; }
 
 signals:
     void runFinished(const QString &summary, const QStringList &recordedFiles);
     void runFailed(const QString &message);
-    void frameRequested(const QString &path, const QString &episodeKey, qint64 frame);
     void message(const QString &text);
 
-protected:
-    // Redraws the plot at its new size: where the legend fits without hiding a point depends on it.
-    bool eventFilter(QObject *watched, QEvent *event) override;
-
 private:
-    void refreshSavedPlots();
+    std::vector<std::string> tickedMethods() const;
+    void saveSettings() const;
+    void restoreSettings();
+    void runEnded();
 
     grids::Workspace *m_workspace = nullptr;
     QString m_checkpoint, m_episodesPath, m_episodeKey;
-    QComboBox *m_mode, *m_suite, *m_kind;
+    QComboBox *m_mode, *m_suite;
     QListWidget *m_methods;
     QLineEdit *m_budgets;
     QSpinBox *m_episodes;
@@ -87,10 +73,6 @@ private:
     QPushButton *m_run, *m_cancelButton;
     QProgressBar *m_progress;
     QLabel *m_status;
-    QCustomPlot *m_plot;
-    QComboBox *m_saved;
-    grids::PlotData m_data;
-    grids::PlotSpec m_shown;                     // the spec m_data was drawn from
-    std::shared_ptr<std::atomic<bool>> m_cancel; // set while a run is going
-    QThreadPool m_pool; // runs last minutes: not on the global pool that opens files
+    EvaluationJob *m_job;
+    PlotPanel *m_plots;
 };

@@ -188,7 +188,8 @@ void Session::showEpisodeFrame(const QString &path, const QString &episodeKey, q
             continue;
         const auto &episodes = file->episodes();
         for (std::size_t e = 0; e < episodes.size(); ++e)
-            if (QString::fromStdString(episodes[e].key) == episodeKey) {
+            if (QString::fromStdString(episodes[e].key) == episodeKey ||
+                (episodeKey.isEmpty() && e == 0)) {
                 if (m_file != file || m_episode != int(e))
                     setEpisode(file, int(e));
                 setFrame(frame);

@@ -68,7 +68,8 @@ public:
     qint64 shownFrame() const { return m_shownFrame; }
     const QList<QImage> &shownImages() const { return m_images; }
     std::shared_ptr<const grids::Frame> shownPixels() const { return m_pixels; }
-    // Shows frame `frame` of episode `episodeKey` in `path`, opening the file when needed.
+    // Shows frame `frame` of episode `episodeKey` (empty: the first) in `path`, opening the file
+    // when needed.
     void showEpisodeFrame(const QString &path, const QString &episodeKey, qint64 frame);
 
     // ---- Checkpoints and selections, per column

@@ -130,9 +130,14 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_session, &Session::selectionChanged, this, [this](Session::Column column) {
         ModelPanel *panel = column == Session::Main ? m_modelPanel : m_comparePanel->model();
         const Session::Selection chosen = m_session->selection(column);
-        const QSignalBlocker block(panel); // the panel follows; it does not ask again
-        panel->setMethod(chosen.method);
-        panel->setBudget(chosen.budget);
+        {
+            const QSignalBlocker block(panel); // the panel follows; it does not ask again
+            panel->setMethod(chosen.method);
+            panel->setBudget(chosen.budget);
+        }
+        // What the panel can show is what runs (dense has no budget; a budget is clamped).
+        if (const Session::Selection shown{panel->method(), panel->budget()}; !(shown == chosen))
+            m_session->setSelection(column, shown);
         updateColumns();
     });
     connect(m_session, &Session::trackCleared, this, [this] {

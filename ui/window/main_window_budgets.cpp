@@ -4,6 +4,7 @@
 #include "window/main_window.h"
 
 #include "panels/budget_panel.h"
+#include "plots/plot_panel.h"
 #include "session/episode_library.h"
 #include "views/episode_view.h"
 #include "episodes/episode.h"
@@ -25,7 +26,13 @@ void MainWindow::setupBudgets()
         m_budgetPanel->setEpisodes(QString::fromStdString(m_session->file()->path()),
                                    QString::fromStdString(m_session->episodeInfo()->key));
     });
-    connect(m_budgetPanel, &BudgetPanel::frameRequested, this, &MainWindow::showEpisodeFrame);
+    // A point of the plot: its frame (or its recorded failures) under its method and budget.
+    connect(m_budgetPanel->plotPanel(), &PlotPanel::frameRequested, this,
+            [this](const QString &path, const QString &episodeKey, qint64 frame,
+                   const QString &method, int budget) {
+                m_session->setSelection(Session::Main, {method, budget});
+                showEpisodeFrame(path, episodeKey, frame);
+            });
     connect(m_budgetPanel, &BudgetPanel::message, this,
             [this](const QString &text) { statusBar()->showMessage(text, 8000); });
     connect(m_budgetPanel, &BudgetPanel::runFailed, this,
