@@ -50,7 +50,7 @@ struct EpisodeInfo
     int stateDim = 0;                   // sum of the widths of stateKeys
     std::vector<std::string> stateKeys; // low-dim observations concatenated, in order, into state
     std::optional<bool> success;        // known for recorded rollouts
-    double fps = 0;                     // frames per second when the format says (LeRobot); 0 unknown
+    double fps = 0; // frames per second when the format says (LeRobot, a video); 0 unknown
 };
 
 // One time step: every view upright, RGB, 8-bit (CV_8UC3), in EpisodeInfo::views order.

@@ -7,6 +7,7 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -62,6 +63,7 @@ public:
         EpisodeInfo info;
         info.key = fs::path(m_path).filename().string();
         info.length = m_frameCount;
+        info.fps = m_fps;
         info.views.push_back({kUnnamedView, m_width, m_height});
         const std::string sidecar = findVideoSidecar(m_path);
         if (!sidecar.empty())
@@ -101,6 +103,9 @@ private:
         m_width = int(m_capture.get(cv::CAP_PROP_FRAME_WIDTH));
         m_height = int(m_capture.get(cv::CAP_PROP_FRAME_HEIGHT));
         m_frameCount = std::int64_t(m_capture.get(cv::CAP_PROP_FRAME_COUNT));
+        // The stream's rate plays the episode in real time; an absurd one counts as unknown.
+        if (const double fps = m_capture.get(cv::CAP_PROP_FPS); std::isfinite(fps) && fps > 0 && fps <= 1000)
+            m_fps = fps;
         if (m_width <= 0 || m_height <= 0)
             throw badInput(m_path + ": video has no picture size (no video stream?)");
         if (m_frameCount <= 0)
@@ -174,6 +179,7 @@ private:
     cv::VideoCapture m_capture;
     int m_width = 0, m_height = 0;
     std::int64_t m_frameCount = 0;
+    double m_fps = 0; // 0: the stream does not say
     std::int64_t m_nextIndex = 0;
     std::int64_t m_lastDecodedIndex = -1;
     cv::Mat m_lastDecoded;

@@ -7,24 +7,46 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
 namespace grids::render {
 namespace {
 
-constexpr int kHudHeight = 28;
-
-std::string hudLine(std::int64_t t, std::int64_t length, const FrameResult &r)
+// The heads-up lines under a row: what runs, then the predicted action.
+std::vector<std::string> hudLines(std::int64_t t,
+                                  std::int64_t length,
+                                  const FrameResult &r,
+                                  const std::string &checkpoint)
 {
-    std::string text = "frame " + std::to_string(t) + "/" + std::to_string(length - 1) + "  " +
-                       r.method + " " + std::to_string(r.budget) + " tok/view  action";
+    std::string action = "action";
     char value[16];
     for (float a : r.actions.row(0)) {
         std::snprintf(value, sizeof value, " %+.2f", a);
-        text += value;
+        action += value;
     }
-    return text;
+    return {"frame " + std::to_string(t) + "/" + std::to_string(length - 1) + "  " + r.method +
+                " " + std::to_string(r.budget) + " tok/view  " + checkpoint,
+            action};
+}
+
+// Each line in the HUD band at the top of `band`, shrunk to the band's width: a narrow export
+// (one small view) keeps its text whole rather than cut off at the right edge.
+void drawHud(cv::Mat band, const std::vector<std::string> &lines)
+{
+    constexpr double kScale = 0.45;
+    constexpr int kMargin = 6;
+    const int lineHeight = kHudHeight / int(lines.size());
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        int baseline = 0;
+        const cv::Size size =
+            cv::getTextSize(lines[i], cv::FONT_HERSHEY_SIMPLEX, kScale, 1, &baseline);
+        const double scale =
+            std::min(kScale, kScale * double(band.cols - 2 * kMargin) / std::max(1, size.width));
+        cv::putText(band, lines[i], cv::Point(kMargin, int(i + 1) * lineHeight - 6),
+                    cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar(240, 240, 240), 1, cv::LINE_AA);
+    }
 }
 
 // One checkpoint's row: every view with the overlay, and the heads-up line under them.
@@ -53,9 +75,8 @@ cv::Mat drawRow(const Frame &frame,
         view.copyTo(row(cv::Rect(int(v) * S, 0, S, S)));
     }
     if (o.hud)
-        cv::putText(row, hudLine(t, info.length, result) + "  " + policy.info().name,
-                    cv::Point(6, S + 19), cv::FONT_HERSHEY_SIMPLEX, 0.45, cv::Scalar(240, 240, 240),
-                    1, cv::LINE_AA);
+        drawHud(row(cv::Rect(0, S, row.cols, kHudHeight)),
+                hudLines(t, info.length, result, policy.info().name));
     return row;
 }
 

@@ -4,7 +4,7 @@
 
 // Annotated video export (CLI.md `grids export-video`, and the GUI's export later): an episode
 // with a checkpoint's selection drawn over both views (the overlay drawing of render/overlay.h),
-// an optional second checkpoint side by side, and a heads-up line (frame, method, budget, action),
+// an optional second checkpoint side by side, and heads-up lines (frame, method, budget, action),
 // encoded as H.264 MP4. Written to a temporary file next to the target and renamed when complete,
 // so a failed or cancelled export leaves nothing half-written.
 
@@ -18,6 +18,9 @@ class Policy;
 }
 
 namespace grids::render {
+
+// The heads-up band under each row (two lines: what runs, the predicted action).
+constexpr int kHudHeight = 40;
 
 struct VideoExportOptions
 {

@@ -6,6 +6,7 @@
 #include "model/policy.h"
 #include "render/video_export.h"
 
+#include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
 #include <QDir>
@@ -53,7 +54,7 @@ private slots:
         cv::VideoCapture video(options.out);
         QVERIFY(video.isOpened());
         QCOMPARE(int(video.get(cv::CAP_PROP_FRAME_WIDTH)), 2 * 96);
-        QCOMPARE(int(video.get(cv::CAP_PROP_FRAME_HEIGHT)), 96 + 28);
+        QCOMPARE(int(video.get(cv::CAP_PROP_FRAME_HEIGHT)), 96 + render::kHudHeight);
         int frames = 0;
         for (cv::Mat frame; video.read(frame);)
             ++frames;
@@ -69,6 +70,35 @@ private slots:
         QCOMPARE(both.height, 2 * 96);
         cv::VideoCapture again(options.out);
         QCOMPARE(int(again.get(cv::CAP_PROP_FRAME_HEIGHT)), 2 * 96);
+    }
+
+    // The heads-up lines fit the frame: an export one small view wide shrinks its text rather
+    // than cutting it off at the right edge (it ran 4× past the edge of a 64-pixel export).
+    void theHudFitsANarrowExport()
+    {
+        const QString narrow = m_dir.filePath("narrow.mp4");
+        QVERIFY(fixtures::makeVideo(narrow, 64, 64, 3, /*audio=*/false));
+        auto policy = Policy::load(m_dir.filePath("contract_grids.pt").toStdString());
+        render::VideoExportOptions options;
+        options.episodesPath = narrow.toStdString();
+        options.viewSize = 64;
+        options.out = m_dir.filePath("narrow-hud.mp4").toStdString();
+        render::exportVideo(*policy, nullptr, options);
+        cv::VideoCapture video(options.out);
+        QVERIFY(video.isOpened());
+        cv::Mat frame;
+        QVERIFY(video.read(frame));
+        QCOMPARE(frame.cols, 64);
+        QCOMPARE(frame.rows, 64 + render::kHudHeight);
+        const cv::Mat band = frame(cv::Rect(0, 64, 64, render::kHudHeight));
+        double brightest = 0;
+        cv::Mat grey;
+        cv::cvtColor(band, grey, cv::COLOR_BGR2GRAY);
+        cv::minMaxLoc(grey(cv::Rect(0, 0, 64, render::kHudHeight)), nullptr, &brightest);
+        QVERIFY2(brightest > 150, "the HUD text is drawn");
+        double rightEdge = 0;
+        cv::minMaxLoc(grey(cv::Rect(60, 0, 4, render::kHudHeight)), nullptr, &rightEdge);
+        QVERIFY2(rightEdge < 90, qPrintable(QString("text reaches the right edge: %1").arg(rightEdge)));
     }
 
     // Real video: an arbitrary MP4 (1280×720, H.264, with audio) opens as a one-view episode,

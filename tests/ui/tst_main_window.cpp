@@ -109,7 +109,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(window.session()->shownFrame() == 0 && window.session()->episode() == 0, 10000);
         QSignalSpy shown(window.session(), &Session::frameShown);
         QTreeWidgetItem *demo1 = window.datasetPanel()->tree()->topLevelItem(0)->child(1);
-        emit window.datasetPanel()->tree()->itemActivated(demo1, 0);
+        window.datasetPanel()->tree()->setCurrentItem(demo1); // a click or the arrow keys
         QVERIFY(shown.wait(10000));
         QCOMPARE(window.session()->episode(), 1);
         QCOMPARE(window.session()->length(), qint64(4));

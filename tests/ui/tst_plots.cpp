@@ -236,6 +236,32 @@ private slots:
                      qPrintable(QString("the line is under the legend at %1/50").arg(k)));
     }
 
+    // A plot with nothing stored yet keeps plain axes however often it is redrawn (each redraw
+    // shrank the last range, down to tick labels like 0.000976563) and says how to fill it.
+    void anEmptyPlotKeepsPlainAxes()
+    {
+        QCustomPlot plot;
+        plot.resize(600, 400);
+        plot.setViewport(QRect(0, 0, 600, 400));
+        grids::PlotData data;
+        data.logX = true;
+        data.series.push_back({"grids", "grids", {}});
+        for (int redraw = 0; redraw < 5; ++redraw)
+            grids::ui::drawPlot(plot, data);
+        QCOMPARE(plot.xAxis->range().lower, 1.0);
+        QCOMPARE(plot.xAxis->range().upper, 64.0);
+        QCOMPARE(plot.yAxis->range().lower, 0.0);
+        QCOMPARE(plot.yAxis->range().upper, 1.0);
+        QCOMPARE(plot.itemCount(), 1);
+        auto *text = qobject_cast<QCPItemText *>(plot.item(0));
+        QVERIFY(text && text->text().contains("Nothing stored"));
+        // Once there is a point, the axes follow the data again and the word goes.
+        data.series.front().points.push_back({4, 0.5, 0.5, 0.5, 4, 1});
+        grids::ui::drawPlot(plot, data);
+        QCOMPARE(plot.itemCount(), 0);
+        QVERIFY(plot.xAxis->range().contains(4));
+    }
+
     void badSpecsAreRefusedByName()
     {
         for (const char *json : {R"({"format": "grids-plot", "x": "time"})",

@@ -1,6 +1,7 @@
 #include "jobs/evaluation_job.h"
 
 #include "common/error.h"
+#include "dialogs/export_path.h"
 #include "eval/closed_loop.h"
 #include "eval/sweep.h"
 #include "jobs/job_runner.h"
@@ -11,14 +12,8 @@
 #include <QDateTime>
 #include <QDir>
 #include <QPointer>
-#include <QRegularExpression>
 
 namespace {
-
-QString fileSafe(QString text)
-{
-    return text.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_.-]")), QStringLiteral("_"));
-}
 
 struct Outcome
 {
@@ -61,7 +56,7 @@ Outcome evaluate(grids::Policy &policy,
             return recording;
         QDir().mkpath(s.recordDir);
         recording = (s.recordDir + "/" +
-                     fileSafe(QString::fromStdString(policy.info().name + "-" + config.method +
+                     fileSafeName(QString::fromStdString(policy.info().name + "-" + config.method +
                                                      "-" + std::to_string(config.budget))) +
                      "-" + stamp + ".hdf5")
                         .toStdString();

@@ -240,6 +240,39 @@ void BudgetPanel::setRecordFailures(bool record)
     m_record->setChecked(record);
 }
 
+BudgetPanel::Mode BudgetPanel::mode() const
+{
+    return Mode(m_mode->currentIndex());
+}
+
+QStringList BudgetPanel::methods() const
+{
+    QStringList names;
+    for (const std::string &method : tickedMethods())
+        names << QString::fromStdString(method);
+    return names;
+}
+
+QString BudgetPanel::budgets() const
+{
+    return m_budgets->text();
+}
+
+QString BudgetPanel::suite() const
+{
+    return m_suite->currentText();
+}
+
+int BudgetPanel::episodesPerTask() const
+{
+    return m_episodes->value();
+}
+
+bool BudgetPanel::recordFailures() const
+{
+    return m_record->isChecked();
+}
+
 bool BudgetPanel::running() const
 {
     return m_job->running();
@@ -333,10 +366,7 @@ void BudgetPanel::saveSettings() const
     QSettings settings;
     const QString prefix = QLatin1String(kSettings);
     settings.setValue(prefix + "mode", m_mode->currentIndex());
-    QStringList methods;
-    for (const std::string &method : tickedMethods())
-        methods << QString::fromStdString(method);
-    settings.setValue(prefix + "methods", methods);
+    settings.setValue(prefix + "methods", methods());
     settings.setValue(prefix + "budgets", m_budgets->text());
     settings.setValue(prefix + "suite", m_suite->currentText());
     settings.setValue(prefix + "episodesPerTask", m_episodes->value());

@@ -46,6 +46,12 @@ public:
     void setEpisodesPerTask(int episodes);
     // Closed loop: failed episodes written beside the workspace, one file per configuration.
     void setRecordFailures(bool record);
+    Mode mode() const;
+    QStringList methods() const; // ticked
+    QString budgets() const;
+    QString suite() const;
+    int episodesPerTask() const;
+    bool recordFailures() const;
     void startRun();
     void cancelRun();
     bool running() const;

@@ -50,11 +50,29 @@ DatasetPanel::DatasetPanel(EpisodeLibrary *library, QWidget *parent)
     connect(m_library, &EpisodeLibrary::changed, this, &DatasetPanel::rebuild);
     connect(m_filter, &QLineEdit::textChanged, this, &DatasetPanel::applyFilter);
     connect(m_tag, &QComboBox::currentIndexChanged, this, &DatasetPanel::applyFilter);
-    connect(m_tree, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem *item) {
-        const QVariant episode = item->data(kName, kEpisodeRole);
+    // A click (or the arrow keys) shows an episode: no double click needed.
+    connect(m_tree, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem *item) {
+        const QVariant episode = item ? item->data(kName, kEpisodeRole) : QVariant();
         if (episode.isValid())
             emit episodeActivated(item->data(kName, kFileRole).toInt(), episode.toInt());
     });
+    // Enter or a double click: on to the episode (its keys step and play it).
+    connect(m_tree, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem *item) {
+        if (item->data(kName, kEpisodeRole).isValid())
+            emit episodeEntered();
+    });
+}
+
+void DatasetPanel::setCurrentEpisode(int file, int episode)
+{
+    if (file < 0 || file >= m_tree->topLevelItemCount())
+        return;
+    QTreeWidgetItem *item = m_tree->topLevelItem(file)->child(episode);
+    if (!item || item == m_tree->currentItem())
+        return;
+    const QSignalBlocker block(m_tree); // it is on screen already
+    m_tree->setCurrentItem(item);
+    m_tree->scrollToItem(item);
 }
 
 void DatasetPanel::setFilterText(const QString &text)
@@ -130,7 +148,6 @@ void DatasetPanel::rebuild()
         auto *fileItem = new QTreeWidgetItem(m_tree);
         fileItem->setText(kName, QFileInfo(QString::fromStdString(file.path())).fileName());
         fileItem->setToolTip(kName, QString::fromStdString(file.path()));
-        fileItem->setText(kLength, tr("%n episode(s)", nullptr, int(file.episodes().size())));
         fileItem->setData(kName, kFileRole, f);
         for (int e = 0; e < int(file.episodes().size()); ++e) {
             const auto &info = file.episodes()[std::size_t(e)];
@@ -174,6 +191,10 @@ void DatasetPanel::applyFilter()
             item->setHidden(!match);
             visible += match ? 1 : 0;
         }
-        fileItem->setHidden(visible == 0 && (!text.isEmpty() || !tag.isEmpty()));
+        const bool filtered = !text.isEmpty() || !tag.isEmpty();
+        fileItem->setHidden(visible == 0 && filtered);
+        const int total = fileItem->childCount();
+        const QString episodes = total == 1 ? tr("1 episode") : tr("%1 episodes").arg(total);
+        fileItem->setText(kLength, filtered ? tr("%1 of %2").arg(visible).arg(episodes) : episodes);
     }
 }

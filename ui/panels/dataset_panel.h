@@ -23,6 +23,8 @@ public:
 
     QTreeWidget *tree() const { return m_tree; }
     void setFilterText(const QString &text);
+    // Selects the episode on screen (without asking for it again).
+    void setCurrentEpisode(int file, int episode);
     // Every annotation in the workspace: counted per episode (matched by file path and episode
     // key), and their tag labels offered as a filter.
     void setAnnotations(const std::vector<grids::Annotation> &annotations);
@@ -32,6 +34,7 @@ public:
 signals:
     // file index into EpisodeLibrary::files(), episode index inside it
     void episodeActivated(int file, int episode);
+    void episodeEntered(); // Enter or a double click on an episode
 
 private:
     void rebuild();

@@ -12,6 +12,7 @@
 #include <QSettings>
 #include <QSlider>
 #include <QStyleOptionSlider>
+#include <QTextDocument>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -179,6 +180,13 @@ void ModelPanel::setCheckpoint(const grids::CheckpointInfo &info)
     m_method->setEnabled(true);
     updateBudgetRange();
     setBudget(info.isGrids() ? info.budgetDefault : 16);
+}
+
+QString ModelPanel::checkpointText() const
+{
+    QTextDocument document;
+    document.setHtml(m_checkpoint->text());
+    return document.toPlainText();
 }
 
 void ModelPanel::clearCheckpoint()

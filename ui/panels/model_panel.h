@@ -28,6 +28,7 @@ public:
     explicit ModelPanel(QWidget *parent = nullptr);
 
     void setCheckpoint(const grids::CheckpointInfo &info);
+    QString checkpointText() const; // what the panel says of its checkpoint, as plain text
     void clearCheckpoint();
     QString method() const;
     void setMethod(const QString &method);

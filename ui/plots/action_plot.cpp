@@ -48,15 +48,22 @@ ActionPlot::ActionPlot(QWidget *parent)
     m_plot->legend->setVisible(false);
     m_cursor = new QCPItemStraightLine(m_plot);
     m_cursor->setPen(QPen(Qt::red, 1));
+    m_placeholder = new QCPItemText(m_plot);
+    m_placeholder->position->setType(QCPItemPosition::ptAxisRectRatio);
+    m_placeholder->position->setCoords(0.5, 0.5);
+    m_placeholder->setText(tr("Open an episode and a checkpoint: the predicted actions appear here"));
+    m_placeholder->setColor(Qt::gray);
     m_worstList->setMaximumWidth(150);
     m_worstList->setToolTip(tr("Frames with the largest action error: click to jump"));
-    auto *side = new QVBoxLayout;
-    side->addWidget(new QLabel(tr("Worst frames"), this));
+    m_worstBox = new QWidget(this);
+    auto *side = new QVBoxLayout(m_worstBox);
+    side->setContentsMargins(0, 0, 0, 0);
+    side->addWidget(new QLabel(tr("Worst frames"), m_worstBox));
     side->addWidget(m_worstList, 1);
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_plot, 1);
-    layout->addLayout(side);
+    layout->addWidget(m_worstBox);
 
     connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent *event) {
         const double x = m_plot->xAxis->pixelToCoord(event->position().x());
@@ -76,7 +83,18 @@ void ActionPlot::clear()
     m_worstList->clear();
     m_worst.clear();
     m_spikes.clear();
+    // Nothing to point at: the cursor's two points would draw a stray line across the empty axes.
+    m_cursor->setVisible(false);
+    m_placeholder->setVisible(true);
+    showErrorTrack(false);
     m_plot->replot();
+}
+
+void ActionPlot::showErrorTrack(bool shown)
+{
+    // Without the demonstration's actions there is no error: no empty axis, no empty list.
+    m_plot->yAxis2->setVisible(shown);
+    m_worstBox->setVisible(shown);
 }
 
 void ActionPlot::setTracks(const std::vector<std::vector<float>> &predicted,
@@ -86,6 +104,8 @@ void ActionPlot::setTracks(const std::vector<std::vector<float>> &predicted,
     const std::size_t frames = predicted.size();
     if (frames == 0)
         return;
+    m_placeholder->setVisible(false);
+    m_cursor->setVisible(true);
     const std::size_t dims = predicted.front().size();
     const QVector<double> t = frameAxis(frames);
     for (std::size_t d = 0; d < dims; ++d) {
@@ -149,6 +169,7 @@ void ActionPlot::setTracks(const std::vector<std::vector<float>> &predicted,
         }
         m_plot->yAxis2->setRange(0, *std::max_element(error.begin(), error.end()) * 1.1 + 1e-6);
     }
+    showErrorTrack(!error.isEmpty());
     m_plot->xAxis->setRange(0, std::max<double>(1, frames - 1));
     m_plot->yAxis->rescale();
     m_plot->replot();
@@ -193,4 +214,14 @@ void ActionPlot::setCompareTrack(const std::vector<std::vector<float>> &predicte
         m_plot->yAxis->rescale();
     }
     m_plot->replot();
+}
+
+bool ActionPlot::errorTrackShown() const
+{
+    return m_plot->yAxis2->visible() && !m_worstBox->isHidden();
+}
+
+bool ActionPlot::cursorShown() const
+{
+    return m_cursor->visible();
 }

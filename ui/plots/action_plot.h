@@ -6,6 +6,7 @@
 
 class QCustomPlot;
 class QCPItemStraightLine;
+class QCPItemText;
 class QListWidget;
 
 // Under the timeline: a checkpoint's predicted action (row 0 of each frame's chunk) per dimension
@@ -32,13 +33,19 @@ public:
     std::vector<qint64> worstFrames() const { return m_worst; }
     std::vector<qint64> spikeFrames() const { return m_spikes; }
     QCustomPlot *plot() const { return m_plot; }
+    bool errorTrackShown() const; // the error axis and worst-frames list (a demonstration's actions)
+    bool cursorShown() const;
 
 signals:
     void frameRequested(qint64 frame);
 
 private:
     QCustomPlot *m_plot;
+    void showErrorTrack(bool shown);
+
     QCPItemStraightLine *m_cursor = nullptr;
+    QCPItemText *m_placeholder = nullptr; // said while there is nothing to plot
+    QWidget *m_worstBox = nullptr;        // the worst frames' title and list
     QListWidget *m_worstList;
     std::vector<qint64> m_worst, m_spikes;
     std::vector<class QCPAbstractPlottable *> m_compareGraphs;

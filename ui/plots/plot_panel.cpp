@@ -1,5 +1,6 @@
 #include "plots/plot_panel.h"
 
+#include "dialogs/export_path.h"
 #include "eval/report.h"
 #include "jobs/job_runner.h"
 #include "plots/plot_renderer.h"
@@ -8,7 +9,6 @@
 #include <nlohmann/json.hpp>
 
 #include <QComboBox>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QInputDialog>
@@ -75,8 +75,12 @@ PlotPanel::PlotPanel(QWidget *parent)
             savePlot(title.trimmed());
     });
     connect(exportButton, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(
-            this, tr("Export plot"), QString(), tr("PNG (*.png);;PDF (*.pdf);;SVG (*.svg)"));
+        const QString path = askExportPath(
+            this, tr("Export plot"),
+            fileSafeName(m_data.title.empty() ? QStringLiteral("plot") : QString::fromStdString(m_data.title)) + ".png",
+            tr("PNG (*.png);;PDF (*.pdf);;SVG (*.svg)"), QStringLiteral("png"),
+            m_workspace ? QFileInfo(QString::fromStdString(m_workspace->path())).absolutePath()
+                        : QString());
         if (!path.isEmpty())
             exportPlot(path);
     });
@@ -132,6 +136,11 @@ void PlotPanel::refreshPlot()
 bool PlotPanel::reportPending() const
 {
     return m_reports->busy();
+}
+
+QString PlotPanel::savedPlotShown() const
+{
+    return m_saved->currentIndex() >= 0 ? m_saved->currentText() : QString();
 }
 
 void PlotPanel::showSpec(const grids::PlotSpec &spec)

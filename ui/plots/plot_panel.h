@@ -36,7 +36,8 @@ public:
     // Draws `spec` (its kind and methods shown in the controls) once its report is built.
     void showSpec(const grids::PlotSpec &spec);
     void refreshPlot();
-    bool reportPending() const; // a report is being built: plotData() is the previous one
+    bool reportPending() const;
+    QString savedPlotShown() const; // the saved plot's title while it is shown, else empty // a report is being built: plotData() is the previous one
     const grids::PlotData &plotData() const { return m_data; }
     std::int64_t savePlot(const QString &title);
     bool openPlot(std::int64_t id);

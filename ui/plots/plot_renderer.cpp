@@ -195,6 +195,22 @@ void drawPlot(QCustomPlot &plot, const PlotData &data)
     plot.legend->setVisible(!data.series.empty());
     plot.legend->setFont(QFont("sans", 8));
     plot.legend->setBrush(QColor(255, 255, 255, 210)); // lines behind it stay visible
+    bool anyPoint = false;
+    for (const auto &series : data.series)
+        anyPoint = anyPoint || !series.points.empty();
+    if (!anyPoint) {
+        // Nothing stored yet: plain axes (rescaling nothing would keep shrinking the last range,
+        // down to ticks like 0.000976563) and a word on how to fill them.
+        plot.xAxis->setRange(data.logX ? QCPRange(1, 64) : QCPRange(0, 1));
+        plot.yAxis->setRange(0, 1);
+        auto *empty = new QCPItemText(&plot);
+        empty->position->setType(QCPItemPosition::ptAxisRectRatio);
+        empty->position->setCoords(0.5, 0.5);
+        empty->setText(QObject::tr("Nothing stored for this plot yet: run some configurations"));
+        empty->setColor(Qt::gray);
+        plot.replot();
+        return;
+    }
     plot.rescaleAxes();
     // Margins so that markers at the ends are not cut in half.
     const QCPRange x = plot.xAxis->range(), y = plot.yAxis->range();

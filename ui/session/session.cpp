@@ -51,12 +51,13 @@ Session::Session(QObject *parent)
                 [this, column](int episode, qint64 frame,
                                std::shared_ptr<const grids::FrameResult> result,
                                std::shared_ptr<const grids::FrameResult> baseline) {
-                    // A result for a frame no longer on screen is dropped, and one made before
-                    // the probe changed: a newer one is coming.
-                    if (episode != m_episode || frame != m_shownFrame ||
-                        bool(baseline) != m_probe.active() || (column == Compared && !comparing()))
+                    // One for another episode is dropped, and one made before the probe
+                    // changed: a newer one is coming. One for an earlier frame of this episode
+                    // is the latest there is while playback runs ahead of inference.
+                    if (episode != m_episode || bool(baseline) != m_probe.active() ||
+                        (column == Compared && !comparing()))
                         return;
-                    emit resultReady(column, std::move(result), std::move(baseline));
+                    emit resultReady(column, frame, std::move(result), std::move(baseline));
                 });
         connect(worker, &InferenceWorker::trackReady, this,
                 [this, column](int episode, const QString &method, int budget,

@@ -108,9 +108,11 @@ signals:
     void selectionChanged(Session::Column column);
     void comparingChanged();
     void probeChanged();
-    // A result for the frame on screen under the column's current selection and probe;
+    // A result for a frame of the episode on screen under the current probe: the frame on
+    // screen, or (while playback runs ahead of inference) an earlier one, the latest finished.
     // `baseline` is the unprobed frame's result when a probe is on.
     void resultReady(Session::Column column,
+                     qint64 frame,
                      std::shared_ptr<const grids::FrameResult> result,
                      std::shared_ptr<const grids::FrameResult> baseline);
     void inferenceFailed(Session::Column column, const QString &message);

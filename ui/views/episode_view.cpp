@@ -39,7 +39,7 @@ EpisodeView::EpisodeView(Session *session, QWidget *parent)
     , m_play(new QPushButton(tr("Play"), this))
     , m_speed(new QComboBox(this))
     , m_counter(new QLabel(this))
-    , m_title(new QLabel(tr("Double-click an episode to show it"), this))
+    , m_title(new QLabel(tr("Click an episode to show it"), this))
     , m_timer(new QTimer(this))
 {
     setFocusPolicy(Qt::StrongFocus);
@@ -120,6 +120,8 @@ void EpisodeView::showEpisode()
                               QString::fromStdString(info.instruction).toHtmlEscaped()));
     m_density.clear();
     m_occludedView = -1;
+    for (Column &column : m_columns) // results of the previous episode mean nothing here
+        column.result.reset(), column.baseline.reset();
     rebuildPanes();
     m_slider->setEnabled(true);
     m_play->setEnabled(true);
@@ -135,6 +137,8 @@ void EpisodeView::setColumns(const QStringList &titles)
 {
     const std::size_t count = std::max<std::size_t>(1, std::size_t(titles.size()));
     const bool rebuild = count != m_columns.size();
+    if (rebuild)
+        clearPanes(); // before resizing: a column dropped would leave its panes on screen
     m_columns.resize(count);
     for (std::size_t c = 0; c < count; ++c)
         m_columns[c].title = c < std::size_t(titles.size()) ? titles[int(c)] : QString();
@@ -153,7 +157,7 @@ QString EpisodeView::columnTitle(int column) const
                : QString();
 }
 
-void EpisodeView::rebuildPanes()
+void EpisodeView::clearPanes()
 {
     for (Column &column : m_columns) {
         delete column.header;
@@ -161,6 +165,11 @@ void EpisodeView::rebuildPanes()
         qDeleteAll(column.panes);
         column.panes.clear();
     }
+}
+
+void EpisodeView::rebuildPanes()
+{
+    clearPanes();
     if (!m_session->episodeInfo())
         return;
     const grids::EpisodeInfo &info = *m_session->episodeInfo();
@@ -221,14 +230,15 @@ void EpisodeView::setPlaying(bool play)
 void EpisodeView::setOverlay(std::shared_ptr<const grids::FrameResult> result,
                              const grids::render::OverlayStyle &style,
                              int column,
-                             std::shared_ptr<const grids::FrameResult> baseline)
+                             std::shared_ptr<const grids::FrameResult> baseline,
+                             qint64 frame)
 {
     if (column < 0 || std::size_t(column) >= m_columns.size())
         return;
     Column &target = m_columns[std::size_t(column)];
     target.result = std::move(result);
     target.baseline = std::move(baseline);
-    target.frame = m_session->shownFrame();
+    target.frame = frame < 0 ? m_session->shownFrame() : frame;
     target.style = style;
     paintPanes();
 }
@@ -267,6 +277,14 @@ std::shared_ptr<const grids::FrameResult> EpisodeView::overlay(int column) const
         return nullptr;
     const Column &c = m_columns[std::size_t(column)];
     return c.frame == m_session->shownFrame() ? c.result : nullptr;
+}
+
+qint64 EpisodeView::drawnOverlayFrame(int column) const
+{
+    if (column < 0 || std::size_t(column) >= m_columns.size())
+        return -1;
+    const Column &c = m_columns[std::size_t(column)];
+    return c.result ? c.frame : -1;
 }
 
 std::shared_ptr<const grids::FrameResult> EpisodeView::baseline(int column) const
@@ -517,10 +535,13 @@ QImage EpisodeView::paintPane(int column, int view, QSize paneSize) const
         painter.setPen(QPen(QColor(255, 200, 0), 2, Qt::DashLine));
         painter.drawRect(box);
     }
-    const auto result = overlay(column);
+    // The latest result there is, the frame's own or (playback ahead of inference) an earlier one.
+    const Column &drawn = m_columns[std::size_t(column)];
+    const auto result = drawn.result;
+    const bool stale = result && drawn.frame != m_session->shownFrame();
     const int k =
         result ? grids::render::selectionForView(result->views, name, std::size_t(view)) : -1;
-    const grids::render::OverlayStyle &style = m_columns[std::size_t(column)].style;
+    const grids::render::OverlayStyle &style = drawn.style;
     // The density is the main checkpoint's (first column's) samples.
     const bool density =
         column == 0 && style.density && view < m_density.size() && !m_density[view].empty();
@@ -541,7 +562,12 @@ QImage EpisodeView::paintPane(int column, int view, QSize paneSize) const
     }
     QPainter painter(&scaled);
     painter.setRenderHint(QPainter::Antialiasing);
-    const auto base = baseline(column);
+    if (stale) {
+        painter.setPen(QColor(255, 255, 255));
+        painter.drawText(QRectF(4, 2, scaled.width() - 8, 16), Qt::AlignLeft | Qt::AlignTop,
+                         tr("tokens of frame %1").arg(drawn.frame));
+    }
+    const auto base = drawn.baseline;
     if (result && base) {
         // A probe's unmodified result: hollow rings where its tokens sat, a line to where the
         // same token (same index) sits now.

@@ -47,20 +47,26 @@ public:
     int columnCount() const { return int(m_columns.size()); }
     QString columnTitle(int column) const;
 
-    // Draws `result` over column `column`'s views while its frame is on screen; null clears it.
-    // `baseline` (a probe's unmodified result) is drawn as hollow rings where its tokens sit.
+    // Draws `result` (of frame `frame`; -1: the frame on screen) over column `column`'s views
+    // until a newer one comes; null clears it. A result of an earlier frame (playback ahead of
+    // inference) is drawn marked with its frame. `baseline` (a probe's unmodified result) is
+    // drawn as hollow rings where its tokens sit.
     void setOverlay(std::shared_ptr<const grids::FrameResult> result,
                     const grids::render::OverlayStyle &style,
                     int column = 0,
-                    std::shared_ptr<const grids::FrameResult> baseline = nullptr);
+                    std::shared_ptr<const grids::FrameResult> baseline = nullptr,
+                    qint64 frame = -1);
     // The layers (and the grid of its checkpoint) a column is drawn with.
     void setOverlayStyle(const grids::render::OverlayStyle &style, int column = 0);
     // Every frame's token coordinates of the episode on screen, per view (by the checkpoint's
     // view names), for the sampling-density layer; empty clears it.
     void setSamples(const std::vector<grids::ViewSelection> &samples);
     bool hasDensity() const { return !m_density.isEmpty(); }
-    // The result drawn in a column now (null when none or when it belongs to another frame).
+    // The result of the frame on screen drawn in a column (null when none, or while an earlier
+    // frame's is drawn).
     std::shared_ptr<const grids::FrameResult> overlay(int column = 0) const;
+    // The frame whose result a column draws (-1: none).
+    qint64 drawnOverlayFrame(int column = 0) const;
     std::shared_ptr<const grids::FrameResult> baseline(int column = 0) const;
     QImage paneImage(int view, int column = 0) const; // what a pane shows (for tests)
     // What hovering at image-normalised (x, y) of view `view` tells: the nearest token within a
@@ -112,6 +118,7 @@ private:
 
     void showEpisode();
     void updatePlaybackInterval();
+    void clearPanes();
     void rebuildPanes();
     void paintPanes(); // the current images, scaled to the panes' sizes
     QImage paintPane(int column, int view, QSize size) const;

@@ -15,6 +15,7 @@
 #include "store/annotation_export.h"
 #include "session/session.h"
 #include "store/workspace.h"
+#include "dialogs/export_path.h"
 #include "dialogs/policy_server_settings.h"
 #include "jobs/video_export_job.h"
 #include "dialogs/view_map.h"
@@ -32,10 +33,12 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPushButton>
+#include <QScreen>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QUndoStack>
 #include <QVBoxLayout>
 
@@ -104,14 +107,26 @@ MainWindow::MainWindow(QWidget *parent)
     tabs->addTab(m_comparePanel, tr("Compare"));
     tabs->addTab(m_probePanel, tr("Probe"));
     tabs->addTab(m_annotationPanel, tr("Annotations"));
+    // Every tab's title whole, whatever the window's width: the panel is as wide as its tabs.
+    tabs->setUsesScrollButtons(false);
+    tabs->setElideMode(Qt::ElideNone);
     splitter->addWidget(tabs);
+    splitter->setCollapsible(0, false);
+    splitter->setCollapsible(2, false);
     splitter->setStretchFactor(1, 2);
     layout->addWidget(splitter, 1);
     setCentralWidget(central);
 
     connect(m_datasetPanel, &DatasetPanel::episodeActivated, this, [this](int file, int episode) {
         m_session->setEpisode(m_session->library()->files().at(std::size_t(file)), episode);
-        m_episodeView->setFocus();
+    });
+    connect(m_datasetPanel, &DatasetPanel::episodeEntered, m_episodeView,
+            qOverload<>(&QWidget::setFocus));
+    connect(m_session, &Session::episodeChanged, this, [this] {
+        const auto &files = m_session->library()->files();
+        const auto at = std::find(files.begin(), files.end(), m_session->file());
+        if (at != files.end())
+            m_datasetPanel->setCurrentEpisode(int(at - files.begin()), m_session->episode());
     });
     connect(m_session, &Session::frameRequested, this, [this](qint64 frame) {
         m_annotationPanel->setFrame(frame);
@@ -164,6 +179,12 @@ MainWindow::MainWindow(QWidget *parent)
                     return;
                 const grids::CheckpointInfo &info = inference()->info();
                 m_modelPanel->setCheckpoint(info);
+                // Until the comparison runs one of its own, its column would run this one: its
+                // panel offers this checkpoint's methods and budgets rather than "No checkpoint".
+                if (!compareInference()->hasCheckpoint()) {
+                    m_comparePanel->model()->setCheckpoint(info);
+                    m_comparePanel->setCheckpointPath(path);
+                }
                 m_session->setSelection(Session::Main,
                                         {m_modelPanel->method(), m_modelPanel->budget()});
                 updateColumns();
@@ -193,18 +214,24 @@ MainWindow::MainWindow(QWidget *parent)
                 }
             });
     connect(m_session, &Session::resultReady, this,
-            [this](Session::Column column, std::shared_ptr<const grids::FrameResult> result,
+            [this](Session::Column column, qint64 frame,
+                   std::shared_ptr<const grids::FrameResult> result,
                    std::shared_ptr<const grids::FrameResult> baseline) {
+                const grids::render::OverlayStyle style =
+                    column == Session::Main ? m_modelPanel->overlayStyle() : compareStyle();
+                m_episodeView->setOverlay(result, style, column, baseline, frame);
+                // An earlier frame's result is only drawn until the frame's own arrives: the
+                // panels describe the frame on screen.
+                if (frame != m_session->shownFrame())
+                    return;
                 const auto pixels = m_session->shownPixels();
                 const std::vector<float> demo = pixels ? pixels->action : std::vector<float>{};
                 if (column == Session::Compared) {
-                    m_episodeView->setOverlay(result, compareStyle(), 1, baseline);
                     m_comparePanel->model()->showResult(*result, demo);
                     return;
                 }
                 if (m_bannerFromInference)
                     hideErrors();
-                m_episodeView->setOverlay(result, m_modelPanel->overlayStyle(), 0, baseline);
                 if (baseline)
                     m_probePanel->showEffect(*result, *baseline);
                 m_modelPanel->showResult(*result, demo);
@@ -255,7 +282,25 @@ MainWindow::MainWindow(QWidget *parent)
             splitter->restoreState(
                 settings.value(QStringLiteral("mainWindow/") + name).toByteArray());
     if (!settings.contains("mainWindow/geometry"))
-        resize(1100, 700);
+        setFirstLaunchLayout();
+}
+
+void MainWindow::setFirstLaunchLayout()
+{
+    // Most of the screen (up to 1600×1000), with the dataset list wide enough for episode names
+    // and the side panels for their forms; the camera views get the rest.
+    const QRect screen = this->screen() ? this->screen()->availableGeometry() : QRect(0, 0, 1280, 800);
+    const QSize size(std::min(1600, int(screen.width() * 0.9)), std::min(1000, int(screen.height() * 0.9)));
+    resize(size);
+    // Once the window has its size: a splitter not laid out yet keeps its children's hints.
+    QTimer::singleShot(0, this, [this, size] {
+        if (auto *splitter = findChild<QSplitter *>(QStringLiteral("mainSplitter"))) {
+            const int side =
+                std::max(splitter->widget(2)->minimumSizeHint().width(), size.width() / 4);
+            const int list = std::max(260, size.width() / 5);
+            splitter->setSizes({list, size.width() - list - side, side});
+        }
+    });
 }
 
 MainWindow::~MainWindow() = default;
@@ -307,10 +352,14 @@ void MainWindow::createMenus()
     openModel->setShortcut(QKeySequence(tr("Ctrl+K")));
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     QAction *exportVideo = file->addAction(tr("&Export Video…"), this, [this] {
-        const QString out = QFileDialog::getSaveFileName(this, tr("Export annotated video"),
-                                                         QString(), tr("MP4 video (*.mp4)"));
+        // Refused before a file name is asked for: nothing to export yet.
+        if (!canExportVideo())
+            return;
+        const QString out = askExportPath(
+            this, tr("Export annotated video"), suggestedVideoName(), tr("MP4 video (*.mp4)"),
+            QStringLiteral("mp4"), QFileInfo(QString::fromStdString(m_session->file()->path())).absolutePath());
         if (!out.isEmpty())
-            exportEpisodeVideo(out.endsWith(".mp4") ? out : out + ".mp4");
+            exportEpisodeVideo(out);
     });
     exportVideo->setShortcut(QKeySequence(tr("Ctrl+E")));
     file->addSeparator();
@@ -333,10 +382,16 @@ void MainWindow::createMenus()
     });
     keypoints->setShortcut(QKeySequence(Qt::Key_K));
     edit->addAction(tr("&Export Annotations…"), this, [this] {
-        if (!workspace())
+        if (!workspace()) {
+            showErrors({tr("Export annotations: no workspace is open")});
             return;
-        const QString out = QFileDialog::getSaveFileName(this, tr("Export annotations"), QString(),
-                                                         tr("JSON (*.json);;CSV (*.csv)"));
+        }
+        const QString out = askExportPath(
+            this, tr("Export annotations"),
+            QFileInfo(QString::fromStdString(workspace()->path())).completeBaseName() +
+                QStringLiteral("-annotations.json"),
+            tr("JSON (*.json);;CSV (*.csv)"), QStringLiteral("json"),
+            QFileInfo(QString::fromStdString(workspace()->path())).absolutePath());
         if (out.isEmpty())
             return;
         try {
@@ -420,13 +475,28 @@ void MainWindow::openCheckpoint(const QString &path)
     m_session->loadCheckpoint(Session::Main, path);
 }
 
+bool MainWindow::canExportVideo()
+{
+    if (m_session->file() && inference()->hasCheckpoint())
+        return true;
+    showErrors({tr("Export video: open an episode and a checkpoint first")});
+    return false;
+}
+
+QString MainWindow::suggestedVideoName() const
+{
+    const Session::Selection main = m_session->selection(Session::Main);
+    QString name = QString::fromStdString(m_session->episodeInfo()->key) + "-" + main.method;
+    if (main.method != QLatin1String("dense"))
+        name += "-" + QString::number(main.budget);
+    return fileSafeName(name) + QStringLiteral(".mp4");
+}
+
 VideoExportJob *MainWindow::exportEpisodeVideo(const QString &out)
 {
-    const auto file = m_session->file();
-    if (!file || !inference()->hasCheckpoint()) {
-        showErrors({tr("Export video: open an episode and a checkpoint first")});
+    if (!canExportVideo())
         return nullptr;
-    }
+    const auto file = m_session->file();
     grids::render::VideoExportOptions options;
     options.episodesPath = file->path();
     options.episodeKey = m_session->episodeInfo()->key;

@@ -68,6 +68,8 @@ public:
     // Exports the episode on screen with the current selection and overlays (progress dialog,
     // Cancel); null when there is nothing to export (the window says why).
     VideoExportJob *exportEpisodeVideo(const QString &out);
+    // The file name File ▸ Export Video offers: episode, method and budget.
+    QString suggestedVideoName() const;
     // The message shown in the window's error banner, as plain text (empty when none).
     QString errorText() const;
     // Model ▸ Map Views…: which camera of the dataset on screen feeds which checkpoint view.
@@ -80,6 +82,8 @@ protected:
 
 private:
     void createMenus();
+    void setFirstLaunchLayout(); // size and panel widths when no saved layout exists
+    bool canExportVideo(); // an episode and a checkpoint are open (else the banner says so)
     void showErrors(const QStringList &errors, const QString &status = {});
     void hideErrors();
     void rememberRecent(const QString &path);

@@ -56,7 +56,15 @@ void MainWindow::setupComparison()
             [this, second](Session::Column column, const QString &path) {
                 if (column != Session::Compared)
                     return;
+                // The method and budget already chosen stay when the checkpoint offers them.
+                const QString method = second->method();
+                const int budget = second->budget();
                 second->setCheckpoint(compareInference()->info());
+                if (!method.isEmpty()) {
+                    second->setMethod(method);
+                    if (budget > 0)
+                        second->setBudget(budget);
+                }
                 m_comparePanel->setCheckpointPath(path);
                 m_session->setSelection(Session::Compared, {second->method(), second->budget()});
                 updateColumns();
