@@ -44,6 +44,19 @@ std::vector<float> viewAttention(const FrameResult &result, std::size_t view)
 }
 
 namespace {
+constexpr auto kHeatmapColours = cv::COLORMAP_INFERNO;
+
+// Markers and their numbers scale with the image: legible on a 384-pixel view and on a 1080p one.
+int markerRadius(cv::Size size)
+{
+    return std::max(2, int(std::round(std::min(size.width, size.height) / 64.0)));
+}
+
+double labelScale(cv::Size size)
+{
+    return 0.35 * std::min(size.width, size.height) / 512.0;
+}
+
 // Blends a 0..1 float map of the image's size onto it through an OpenCV colour map.
 void blendMap(cv::Mat &rgb, const cv::Mat &map, double opacity, int colourMap)
 {
@@ -119,7 +132,7 @@ void drawSelection(cv::Mat &rgb,
     const double W = rgb.cols, H = rgb.rows;
     if (style.heatmap)
         blendMap(rgb, attentionMap(selection, attention, rgb.size(), style), style.heatmapOpacity,
-                 cv::COLORMAP_INFERNO);
+                 kHeatmapColours);
     const double cellW = W / std::max(1, style.gridWidth),
                  cellH = H / std::max(1, style.gridHeight);
     if (style.grid) {
@@ -163,19 +176,64 @@ void drawSelection(cv::Mat &rgb,
         return;
     const double peak =
         attention.empty() ? 0 : *std::max_element(attention.begin(), attention.end());
-    const int radius = std::max(2, int(std::round(std::min(W, H) / 64.0)));
+    const int radius = markerRadius(rgb.size());
     for (std::size_t k = 0; k < selection.coords.size(); ++k) {
         const cv::Point centre(int(std::floor(selection.coords[k][0] * W)),
                                int(std::floor(selection.coords[k][1] * H)));
         const double relative = peak > 0 && k < attention.size() ? attention[k] / peak : 1.0;
         cv::circle(rgb, centre, radius + 1, cv::Scalar(0, 0, 0), cv::FILLED, cv::LINE_AA);
         cv::circle(rgb, centre, radius, attentionColour(relative), cv::FILLED, cv::LINE_AA);
-        // Numbers only where they can be read: large enough images, not a dense grid of them.
-        if (style.numbers && std::min(W, H) >= 256 && selection.coords.size() <= 64)
-            cv::putText(rgb, std::to_string(k), centre + cv::Point(radius + 1, -radius - 1),
-                        cv::FONT_HERSHEY_SIMPLEX, 0.35 * std::min(W, H) / 512.0,
-                        cv::Scalar(255, 255, 255), 1, cv::LINE_AA);
     }
+    // Numbers only where they can be read: large enough images, not a dense grid of them.
+    if (!style.numbers || std::min(W, H) < 256 || selection.coords.size() > 64)
+        return;
+    const double scale = labelScale(rgb.size());
+    const std::vector<cv::Rect> boxes = markerLabelBoxes(selection.coords, rgb.size());
+    for (std::size_t k = 0; k < boxes.size(); ++k)
+        if (!boxes[k].empty())
+            cv::putText(rgb, std::to_string(k), cv::Point(boxes[k].x, boxes[k].y + boxes[k].height),
+                        cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar(255, 255, 255), 1, cv::LINE_AA);
+}
+
+std::vector<cv::Rect> markerLabelBoxes(const std::vector<std::array<float, 2>> &coords,
+                                       cv::Size size)
+{
+    const int radius = markerRadius(size);
+    const double scale = labelScale(size);
+    const cv::Rect image(cv::Point(), size);
+    std::vector<cv::Rect> boxes(coords.size()), placed;
+    for (std::size_t k = 0; k < coords.size(); ++k) {
+        int baseline = 0;
+        const cv::Size text =
+            cv::getTextSize(std::to_string(k), cv::FONT_HERSHEY_SIMPLEX, scale, 1, &baseline);
+        const cv::Point corner(int(std::floor(coords[k][0] * size.width)) + radius + 1,
+                               int(std::floor(coords[k][1] * size.height)) - radius - 1 -
+                                   text.height);
+        const cv::Rect box(corner, text);
+        // A label that would cover another, or leave the image, is left out: a cluster of
+        // tokens shows a few readable numbers rather than a pile of unreadable ones.
+        if ((box & image) != box)
+            continue;
+        if (std::any_of(placed.begin(), placed.end(),
+                        [&](const cv::Rect &other) { return !(box & other).empty(); }))
+            continue;
+        placed.push_back(box);
+        boxes[k] = box;
+    }
+    return boxes;
+}
+
+cv::Mat attentionColourBar(cv::Size size)
+{
+    cv::Mat ramp(1, size.width, CV_8U);
+    for (int x = 0; x < size.width; ++x)
+        ramp.at<std::uint8_t>(0, x) = cv::saturate_cast<std::uint8_t>(255.0 * x / std::max(1, size.width - 1));
+    cv::Mat bgr, rgb;
+    cv::applyColorMap(ramp, bgr, kHeatmapColours);
+    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+    cv::Mat bar;
+    cv::resize(rgb, bar, size, 0, 0, cv::INTER_NEAREST);
+    return bar;
 }
 
 } // namespace grids::render

@@ -8,6 +8,7 @@
 #include "model/policy.h"
 
 #include <opencv2/core/mat.hpp>
+#include <opencv2/core/types.hpp>
 
 #include <string>
 #include <vector>
@@ -22,7 +23,7 @@ struct OverlayStyle
     bool cells = false;   // kept dense cells outlined (pruning selections)
     bool grid = false;    // the h×w cell grid
     bool density = false; // where the tokens fell over the whole episode (drawn by the caller)
-    double heatmapOpacity = 0.5;
+    double heatmapOpacity = 0.75; // of the hottest pixel: lower and the heatmap is hard to see
     int gridWidth = 16, gridHeight = 16;
 };
 
@@ -43,6 +44,14 @@ void drawSelection(cv::Mat &rgb,
                    const ViewSelection &selection,
                    const std::vector<float> &attention,
                    const OverlayStyle &style);
+
+// Where each marker's index is written on an image of `size` (in token order; an empty box: no
+// number, because it would cover another or leave the image).
+std::vector<cv::Rect> markerLabelBoxes(const std::vector<std::array<float, 2>> &coords,
+                                       cv::Size size);
+
+// The heatmap's colours from low (left) to high (right) attention, RGB, for a legend.
+cv::Mat attentionColourBar(cv::Size size);
 
 // Where a view's tokens fell over a whole episode: every frame's coordinates splatted (Gaussian,
 // sigma = half a cell) at `size`, normalised to a maximum of 1; no coordinates give zeros.

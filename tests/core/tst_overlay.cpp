@@ -88,6 +88,44 @@ private slots:
         QCOMPARE(image.at<cv::Vec3b>(24, 24), cv::Vec3b(0, 0, 0));
     }
 
+    // Token numbers never pile up: in a cluster only labels that cover no other are written;
+    // tokens apart all keep theirs; none leaves the image.
+    void markerLabelsDoNotPileUp()
+    {
+        const cv::Size size(384, 384);
+        std::vector<std::array<float, 2>> cluster(12, {0.5f, 0.5f});
+        for (std::size_t k = 0; k < cluster.size(); ++k)
+            cluster[k][0] += 0.0004f * float(k); // within two pixels of each other
+        const auto boxes = render::markerLabelBoxes(cluster, size);
+        int written = 0;
+        for (const auto &box : boxes)
+            written += box.empty() ? 0 : 1;
+        QCOMPARE(written, 1);
+        std::vector<std::array<float, 2>> apart;
+        for (int i = 0; i < 4; ++i)
+            for (int j = 0; j < 4; ++j)
+                apart.push_back({0.1f + 0.2f * float(i), 0.15f + 0.2f * float(j)});
+        apart.push_back({0.99f, 0.5f}); // its number would leave the image
+        const auto spread = render::markerLabelBoxes(apart, size);
+        for (std::size_t k = 0; k < 16; ++k)
+            QVERIFY2(!spread[k].empty(), qPrintable(QString("token %1 lost its number").arg(k)));
+        QVERIFY(spread[16].empty());
+        for (std::size_t a = 0; a < spread.size(); ++a)
+            for (std::size_t b = a + 1; b < spread.size(); ++b)
+                QVERIFY((spread[a] & spread[b]).empty());
+    }
+
+    // The legend's colours run from the heatmap's coolest to its hottest.
+    void colourBarRunsFromLowToHigh()
+    {
+        const cv::Mat bar = render::attentionColourBar(cv::Size(100, 4));
+        QCOMPARE(bar.type(), CV_8UC3);
+        QCOMPARE(bar.cols, 100);
+        const cv::Vec3b low = bar.at<cv::Vec3b>(0, 0), high = bar.at<cv::Vec3b>(0, 99);
+        QVERIFY(low[0] + low[1] + low[2] < 60);    // inferno starts near black
+        QVERIFY(high[0] + high[1] + high[2] > 500); // and ends near white-yellow
+    }
+
     void attentionIsSplitPerView()
     {
         FrameResult result;

@@ -2,6 +2,7 @@
 
 #include "eval/metrics.h"
 #include "model/policy.h"
+#include "render/overlay.h"
 #include "selectors/selector.h"
 
 #include <QCheckBox>
@@ -105,7 +106,8 @@ ModelPanel::ModelPanel(QWidget *parent)
     m_density->setChecked(settings.value("overlay/density", false).toBool());
     m_density->setToolTip(tr("Where the tokens fell over every frame of the episode (shares the "
                              "heatmap's opacity)"));
-    m_opacity->setValue(settings.value("overlay/opacity", 50).toInt());
+    m_opacity->setValue(settings.value(
+        "overlay/opacity", int(std::lround(100 * grids::render::OverlayStyle{}.heatmapOpacity))).toInt());
 
     auto *form = new QFormLayout;
     form->addRow(tr("Method"), m_method);
@@ -125,6 +127,21 @@ ModelPanel::ModelPanel(QWidget *parent)
     opacityRow->addWidget(new QLabel(tr("opacity"), this));
     opacityRow->addWidget(m_opacity, 1);
     overlays->addLayout(opacityRow);
+    // The heatmap's colour bar: which colour is little attention and which is much.
+    const cv::Mat bar = grids::render::attentionColourBar(cv::Size(120, 10));
+    auto *colourBar = new QLabel(this);
+    colourBar->setObjectName(QStringLiteral("heatmapColourBar"));
+    colourBar->setPixmap(QPixmap::fromImage(
+        QImage(bar.data, bar.cols, bar.rows, int(bar.step), QImage::Format_RGB888).copy()));
+    colourBar->setToolTip(tr("Heatmap colours: attention from the least (left) to the most (right) "
+                             "in the frame"));
+    auto *barRow = new QHBoxLayout;
+    barRow->addSpacing(20);
+    barRow->addWidget(new QLabel(tr("low"), this));
+    barRow->addWidget(colourBar);
+    barRow->addWidget(new QLabel(tr("high attention"), this));
+    barRow->addStretch(1);
+    overlays->addLayout(barRow);
     overlays->addWidget(m_cells);
     overlays->addWidget(m_grid);
     overlays->addWidget(m_density);
