@@ -1,7 +1,5 @@
 #include "jobs/job_runner.h"
 
-#include <QCoreApplication>
-#include <QEventLoop>
 #include <QMetaObject>
 #include <QPointer>
 #include <QtConcurrent>
@@ -59,10 +57,7 @@ void JobRunner::submit(Work work, const QString &slot, bool supersede)
         if (supersede && m_running && m_runningSlot == slot)
             *m_runningCancel = true;
     }
-    const bool wasBusy = busy();
     m_waiting.push_back({std::move(work), slot});
-    if (!wasBusy)
-        emit busyChanged(true);
     if (!m_running)
         startNext();
 }
@@ -80,7 +75,6 @@ void JobRunner::startNext()
         m_running = false;
         m_runningSlot.clear();
         m_runningCancel.reset();
-        emit busyChanged(false);
         return;
     }
     Waiting next = std::move(m_waiting.front());
@@ -123,14 +117,4 @@ void JobRunner::finish(int id, const Delivery &delivery, const QString &error)
         delivery();
     if (!m_running)
         startNext();
-}
-
-void JobRunner::waitForIdle()
-{
-    QEventLoop loop;
-    while (busy()) {
-        m_pool.waitForDone(50);
-        QCoreApplication::sendPostedEvents();
-        loop.processEvents(QEventLoop::AllEvents, 20);
-    }
 }

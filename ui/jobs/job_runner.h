@@ -54,12 +54,9 @@ public:
     // Cancels the running job (it stops at its next check) and drops the waiting ones.
     void cancel();
     bool busy() const { return m_running || !m_waiting.empty(); }
-    // Blocks until every job submitted has run and delivered (tests, shutdown).
-    void waitForIdle();
 
 signals:
     void progress(qint64 done, qint64 total, const QString &text);
-    void busyChanged(bool busy);
     // A job threw instead of returning: its message (jobs report their own errors normally).
     void failed(const QString &message);
 

@@ -140,7 +140,7 @@ MainWindow::MainWindow(QWidget *parent)
 
     // The main column: the model panel picks what the session runs and shows what it gave.
     connect(m_modelPanel, &ModelPanel::selectionChanged, this, [this] {
-        m_session->setSelection(Session::Main, {m_modelPanel->method(), m_modelPanel->budget()});
+        m_session->setSelection(Session::Main, selectionOf(m_modelPanel));
     });
     connect(m_session, &Session::selectionChanged, this, [this](Session::Column column) {
         ModelPanel *panel = column == Session::Main ? m_modelPanel : m_comparePanel->model();
@@ -151,7 +151,7 @@ MainWindow::MainWindow(QWidget *parent)
             panel->setBudget(chosen.budget);
         }
         // What the panel can show is what runs (dense has no budget; a budget is clamped).
-        if (const Session::Selection shown{panel->method(), panel->budget()}; !(shown == chosen))
+        if (const Session::Selection shown = selectionOf(panel); !(shown == chosen))
             m_session->setSelection(column, shown);
         updateColumns();
     });
@@ -185,8 +185,7 @@ MainWindow::MainWindow(QWidget *parent)
                     m_comparePanel->model()->setCheckpoint(info);
                     m_comparePanel->setCheckpointPath(path);
                 }
-                m_session->setSelection(Session::Main,
-                                        {m_modelPanel->method(), m_modelPanel->budget()});
+                m_session->setSelection(Session::Main, selectionOf(m_modelPanel));
                 updateColumns();
                 statusBar()->showMessage(tr("Loaded checkpoint %1").arg(path), 5000);
                 if (info.remote && info.json.empty())
@@ -304,6 +303,11 @@ void MainWindow::setFirstLaunchLayout()
 }
 
 MainWindow::~MainWindow() = default;
+
+Session::Selection MainWindow::selectionOf(const ModelPanel *panel)
+{
+    return {panel->method(), panel->budget()};
+}
 
 grids::Workspace *MainWindow::workspace() const
 {

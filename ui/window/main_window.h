@@ -1,6 +1,7 @@
 #pragma once
 
 #include "render/overlay.h"
+#include "session/session.h"
 
 #include <QMainWindow>
 #include <QStringList>
@@ -25,7 +26,6 @@ class ProbePanel;
 class QLabel;
 class QMenu;
 class QUndoStack;
-class Session;
 class VideoExportJob;
 
 // The application window: composes the panels and the menus around one Session (the document:
@@ -82,7 +82,9 @@ protected:
 
 private:
     void createMenus();
-    void setFirstLaunchLayout(); // size and panel widths when no saved layout exists
+    void setFirstLaunchLayout();
+    // What a model panel has chosen, as the session's selection of its column.
+    static Session::Selection selectionOf(const ModelPanel *panel); // size and panel widths when no saved layout exists
     bool canExportVideo(); // an episode and a checkpoint are open (else the banner says so)
     void showErrors(const QStringList &errors, const QString &status = {});
     void hideErrors();

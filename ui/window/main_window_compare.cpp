@@ -50,7 +50,7 @@ void MainWindow::setupComparison()
     connect(m_comparePanel, &ComparePanel::thresholdChanged, this, [this] { showTracks(); });
     connect(m_comparePanel, &ComparePanel::frameRequested, m_session, &Session::setFrame);
     connect(second, &ModelPanel::selectionChanged, this, [this, second] {
-        m_session->setSelection(Session::Compared, {second->method(), second->budget()});
+        m_session->setSelection(Session::Compared, selectionOf(second));
     });
     connect(m_session, &Session::checkpointLoaded, this,
             [this, second](Session::Column column, const QString &path) {
@@ -66,7 +66,7 @@ void MainWindow::setupComparison()
                         second->setBudget(budget);
                 }
                 m_comparePanel->setCheckpointPath(path);
-                m_session->setSelection(Session::Compared, {second->method(), second->budget()});
+                m_session->setSelection(Session::Compared, selectionOf(second));
                 updateColumns();
             });
 }
