@@ -3,24 +3,23 @@
 #include "common/error.h"
 #include "dialogs/view_map.h"
 
-#include <QtConcurrent>
+#include "jobs/job_runner.h"
+
+#include <QPointer>
 
 #include <algorithm>
 
 EpisodeLibrary::EpisodeLibrary(QObject *parent)
     : QObject(parent)
+    , m_opening(new JobRunner(this))
 {
-    connect(&m_watcher, &QFutureWatcher<OpenResult>::finished, this, &EpisodeLibrary::finishOpen);
 }
 
-EpisodeLibrary::~EpisodeLibrary()
-{
-    m_watcher.waitForFinished();
-}
+EpisodeLibrary::~EpisodeLibrary() = default; // the runner waits for an open in progress
 
 bool EpisodeLibrary::busy() const
 {
-    return m_watcher.isRunning();
+    return m_opening->busy();
 }
 
 void EpisodeLibrary::open(const QString &path)
@@ -35,12 +34,11 @@ void EpisodeLibrary::reopen(const QString &path)
 
 void EpisodeLibrary::start(const QString &path, bool replace)
 {
-    if (m_watcher.isRunning()) {
-        m_queue.push_back({path, replace});
-        return;
-    }
+    // Opens run one at a time, in order, each delivered before the next: two asked for at once
+    // (a run's failure files) both arrive.
     const grids::ViewRenames renames = storedViewMap(path); // settings: read on the UI thread
-    m_watcher.setFuture(QtConcurrent::run([path, replace, renames]() {
+    QPointer<EpisodeLibrary> self(this);
+    m_opening->submit([self, path, replace, renames](const JobControl &) -> JobRunner::Delivery {
         OpenResult result;
         result.path = path;
         result.replace = replace;
@@ -61,13 +59,13 @@ void EpisodeLibrary::start(const QString &path, bool replace)
         } catch (const std::exception &e) {
             result.errors.append(QString::fromStdString(e.what()));
         }
-        return result;
-    }));
+        auto shared = std::make_shared<OpenResult>(std::move(result));
+        return [self, shared] { self->finishOpen(std::move(*shared)); };
+    });
 }
 
-void EpisodeLibrary::finishOpen()
+void EpisodeLibrary::finishOpen(OpenResult result)
 {
-    OpenResult result = m_watcher.result();
     int added = 0;
     std::vector<std::pair<std::shared_ptr<grids::EpisodeFile>, std::shared_ptr<grids::EpisodeFile>>> swaps;
     for (auto &file : result.files) {
@@ -90,9 +88,4 @@ void EpisodeLibrary::finishOpen()
         emit replaced(old, now);
     if (!result.errors.isEmpty())
         emit failed(result.path, result.errors);
-    if (!m_queue.empty()) {
-        const auto [path, replace] = m_queue.front();
-        m_queue.erase(m_queue.begin());
-        start(path, replace);
-    }
 }

@@ -2,7 +2,6 @@
 
 #include "episodes/episode.h"
 
-#include <QFutureWatcher>
 #include <QObject>
 #include <QString>
 #include <QStringList>
@@ -10,8 +9,12 @@
 #include <memory>
 #include <vector>
 
+class JobRunner;
+
 // The episode files the user has opened. Owns the core EpisodeFile readers; opening runs on a
-// worker thread (it touches the disk) and the result arrives by signal on the UI thread.
+// job runner (it touches the disk; one open at a time, in order) and the result arrives by
+// signal on the UI thread.
+
 class EpisodeLibrary : public QObject
 {
     Q_OBJECT
@@ -47,9 +50,8 @@ private:
         QStringList errors;
     };
     void start(const QString &path, bool replace);
-    void finishOpen();
+    void finishOpen(OpenResult result);
 
     std::vector<std::shared_ptr<grids::EpisodeFile>> m_files;
-    QFutureWatcher<OpenResult> m_watcher;
-    std::vector<std::pair<QString, bool>> m_queue; // path, replace
+    JobRunner *m_opening; // opens run here, one at a time, in order
 };
