@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <map>
 
 namespace grids::cli {
 
@@ -37,6 +38,36 @@ void printError(const std::string &message)
         if (c == '\n' || c == '\r')
             c = ' ';
     std::cerr << "error: " << line << std::endl;
+}
+
+namespace {
+// The flag that sets a core setting (Error::setting()), or empty for one no flag sets. Core names
+// settings, the CLI its flags: this is the one table between the two.
+std::string flagForSetting(const std::string &setting)
+{
+    static const std::map<std::string, std::string> flags = {
+        {"batch", "--batch"},
+        {"data", "--data"},
+        {"device", "--device"},
+        {"every", "--every"},
+        {"kind", "--kind"},
+        {"look_weight", "--look-weight"},
+        {"object_weight", "--object-weight"},
+        {"out", "--out"},
+        {"policy_keys", "--policy-keys"},
+        {"shard", "--shard"},
+        {"steps", "--steps"},
+        {"view_map", "--view-map"},
+    };
+    const auto it = flags.find(setting);
+    return it == flags.end() ? std::string() : it->second;
+}
+} // namespace
+
+void printError(const Error &error)
+{
+    const std::string flag = flagForSetting(error.setting());
+    printError(flag.empty() ? std::string(error.what()) : flag + ": " + error.detail());
 }
 
 namespace {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "common/error.h"
 #include "common/progress.h"
 #include "remote/remote_policy.h"
 
@@ -28,6 +29,8 @@ void installInterruptHandler();
 
 // Prints "error: <message>" as one line on stderr (newlines in the message become spaces).
 void printError(const std::string &message);
+// Prints a core error so; one about a setting names the flag that sets it ("--view-map: …").
+void printError(const Error &error);
 
 // Turns a core Progress into a progress bar on stderr when stderr is a terminal, plain progress
 // lines (at most every few seconds) otherwise, and nothing with --quiet. Its cancellation flag is

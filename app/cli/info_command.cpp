@@ -76,6 +76,7 @@ nlohmann::json episodeJson(const EpisodeInfo &e)
             {"views", views},
             {"instruction", e.instruction},
             {"action_dim", e.actionDim},
+            {"action_names", e.actionNames}, // [] when the format names no dimension
             {"state_dim", e.stateDim},
             {"state_keys", e.stateKeys},
             {"fps", e.fps > 0 ? nlohmann::json(e.fps) : nlohmann::json(nullptr)},

@@ -74,7 +74,7 @@ int main(int argc, char **argv)
         printError(std::string(e.what()) + " (see grids --help)");
         return kExitUsage;
     } catch (const grids::Error &e) {
-        printError(e.what());
+        printError(e);
         return exitCodeFor(e.kind());
     } catch (const std::bad_alloc &) {
         printError("out of memory");

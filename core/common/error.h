@@ -8,6 +8,11 @@ namespace grids {
 // The one exception type core throws for problems a user can act on. The message is a single
 // line that names the file and what is wrong; the CLI prints it after "error: ", the GUI shows it.
 // `kind` lets the CLI pick its exit status without parsing messages.
+//
+// An error about one setting names the setting, not a command-line flag that means nothing in the
+// GUI: `setting` is its key in snake_case ("view_map"), and what() reads "view map: view 'x' is
+// renamed twice". The CLI prints its own flag before `detail` instead ("--view-map: view 'x' is
+// renamed twice", app/cli's table of flags).
 class Error : public std::runtime_error
 {
 public:
@@ -19,13 +24,32 @@ public:
     };
 
     Error(Kind kind, const std::string &message)
-        : std::runtime_error(message)
+        : Error(kind, std::string(), message)
+    {}
+    Error(Kind kind, const std::string &setting, const std::string &detail)
+        : std::runtime_error(setting.empty() ? detail : settingLabel(setting) + ": " + detail)
         , m_kind(kind)
+        , m_setting(setting)
+        , m_detail(detail)
     {}
     Kind kind() const { return m_kind; }
+    // The setting the error is about ("view_map"), or empty.
+    const std::string &setting() const { return m_setting; }
+    // The message without the setting's name in front (all of it when there is no setting).
+    const std::string &detail() const { return m_detail; }
+
+    // How a setting is named to people: "view_map" → "view map".
+    static std::string settingLabel(std::string setting)
+    {
+        for (char &c : setting)
+            if (c == '_')
+                c = ' ';
+        return setting;
+    }
 
 private:
     Kind m_kind;
+    std::string m_setting, m_detail;
 };
 
 inline Error badInput(const std::string &message)
@@ -35,6 +59,11 @@ inline Error badInput(const std::string &message)
 inline Error usageError(const std::string &message)
 {
     return Error(Error::Kind::Usage, message);
+}
+// A request that makes no sense because of one setting's value: Error{Usage} naming `setting`.
+inline Error settingError(const std::string &setting, const std::string &detail)
+{
+    return Error(Error::Kind::Usage, setting, detail);
 }
 
 } // namespace grids

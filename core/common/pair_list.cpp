@@ -4,9 +4,8 @@
 
 namespace grids {
 
-std::vector<std::pair<std::string, std::string>> parsePairList(const std::string &text,
-                                                                const std::string &option,
-                                                                const std::string &meaning)
+std::vector<std::pair<std::string, std::string>>
+parsePairList(const std::string &text, const std::string &setting, const std::string &meaning)
 {
     std::vector<std::pair<std::string, std::string>> pairs;
     std::size_t pos = 0;
@@ -15,7 +14,7 @@ std::vector<std::pair<std::string, std::string>> parsePairList(const std::string
         const std::string pair = text.substr(pos, comma - pos);
         const std::size_t equals = pair.find('=');
         if (equals == std::string::npos || equals == 0 || equals + 1 == pair.size())
-            throw usageError(option + ": '" + pair + "' is not " + meaning);
+            throw settingError(setting, "'" + pair + "' is not " + meaning);
         pairs.push_back({pair.substr(0, equals), pair.substr(equals + 1)});
         pos = comma + 1;
     }

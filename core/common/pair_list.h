@@ -6,10 +6,10 @@
 
 namespace grids {
 
-// Parses "A=B,C=D" (empty text: no pairs), the shape of --view-map and --policy-keys. Throws
-// Error{Usage} "OPTION: 'x' is not MEANING" for an entry without both sides.
-std::vector<std::pair<std::string, std::string>> parsePairList(const std::string &text,
-                                                                const std::string &option,
-                                                                const std::string &meaning);
+// Parses "A=B,C=D" (empty text: no pairs), the shape of the view map and the policy keys. Throws
+// Error{Usage} naming `setting` ("view_map"), "'x' is not MEANING", for an entry without both
+// sides.
+std::vector<std::pair<std::string, std::string>>
+parsePairList(const std::string &text, const std::string &setting, const std::string &meaning);
 
 } // namespace grids

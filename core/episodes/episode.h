@@ -47,6 +47,7 @@ struct EpisodeInfo
     std::vector<ViewInfo> views;
     std::string instruction;
     int actionDim = 0;                  // 0 when the episode carries no actions
+    std::vector<std::string> actionNames; // one per action dimension when the format names them
     int stateDim = 0;                   // sum of the widths of stateKeys
     std::vector<std::string> stateKeys; // low-dim observations concatenated, in order, into state
     std::optional<bool> success;        // known for recorded rollouts

@@ -77,6 +77,7 @@ public:
                 info.views.push_back({camera.key, camera.width, camera.height});
             info.instruction = e.task;
             info.actionDim = m_meta.action ? m_meta.action->width : 0;
+            info.actionNames = m_meta.action ? m_meta.action->names : std::vector<std::string>{};
             if (m_meta.state) {
                 info.stateDim = m_meta.state->width;
                 info.stateKeys = {m_meta.state->key};

@@ -72,6 +72,28 @@ std::int64_t integerField(const ordered_json &object, const char *key, const std
 }
 
 // Cameras and vectors from info.json's features.
+// A 1-D feature's element names: "names" is a list of `width` strings, or (LeRobot's motor
+// features) an object holding one such list, e.g. {"motors": ["x", "y", …]}. Anything else, or a
+// list of another length, names nothing: names are for display and never fail a dataset.
+std::vector<std::string> elementNames(const ordered_json &feature, std::int64_t width)
+{
+    const auto names = feature.find("names");
+    if (names == feature.end())
+        return {};
+    const ordered_json *list = &*names;
+    if (list->is_object() && list->size() == 1)
+        list = &list->begin().value();
+    if (!list->is_array() || std::int64_t(list->size()) != width)
+        return {};
+    std::vector<std::string> out;
+    for (const auto &name : *list) {
+        if (!name.is_string())
+            return {};
+        out.push_back(name.get<std::string>());
+    }
+    return out;
+}
+
 void readFeatures(const ordered_json &features, const std::string &source, LeRobotMeta &meta)
 {
     if (!features.is_object())
@@ -112,7 +134,7 @@ void readFeatures(const ordered_json &features, const std::string &source, LeRob
                                                       "int8", "uint8", "bool", "float16"};
         if (!numeric.count(dtype) || kBookkeeping.count(key) || shape.size() != 1 || !positive)
             continue; // strings, multi-dimensional tensors: not part of the Episode model
-        meta.vectors.push_back({key, int(shape[0])});
+        meta.vectors.push_back({key, int(shape[0]), elementNames(feature, shape[0])});
     }
     auto find = [&](std::initializer_list<const char *> keys) -> std::optional<LeRobotVector> {
         for (const char *key : keys)

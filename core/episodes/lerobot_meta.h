@@ -22,6 +22,7 @@ struct LeRobotVector
 {
     std::string key; // "observation.state", "action", …
     int width = 0;
+    std::vector<std::string> names; // per element, when the feature's "names" give them
 };
 
 struct LeRobotEpisode

@@ -43,11 +43,12 @@ private:
 
 ViewRenames parseViewRenames(const std::string &text)
 {
-    const ViewRenames renames = parsePairList(text, "--view-map", "FROM=TO (episode view = checkpoint view)");
+    const ViewRenames renames =
+        parsePairList(text, "view_map", "FROM=TO (episode view = checkpoint view)");
     std::set<std::string> seen;
     for (const auto &[from, to] : renames)
         if (!seen.insert(from).second)
-            throw usageError("--view-map: view '" + from + "' is renamed twice");
+            throw settingError("view_map", "view '" + from + "' is renamed twice");
     return renames;
 }
 

@@ -1,8 +1,30 @@
 #include "eval/metrics.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace grids {
+
+namespace {
+
+// How many keypoints lie within `radiusPixels` of some token, in pixels of a width × height image.
+int keypointsNearTokens(const std::vector<std::array<float, 2>> &keypoints,
+                        const std::vector<std::array<float, 2>> &tokens,
+                        double radiusPixels,
+                        int width,
+                        int height)
+{
+    int covered = 0;
+    for (const auto &k : keypoints)
+        for (const auto &t : tokens)
+            if (std::hypot((k[0] - t[0]) * width, (k[1] - t[1]) * height) <= radiusPixels) {
+                ++covered;
+                break;
+            }
+    return covered;
+}
+
+} // namespace
 
 ActionError actionError(const std::vector<float> &predicted, const std::vector<float> &reference)
 {
@@ -29,14 +51,31 @@ double keypointCoverage(const std::vector<std::array<float, 2>> &keypoints,
 {
     if (keypoints.empty())
         return -1;
-    int covered = 0;
-    for (const auto &k : keypoints)
-        for (const auto &t : tokens)
-            if (std::hypot((k[0] - t[0]) * width, (k[1] - t[1]) * height) <= radiusPixels) {
-                ++covered;
-                break;
-            }
+    const int covered = keypointsNearTokens(keypoints, tokens, radiusPixels, width, height);
     return double(covered) / double(keypoints.size());
+}
+
+KeypointCount frameKeypointCoverage(const std::vector<ViewInfo> &views,
+                                    const std::vector<ViewSelection> &selections,
+                                    const std::vector<ViewKeypoint> &keypoints,
+                                    int gridWidth)
+{
+    KeypointCount count;
+    count.total = int(keypoints.size());
+    for (std::size_t v = 0; v < views.size(); ++v) {
+        const int k = selectionForView(selections, views[v].name, v);
+        if (k < 0)
+            continue;
+        std::vector<std::array<float, 2>> points;
+        for (const auto &keypoint : keypoints)
+            if (keypoint.view == views[v].name)
+                points.push_back({keypoint.x, keypoint.y});
+        // METHODS.md measures coverage in the image's pixels: half a cell of this view.
+        const double radius = 0.5 * views[v].width / std::max(1, gridWidth);
+        count.covered += keypointsNearTokens(points, selections[std::size_t(k)].coords, radius,
+                                             views[v].width, views[v].height);
+    }
+    return count;
 }
 
 std::vector<std::int64_t> divergenceOnsets(const std::vector<std::vector<float>> &a,

@@ -1,7 +1,11 @@
 #pragma once
 
+#include "episodes/episode.h"
+#include "model/frame_result.h"
+
 #include <array>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace grids {
@@ -26,6 +30,30 @@ double keypointCoverage(const std::vector<std::array<float, 2>> &keypoints,
                         double radiusPixels,
                         int width,
                         int height);
+
+// A keypoint annotated on one camera of a frame: the episode's view name and the image-normalised
+// position (CHECKPOINT.md's convention).
+struct ViewKeypoint
+{
+    std::string view;
+    float x = 0, y = 0;
+};
+
+struct KeypointCount
+{
+    int covered = 0; // keypoints with a kept token within half a cell
+    int total = 0;   // all the frame's keypoints
+};
+
+// Keypoint coverage of one frame across its views, as the GUI reports it: a keypoint is covered
+// when its view's selection (paired through selectionForView) has a token within half a cell,
+// measured in that view's pixels (0.5 · width / gridWidth, as keypointCoverage measures). A
+// keypoint on a view without a selection, or on a view not among `views`, counts in the total
+// but is never covered.
+KeypointCount frameKeypointCoverage(const std::vector<ViewInfo> &views,
+                                    const std::vector<ViewSelection> &selections,
+                                    const std::vector<ViewKeypoint> &keypoints,
+                                    int gridWidth);
 
 // Where two action tracks (row-0 actions frame by frame, e.g. two checkpoints on one episode)
 // part ways: the frames whose mean absolute difference exceeds `threshold` while the frame before

@@ -39,10 +39,10 @@ Shard parseShard(const std::string &text)
         if (used != text.size() - slash - 1)
             throw std::invalid_argument(text);
     } catch (const std::exception &) {
-        throw usageError("--shard " + text + ": expected I/N, e.g. 0/4");
+        throw settingError("shard", "'" + text + "' is not I/N, e.g. 0/4");
     }
     if (shard.count < 1 || shard.index < 0 || shard.index >= shard.count)
-        throw usageError("--shard " + text + ": needs 0 <= I < N");
+        throw settingError("shard", "'" + text + "' needs 0 <= I < N");
     return shard;
 }
 
@@ -81,7 +81,7 @@ SweepResult runSweep(Policy &policy,
 {
     const auto start = std::chrono::steady_clock::now();
     if (options.every < 1)
-        throw usageError("--every must be at least 1");
+        throw settingError("every", "must be at least 1");
     const std::vector<SweepConfig> configs = sweepConfigs(policy, options.methods, options.budgets);
     const std::string checkpoint = policy.info().sha256;
 

@@ -1,6 +1,7 @@
 #include "model/policy.h"
 
 #include "common/error.h"
+#include "common/grid.h"
 #include "common/hash.h"
 #include "model/view_matching.h"
 #include "selectors/selector.h"
@@ -507,7 +508,7 @@ private:
             view.groups = tokens;
     }
 
-    // Centres of the dense cells, row-major: cell (i, j) → ((i + ½)/w, (j + ½)/h).
+    // Centres of the dense cells, row-major (common/grid.h).
     at::Tensor cellCentres() const
     {
         const int h = m_info.gridHeight, w = m_info.gridWidth;
@@ -515,8 +516,9 @@ private:
         auto access = centres.accessor<float, 3>();
         for (int j = 0; j < h; ++j)
             for (int i = 0; i < w; ++i) {
-                access[0][j * w + i][0] = (float(i) + 0.5f) / float(w);
-                access[0][j * w + i][1] = (float(j) + 0.5f) / float(h);
+                const auto [x, y] = cellCentre(i, j, w, h);
+                access[0][j * w + i][0] = x;
+                access[0][j * w + i][1] = y;
             }
         return centres;
     }
@@ -560,9 +562,9 @@ std::unique_ptr<Policy>
 Policy::load(const std::string &path, const std::string &device, std::size_t cacheBytes)
 {
     if (device != "cpu" && device != "cuda")
-        throw usageError("unknown device '" + device + "' (cpu or cuda)");
+        throw settingError("device", "'" + device + "' is not cpu or cuda");
     if (device == "cuda" && !cudaAvailable())
-        throw usageError("--device cuda: no CUDA device is available to this build of LibTorch");
+        throw settingError("device", "no CUDA device is available to this build of LibTorch");
     static std::once_flag threads;
     std::call_once(threads, [] {
         // OMP_NUM_THREADS, when set, is the user's choice (several evaluations side by side run

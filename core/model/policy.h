@@ -2,41 +2,13 @@
 
 #include "episodes/episode.h"
 #include "model/checkpoint_info.h"
+#include "model/frame_result.h"
 
-#include <array>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace grids {
-
-// What one selection kept in one view, in the coordinate convention of CHECKPOINT.md:
-// image-normalised (x, y), 0 = left/top edge, 1 = right/bottom edge.
-struct ViewSelection
-{
-    std::string view; // the checkpoint's view name
-    std::vector<std::array<float, 2>> coords;
-    // Dense cells (row-major j·w + i) behind each token, for the overlay: `cells` has one per
-    // token when every token is a single kept cell (dense, pruning methods); `groups` has each
-    // token's cells when some tokens merge several (tome, visionzip, uniform pooling). Both are
-    // empty for sampled tokens (grids).
-    std::vector<int> cells;
-    std::vector<std::vector<int>> groups;
-};
-
-// Everything one frame's inference produced (ARCHITECTURE.md, "one frame, end to end").
-struct FrameResult
-{
-    std::string method;
-    int budget = 0; // tokens per view handed to the head
-    std::vector<ViewSelection> views;
-    std::vector<float> attention; // per token, in views order then token order; sums to 1
-    Track actions;                // T × A, row 0 = the action for this frame
-    double encodeMs = 0, selectMs = 0, actMs = 0;
-    double roundTripMs = 0; // a policy server's request to reply, as this client saw it (else 0)
-    bool encodeCached = false;
-    bool missingInputs = false; // views or state the checkpoint wanted were absent
-};
 
 // A loaded, validated contract checkpoint. Loading runs the checkpoint's TorchScript code (a
 // probe call of every method with the documented shapes), so a module that breaks the contract is

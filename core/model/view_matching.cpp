@@ -24,10 +24,11 @@ std::vector<std::pair<int, int>> matchViews(const std::vector<std::string> &chec
             names += (names.empty() ? "" : ", ") + v.name;
         for (const auto &v : checkpointViews)
             wanted += (wanted.empty() ? "" : ", ") + v;
-        throw usageError(source + ": none of the episode's views (" + names +
-                         ") is one the checkpoint was trained on (" + wanted +
-                         "): map them with --view-map EPISODE_VIEW=CHECKPOINT_VIEW,… "
-                         "(grids-studio: Model > Map Views…)");
+        throw settingError("view_map", source + ": none of the episode's views (" + names +
+                                           ") is one the checkpoint was trained on (" + wanted +
+                                           "); map each to the checkpoint view it feeds "
+                                           "(EPISODE_VIEW=CHECKPOINT_VIEW,…; grids-studio: "
+                                           "Model > Map Views…)");
     }
     missing = pairs.size() < checkpointViews.size();
     return pairs;

@@ -38,7 +38,8 @@ struct KeyMap
 KeyMap parseKeys(const std::string &text)
 {
     KeyMap map;
-    for (const auto &[what, key] : parsePairList(text, "--policy-keys", "WHAT=KEY (a view, state or prompt = a key)")) {
+    for (const auto &[what, key] :
+         parsePairList(text, "policy_keys", "WHAT=KEY (a view, state or prompt = a key)")) {
         if (what == "state")
             map.state = key;
         else if (what == "prompt")

@@ -21,16 +21,6 @@ cv::Scalar attentionColour(double relative)
                       stops[i][2] + f * (stops[i + 1][2] - stops[i][2]));
 }
 
-int selectionForView(const std::vector<ViewSelection> &selections,
-                     const std::string &viewName,
-                     std::size_t viewIndex)
-{
-    for (std::size_t k = 0; k < selections.size(); ++k)
-        if (selections[k].view == viewName)
-            return int(k);
-    return selections.size() == 1 && viewIndex == 0 ? 0 : -1;
-}
-
 std::vector<float> viewAttention(const FrameResult &result, std::size_t view)
 {
     std::size_t first = 0;

@@ -5,6 +5,9 @@
 // tokens, kept cells and the cell grid. The GUI's view and video export both draw with these.
 // Coordinates follow CHECKPOINT.md: image-normalised (x, y) map to pixel (x·W, y·H).
 
+#include "model/frame_result.h"
+// Not used here: ui/ reaches Policy and CheckpointInfo through this include. Drop it once the
+// UI includes what it uses.
 #include "model/policy.h"
 
 #include <opencv2/core/mat.hpp>
@@ -63,13 +66,8 @@ cv::Mat samplingDensity(const std::vector<std::array<float, 2>> &coords,
 // map, each pixel's opacity the map's value times `opacity`.
 void drawDensity(cv::Mat &rgb, const cv::Mat &density, double opacity);
 
-// Which selection shows on the episode's view `viewIndex` (named `viewName`): the one the
-// checkpoint named alike, or a lone selection on the first view (a lone video view feeds the
-// checkpoint's first view, CHECKPOINT.md). -1 when none. The GUI, video export and keypoint
-// coverage all pair views and selections through here.
-int selectionForView(const std::vector<ViewSelection> &selections,
-                     const std::string &viewName,
-                     std::size_t viewIndex);
+// The pairing of views and selections is model/frame_result.h's; ui/ still calls it by this name.
+using grids::selectionForView;
 
 // The attention weights of view `view` of a FrameResult (its tokens come view after view).
 std::vector<float> viewAttention(const FrameResult &result, std::size_t view);

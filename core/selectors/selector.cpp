@@ -1,6 +1,7 @@
 #include "selectors/selector.h"
 
 #include "common/error.h"
+#include "common/grid.h"
 #include "common/random.h"
 #include "selectors/selector_util.h"
 
@@ -170,7 +171,9 @@ std::vector<Token> selectUniform(const ViewTokens &view, int budget)
         std::vector<int> cells;
         for (int r = 0; r < rows && int(cells.size()) < budget; ++r)
             for (int c = 0; c < columns && int(cells.size()) < budget; ++c) {
-                const int i = int((c + 0.5) * w / columns), j = int((r + 0.5) * h / rows);
+                // The lattice point's centre measured in dense cells, truncated to its cell.
+                const int i = int(cellCentre(c, columns, double(w)));
+                const int j = int(cellCentre(r, rows, double(h)));
                 cells.push_back(std::min(j, h - 1) * w + std::min(i, w - 1));
             }
         return detail::singleCells(cells);
@@ -198,11 +201,11 @@ std::vector<float> tokenCoordinates(const ViewTokens &view, const std::vector<To
     std::vector<float> out(tokens.size() * 2, 0.0f);
     for (std::size_t k = 0; k < tokens.size(); ++k)
         for (std::size_t m = 0; m < tokens[k].cells.size(); ++m) {
+            // Each cell's centre scaled by its weight: the weighted mean of the centres.
             const int cell = tokens[k].cells[m];
-            out[2 * k] += tokens[k].weights[m] * (float(cell % view.gridWidth) + 0.5f) /
-                          float(view.gridWidth);
-            out[2 * k + 1] += tokens[k].weights[m] * (float(cell / view.gridWidth) + 0.5f) /
-                              float(view.gridHeight);
+            const float weight = tokens[k].weights[m];
+            out[2 * k] += cellCentre(cell % view.gridWidth, view.gridWidth, weight);
+            out[2 * k + 1] += cellCentre(cell / view.gridWidth, view.gridHeight, weight);
         }
     return out;
 }

@@ -1,6 +1,7 @@
 #include "train/architecture.h"
 
 #include "common/error.h"
+#include "common/grid.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/script.h>
@@ -348,8 +349,8 @@ torch::jit::Module buildPolicyModule(const ArchitectureConfig &c, unsigned long 
         torch::Tensor centres = torch::empty({g * g, 2});
         for (std::int64_t j = 0; j < g; ++j)
             for (std::int64_t i = 0; i < g; ++i) {
-                centres[j * g + i][0] = (double(i) + 0.5) / double(g);
-                centres[j * g + i][1] = (double(j) + 0.5) / double(g);
+                centres[j * g + i][0] = cellCentre<double>(int(i), int(g));
+                centres[j * g + i][1] = cellCentre<double>(int(j), int(g));
             }
         module.register_buffer("cell_centres", centres);
     }

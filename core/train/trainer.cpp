@@ -127,10 +127,11 @@ Dataset loadDataset(const TrainOptions &o,
                 auto need = [&](const char *key, int cols) {
                     auto track = file->lowDim(e, key);
                     if (!track || track->cols != cols)
-                        throw badInput(file->path() + ": " + info.key + " has no obs/" + key +
-                                       " (T, " + std::to_string(cols) +
-                                       "), which --object-weight trains on (grids make-dataset "
-                                       "records it)");
+                        throw Error(Error::Kind::BadInput, "object_weight",
+                                    file->path() + ": " + info.key + " has no obs/" + key +
+                                        " (T, " + std::to_string(cols) +
+                                        "), the object positions it trains on (grids "
+                                        "make-dataset records them)");
                     return std::move(*track);
                 };
                 for (const char *key : {libero::kTargetPos, libero::kReferencePos})
@@ -360,9 +361,14 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
 {
     // --steps 0 with --resume re-exports a checkpoint unchanged but for grids.json, which is
     // written as this version writes it (e.g. to add fields a newer version states).
-    if (o.data.empty() || o.out.empty() || o.batch < 1 || o.steps < (o.resume.empty() ? 1 : 0))
-        throw usageError("train needs --data, --out, --steps >= 1 (0 only with --resume) and a "
-                         "batch >= 1");
+    if (o.data.empty())
+        throw settingError("data", "no training files given");
+    if (o.out.empty())
+        throw settingError("out", "no checkpoint to write given");
+    if (o.steps < (o.resume.empty() ? 1 : 0))
+        throw settingError("steps", "must be at least 1 (0 only when resuming)");
+    if (o.batch < 1)
+        throw settingError("batch", "must be at least 1");
     torch::manual_seed(o.seed);
     std::mt19937_64 rng(o.seed);
 
@@ -401,14 +407,15 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
             config.budgetMax = config.nested ? o.nestedMax : o.budget;
             config.budgetDefault = config.nested ? std::min(16, o.nestedMax) : o.budget;
         } else if (o.kind != "dense") {
-            throw usageError("--kind must be grids or dense (got " + o.kind + ")");
+            throw settingError("kind", "must be grids or dense (got " + o.kind + ")");
         }
     }
     if (o.lookWeight > 0 && (o.objectWeight <= 0 || config.kind != "grids"))
-        throw usageError("--look-weight needs GridS and --object-weight (the object positions)");
+        throw settingError("look_weight",
+                           "needs GridS and an object weight (the object positions)");
     if (o.objectWeight > 0 && !config.objectReadout)
-        throw usageError(o.resume + " has no object readout: --object-weight needs a checkpoint "
-                                    "trained with it, or a fresh one");
+        throw settingError("object_weight", "needs a checkpoint trained with it, or a fresh one (" +
+                                                o.resume + " has no object readout)");
     Dataset data = loadDataset(o, config, !resuming, progress);
     if (config.kind == "grids" && config.budgetMax > config.grid() * config.grid())
         throw usageError("budget " + std::to_string(config.budgetMax) + " exceeds the " +

@@ -63,6 +63,7 @@ private slots:
         QCOMPARE(episode["key"].get<std::string>(), std::string("demo_1"));
         QCOMPARE(episode["length"].get<int>(), 4);
         QCOMPARE(episode["action_dim"].get<int>(), 7);
+        QVERIFY(episode["action_names"].is_array() && episode["action_names"].empty()); // LIBERO names none
         QCOMPARE(episode["state_dim"].get<int>(), 8);
         QCOMPARE(episode["views"][1]["name"].get<std::string>(), std::string("eye_in_hand_rgb"));
     }
@@ -168,6 +169,37 @@ private slots:
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.startsWith("error: "), qPrintable(r.err));
         QCOMPARE(r.err.count('\n'), 1);
+    }
+
+    // Core names the setting an error is about; the CLI prints the flag that sets it instead
+    // (the GUI shows "view map: …", the CLI "--view-map: …").
+    void coreErrorsAboutASettingNameItsFlag_data()
+    {
+        const QString db = m_dir.filePath("settings.sqlite");
+        const QStringList sweep = {"sweep", "--checkpoint", "none.pt", "--episodes",
+                                   m_valid, "--methods",    "dense",   "--budgets",
+                                   "2",     "--db",         db};
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("shard") << sweep + QStringList{"--shard", "3/2"}
+                               << "error: --shard: '3/2' needs 0 <= I < N";
+        QTest::newRow("view map") << sweep + QStringList{"--view-map", "a=b,a=c"}
+                                  << "error: --view-map: view 'a' is renamed twice";
+        const QStringList train = {"train",   "--data", m_valid, "--out", m_dir.filePath("x.pt"),
+                                   "--steps", "1"};
+        QTest::newRow("look weight")
+            << train + QStringList{"--kind", "dense", "--object-weight", "1", "--look-weight", "1"}
+            << "error: --look-weight: needs GridS and an object weight (the object positions)";
+    }
+
+    void coreErrorsAboutASettingNameItsFlag()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, error);
+        const Result r = runGrids(args);
+        QVERIFY(!r.crashed);
+        QCOMPARE(r.code, 2);
+        QCOMPARE(r.err, error + "\n");
     }
 
     void helpExitsZero()

@@ -65,6 +65,10 @@ private slots:
             QCOMPARE(episode["instruction"].get<std::string>(), std::string(lr::kTasks[e]));
             QCOMPARE(episode["fps"].get<double>(), info["fps"].get<double>());
             QCOMPARE(episode["action_dim"].get<int>(), info["features"]["action"]["shape"][0].get<int>());
+            // Names as a list (v2.1) or as {"motors": […]} (v3.0): the same seven.
+            const auto &names = info["features"]["action"]["names"];
+            QVERIFY(episode["action_names"].dump() == (names.is_object() ? names.front() : names).dump());
+            QCOMPARE(episode["action_names"].size(), std::size_t(7));
             QCOMPARE(episode["state_dim"].get<int>(), info["features"]["observation.state"]["shape"][0].get<int>());
             std::size_t v = 0;
             for (const auto &[key, feature] : info["features"].items()) {

@@ -20,6 +20,9 @@ namespace lr = fixtures::lerobot;
 
 namespace {
 
+// The action names the fixture datasets give (make_lerobot_dataset.mjs).
+const std::vector<std::string> kActionNames = {"x", "y", "z", "roll", "pitch", "yaw", "gripper"};
+
 // Largest channel difference between a decoded video half and the colour written there.
 int colourError(const cv::Mat &rgb, bool leftHalf, const cv::Vec3b &want)
 {
@@ -99,6 +102,7 @@ private slots:
             QCOMPARE(info.instruction, std::string(lr::kTasks[e]));
             QCOMPARE(info.fps, 10.0);
             QCOMPARE(info.actionDim, 7);
+            QVERIFY(info.actionNames == kActionNames); // "names" as a list
             QCOMPARE(info.stateDim, 8);
             QCOMPARE(int(info.views.size()), 3);
             QCOMPARE(info.views[0].name, std::string(lr::kTop));
@@ -126,6 +130,7 @@ private slots:
         QCOMPARE(int(file->episodes().size()), 3);
         QCOMPARE(file->episodes()[2].length, std::int64_t(15));
         QCOMPARE(file->episodes()[1].instruction, std::string(lr::kTasks[1]));
+        QVERIFY(file->episodes()[1].actionNames == kActionNames); // {"motors": […]}
         const Frame first = file->frame(1, 0);
         // Episode 1 frame 0 is frame 12 of the shared file; episode 0's frames have another green.
         QVERIFY(colourError(first.views[0], true, lr::videoColour(0, 1, 0, true)) <= 7);
@@ -147,6 +152,7 @@ private slots:
         QCOMPARE(info.views[1].name, std::string("wrist_image"));
         QCOMPARE(info.stateKeys, std::vector<std::string>{"state"});
         QCOMPARE(info.actionDim, 7);
+        QVERIFY(info.actionNames.empty()); // "names": null
         for (const int t : {8, 0, 4}) {
             const Frame frame = file->frame(1, t);
             QCOMPARE(frame.state[5], lr::state(1, t, 5));

@@ -1,15 +1,12 @@
 // The training-free selectors (METHODS.md, "Baselines"): hand-checkable cases per rule, budgets
-// refused outside 1 … h·w, and at full budget every selector hands the head the dense tokens, so
-// that a checkpoint run through any of them reproduces the dense action.
+// refused outside 1 … h·w, and at full budget every selector hands the head the dense tokens (a
+// checkpoint run through them: tst_policy_selectors).
 
 #include "common/error.h"
 #include "common/random.h"
-#include "eval/metrics.h"
 #include "fixtures.h"
-#include "model/policy.h"
 #include "selectors/selector.h"
 
-#include <QTemporaryDir>
 #include <QTest>
 
 #include <cmath>
@@ -55,24 +52,6 @@ std::vector<int> cellsOf(const std::vector<Token> &tokens)
         cells.insert(cells.end(), t.cells.begin(), t.cells.end());
     return cells;
 }
-
-Frame frameOf(int seed)
-{
-    Frame frame;
-    grids::Random random(static_cast<std::uint64_t>(seed));
-    for (int v = 0; v < 2; ++v) {
-        cv::Mat image(32, 32, CV_8UC3);
-        for (int i = 0; i < 32 * 32 * 3; ++i)
-            image.data[i] = std::uint8_t(random.index(256));
-        frame.views.push_back(image);
-    }
-    for (int i = 0; i < 8; ++i)
-        frame.state.push_back(0.1f * float(i));
-    frame.instruction = "put the red cube on the blue plate";
-    return frame;
-}
-
-const std::vector<ViewInfo> kTwoViews = {{"agentview_rgb", 32, 32}, {"eye_in_hand_rgb", 32, 32}};
 
 } // namespace
 
@@ -265,85 +244,6 @@ private slots:
             t.view.instruction[std::size_t(axis)] = 4.0f;
             QCOMPARE(cellsOf(selectSparseVlm(t.view, 1)), std::vector<int>{cell});
         }
-    }
-
-    // METHODS.md's keypoint coverage: the share of keypoints within r pixels of a kept token.
-    void keypointCoverageCountsKeypointsNearKeptTokens()
-    {
-        const std::vector<std::array<float, 2>> tokens = {{0.5f, 0.5f}, {0.1f, 0.1f}};
-        // In a 100×100 image: 3 px, 5 px and 30 px from the nearest token.
-        const std::vector<std::array<float, 2>> keypoints = {
-            {0.53f, 0.5f}, {0.1f, 0.15f}, {0.8f, 0.5f}};
-        QCOMPARE(keypointCoverage(keypoints, tokens, 4.0, 100, 100), 1.0 / 3.0);
-        QCOMPARE(keypointCoverage(keypoints, tokens, 5.5, 100, 100), 2.0 / 3.0);
-        QCOMPARE(keypointCoverage(keypoints, tokens, 50.0, 100, 100), 1.0);
-        QCOMPARE(keypointCoverage({}, tokens, 4.0, 100, 100), -1.0);
-        QCOMPARE(keypointCoverage(keypoints, {}, 4.0, 100, 100), 0.0);
-    }
-
-    // Comparison view: the frames where two action tracks first part ways (each onset once).
-    void divergenceOnsetsMarkWhereTracksPartWays()
-    {
-        const std::vector<std::vector<float>> a = {{0, 0}, {0, 0}, {0, 0}, {0, 0}, {0, 0}, {0, 0}};
-        const std::vector<std::vector<float>> b = {{0, 0}, {1, 1}, {1, 1}, {0, 0.1f}, {}, {2, 0}};
-        // L1 per frame: 0, 1, 1, 0.05, (none), 1.
-        QCOMPARE(divergenceOnsets(a, b, 0.5), (std::vector<std::int64_t>{1, 5}));
-        QCOMPARE(divergenceOnsets(a, b, 0.01), (std::vector<std::int64_t>{1}));
-        QCOMPARE(divergenceOnsets(a, b, 2.0), std::vector<std::int64_t>{});
-        QCOMPARE(divergenceOnsets(b, b, 0.0), std::vector<std::int64_t>{});
-        // Diverged from the first frame on.
-        QCOMPARE(divergenceOnsets({{3}}, {{0}}, 1.0), std::vector<std::int64_t>{0});
-    }
-
-    // Through a checkpoint: the dense tokens come from its encoder, the head runs on what each
-    // selector keeps. At full budget every selector's action equals dense; the encoder runs once
-    // for the frame whatever the methods and budgets.
-    void throughACheckpointFullBudgetReproducesDense()
-    {
-        const auto &ckpt = fixtures::contractCheckpoints();
-        QVERIFY2(ckpt.ok, ckpt.error.constData());
-        auto policy = Policy::load(ckpt.path("contract_dense.pt").toStdString());
-        const int cells = policy->info().cellsPerView();
-        const Frame frame = frameOf(3);
-        const FrameResult dense = policy->run(frame, kTwoViews, "dense", 0, "frame");
-        for (const auto &method : kBaselines) {
-            const FrameResult full = policy->run(frame, kTwoViews, method, cells, "frame");
-            QCOMPARE(full.budget, cells);
-            for (std::size_t i = 0; i < dense.actions.values.size(); ++i)
-                QVERIFY2(std::abs(full.actions.values[i] - dense.actions.values[i]) < 1e-6f,
-                         method.c_str());
-            for (int budget = 1; budget < cells; budget += 5) {
-                const FrameResult r = policy->run(frame, kTwoViews, method, budget, "frame");
-                QCOMPARE(r.budget, budget);
-                QCOMPARE(int(r.attention.size()), 2 * budget);
-                QCOMPARE(int(r.views[0].coords.size()), budget);
-                QVERIFY(r.views[0].cells.size() == std::size_t(budget) ||
-                        r.views[0].groups.size() == std::size_t(budget));
-            }
-        }
-        QCOMPARE(policy->encoderCalls(), std::size_t(1));
-        // Random is seeded by the frame's content: same frame, same cells; another, others.
-        const auto a = policy->run(frame, kTwoViews, "random", 4).views[0].cells;
-        QCOMPARE(policy->run(frame, kTwoViews, "random", 4).views[0].cells, a);
-        QVERIFY(policy->run(frameOf(4), kTwoViews, "random", 4).views[0].cells != a);
-    }
-
-    void methodsACheckpointCannotRunAreNotApplicable()
-    {
-        const auto &ckpt = fixtures::contractCheckpoints();
-        QVERIFY2(ckpt.ok, ckpt.error.constData());
-        auto grids = Policy::load(ckpt.path("contract_grids.pt").toStdString());
-        auto dense = Policy::load(ckpt.path("contract_dense.pt").toStdString());
-        QVERIFY(QString::fromStdString(notApplicable(grids->info(), "sparsevlm"))
-                    .contains("embed_instruction"));
-        QVERIFY(notApplicable(dense->info(), "sparsevlm").empty());
-        QVERIFY(QString::fromStdString(notApplicable(dense->info(), "grids")).contains("GridS"));
-        for (const auto &method : kBaselines)
-            if (method != "sparsevlm")
-                QVERIFY(notApplicable(grids->info(), method).empty());
-        QVERIFY(fixtures::errorOf([&] {
-                    grids->run(frameOf(1), kTwoViews, "sparsevlm", 4);
-                }).contains("embed_instruction"));
     }
 };
 

@@ -175,7 +175,10 @@ private slots:
     {
         for (const char *text : {"2/2", "-1/3", "1", "a/b", "1/0", "0/2x"}) {
             Error::Kind kind = Error::Kind::Other;
-            QVERIFY(fixtures::errorOf([&] { parseShard(text); }, &kind).contains("--shard"));
+            std::string setting;
+            const QString message = fixtures::errorOf([&] { parseShard(text); }, &kind, &setting);
+            QVERIFY2(message.startsWith(QString("shard: '") + text + "'"), qPrintable(message));
+            QCOMPARE(setting, std::string("shard"));
             QVERIFY(kind == Error::Kind::Usage);
         }
         auto policy = Policy::load(m_dir.filePath("contract_grids.pt").toStdString());

@@ -380,7 +380,11 @@ private slots:
         o.kind = "dense";
         o.objectWeight = 1.0;
         o.lookWeight = 1.0;
-        QVERIFY(fixtures::errorOf([&] { train::trainPolicy(o); }).contains("--look-weight"));
+        std::string setting;
+        const QString message =
+            fixtures::errorOf([&] { train::trainPolicy(o); }, nullptr, &setting);
+        QVERIFY2(message.startsWith("look weight: needs GridS"), qPrintable(message));
+        QCOMPARE(setting, std::string("look_weight"));
     }
 
     // The encoder's context block: a far corner of the image reaches a cell's feature only

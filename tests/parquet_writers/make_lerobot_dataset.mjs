@@ -123,13 +123,16 @@ function encodeVideo(file, camera, frames) {
   if (run.status !== 0) throw new Error(`ffmpeg failed for ${file}: ${run.stderr}`);
 }
 
+const ACTION_NAMES = ['x', 'y', 'z', 'roll', 'pitch', 'yaw', 'gripper'];
 const features = {
   ...Object.fromEntries(cameras.map((c) => [c.key, {
     dtype: c.video ? 'video' : 'image', shape: [c.height, c.width, 3], names: ['height', 'width', 'channels'],
     ...(c.video ? { info: { 'video.fps': FPS, 'video.codec': version === 'v3.0' ? 'av1' : 'h264' } } : {}),
   }])),
   [stateKey]: { dtype: 'float32', shape: [8], names: null },
-  [actionKey]: { dtype: 'float32', shape: [7], names: null },
+  // Action names as LeRobot writes them: a list (v2.1), an object of one list (v3.0, as in its
+  // motor features), none in openpi's conversion.
+  [actionKey]: { dtype: 'float32', shape: [7], names: openpi ? null : version === 'v2.1' ? ACTION_NAMES : { motors: ACTION_NAMES } },
   timestamp: { dtype: 'float32', shape: [1], names: null },
   frame_index: { dtype: 'int64', shape: [1], names: null },
   episode_index: { dtype: 'int64', shape: [1], names: null },

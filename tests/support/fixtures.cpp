@@ -115,13 +115,15 @@ bool makeVideo(const QString &path, int width, int height, int frames, bool audi
     return ok;
 }
 
-QString errorOf(const std::function<void()> &action, grids::Error::Kind *kind)
+QString errorOf(const std::function<void()> &action, grids::Error::Kind *kind, std::string *setting)
 {
     try {
         action();
     } catch (const grids::Error &e) {
         if (kind)
             *kind = e.kind();
+        if (setting)
+            *setting = e.setting();
         return QString::fromStdString(e.what());
     }
     return {};

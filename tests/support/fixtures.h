@@ -42,8 +42,10 @@ void writeLiberoFile(const std::string &path,
 bool makeVideo(const QString &path, int width, int height, int frames, bool audio);
 
 // Runs `action` and returns the message of the grids::Error it throws (empty when none), storing
-// the error's kind in `kind` when given.
-QString errorOf(const std::function<void()> &action, grids::Error::Kind *kind = nullptr);
+// the error's kind in `kind` and the setting it names in `setting` when given.
+QString errorOf(const std::function<void()> &action,
+                grids::Error::Kind *kind = nullptr,
+                std::string *setting = nullptr);
 
 // Runs a program to its end (killed after two minutes, which counts as a crash).
 struct ProcessResult

@@ -98,6 +98,9 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(window.actionPlot()->plot()->graphCount() > 0 &&
                                      window.actionPlot()->plot()->graph(0)->dataCount() == lr::kLengths[0],
                                  20000);
+        // The legend names each action dimension as the dataset's meta/info.json does.
+        QCOMPARE(window.actionPlot()->dimensionLabels(),
+                 QStringList({"x", "y", "z", "roll", "pitch", "yaw", "gripper"}));
 
         // The next window opens the dataset with the same map.
         MainWindow next;

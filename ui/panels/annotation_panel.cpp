@@ -76,7 +76,9 @@ private:
     AnnotationPanel *m_panel;
 };
 
-QString describe(const grids::Annotation &a)
+} // namespace
+
+QString AnnotationPanel::describe(const grids::Annotation &a)
 {
     switch (a.kind) {
     case grids::AnnotationKind::Tag:
@@ -101,8 +103,6 @@ QString describe(const grids::Annotation &a)
     }
     return {};
 }
-
-} // namespace
 
 AnnotationPanel::AnnotationPanel(grids::Workspace *workspace, QUndoStack *undo, QWidget *parent)
     : QWidget(parent)

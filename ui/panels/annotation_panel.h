@@ -45,6 +45,8 @@ public:
 
     std::vector<grids::Annotation> annotations() const; // this episode's, from the workspace
     QStringList tagLabels() const;
+    // One line telling what an annotation is and where: "frames 3–9: gripper slips".
+    static QString describe(const grids::Annotation &annotation);
 
 public slots:
     void refresh();

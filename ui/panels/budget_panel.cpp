@@ -25,6 +25,8 @@
 #include <QStyle>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace {
 const char *kSettings = "budgets/";
 }
@@ -65,6 +67,7 @@ BudgetPanel::BudgetPanel(QWidget *parent)
     m_episodes->setValue(5);
     m_episodes->setToolTip(tr("Closed loop: episodes per task family"));
     m_thisEpisode->setObjectName(QStringLiteral("thisEpisodeOnly"));
+    m_run->setObjectName(QStringLiteral("runButton"));
     m_thisEpisode->setChecked(true);
     m_record->setToolTip(tr("Failed closed-loop episodes are written next to the workspace and "
                             "opened, like any demonstration"));
@@ -82,6 +85,7 @@ BudgetPanel::BudgetPanel(QWidget *parent)
     buttons->addWidget(m_cancelButton);
     buttons->addWidget(m_progress, 1);
     auto *form = new QFormLayout;
+    form->setRowWrapPolicy(QFormLayout::WrapLongRows); // narrow: the label above its field
     form->addRow(tr("Run"), m_mode);
     form->addRow(tr("Methods"), m_methods);
     form->addRow(tr("Tokens/view"), m_budgets);
@@ -110,7 +114,7 @@ BudgetPanel::BudgetPanel(QWidget *parent)
     controlsLayout->addWidget(m_status);
     controlsLayout->addWidget(settingsScroll, 1);
     // As wide as the settings want, plus room for the scroll bar: never clipped sideways.
-    controls->setFixedWidth(settingsBox->sizeHint().width() +
+    controls->setFixedWidth(std::max(250, settingsBox->minimumSizeHint().width()) +
                             style()->pixelMetric(QStyle::PM_ScrollBarExtent) + 4);
 
     auto *layout = new QHBoxLayout(this);

@@ -6,6 +6,8 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
+#include <QPixmap>
+#include <QSignalBlocker>
 #include <QVBoxLayout>
 #include <qcustomplot.h>
 
@@ -38,6 +40,7 @@ ActionPlot::ActionPlot(QWidget *parent)
     : QWidget(parent)
     , m_plot(new QCustomPlot(this))
     , m_worstList(new QListWidget(this))
+    , m_legend(new QListWidget(this))
 {
     setObjectName(QStringLiteral("actionPlot"));
     m_plot->setMinimumHeight(150);
@@ -60,9 +63,21 @@ ActionPlot::ActionPlot(QWidget *parent)
     side->setContentsMargins(0, 0, 0, 0);
     side->addWidget(new QLabel(tr("Worst frames"), m_worstBox));
     side->addWidget(m_worstList, 1);
+    m_legend->setObjectName(QStringLiteral("actionLegend"));
+    m_legend->setMaximumWidth(140);
+    m_legend->setToolTip(tr("Action dimensions: untick one to hide its lines"));
+    m_legendBox = new QWidget(this);
+    auto *legend = new QVBoxLayout(m_legendBox);
+    legend->setContentsMargins(0, 0, 0, 0);
+    legend->addWidget(new QLabel(tr("Dimensions"), m_legendBox));
+    legend->addWidget(m_legend, 1);
+    auto *key = new QLabel(tr("── predicted\n- - demonstration\n··· compared"), m_legendBox);
+    key->setStyleSheet(QStringLiteral("color: gray"));
+    legend->addWidget(key);
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_plot, 1);
+    layout->addWidget(m_legendBox);
     layout->addWidget(m_worstBox);
 
     connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent *event) {
@@ -73,6 +88,9 @@ ActionPlot::ActionPlot(QWidget *parent)
     connect(m_worstList, &QListWidget::itemClicked, this, [this](QListWidgetItem *item) {
         emit frameRequested(item->data(Qt::UserRole).toLongLong());
     });
+    connect(m_legend, &QListWidget::itemChanged, this, [this](QListWidgetItem *item) {
+        setDimensionShown(item->data(Qt::UserRole).toInt(), item->checkState() == Qt::Checked);
+    });
     clear();
 }
 
@@ -80,6 +98,8 @@ void ActionPlot::clear()
 {
     m_plot->clearGraphs();
     m_compareGraphs.clear();
+    m_dimensionGraphs.clear();
+    rebuildLegend(0);
     m_worstList->clear();
     m_worst.clear();
     m_spikes.clear();
@@ -108,12 +128,14 @@ void ActionPlot::setTracks(const std::vector<std::vector<float>> &predicted,
     m_cursor->setVisible(true);
     const std::size_t dims = predicted.front().size();
     const QVector<double> t = frameAxis(frames);
+    m_dimensionGraphs.assign(dims, {});
     for (std::size_t d = 0; d < dims; ++d) {
         const QColor colour = grids::ui::seriesColour(int(d));
         QCPGraph *graph = m_plot->addGraph();
         graph->setName(tr("predicted %1").arg(d));
         graph->setPen(QPen(colour, 1.4));
         graph->setData(t, dimension(predicted, d), true);
+        m_dimensionGraphs[d].push_back(graph);
         QVector<double> demoT, q;
         for (std::size_t i = 0; i < frames && i < demo.size(); ++i)
             if (d < demo[i].size())
@@ -123,6 +145,7 @@ void ActionPlot::setTracks(const std::vector<std::vector<float>> &predicted,
             reference->setName(tr("demonstration %1").arg(d));
             reference->setPen(QPen(colour, 1, Qt::DashLine));
             reference->setData(demoT, q, true);
+            m_dimensionGraphs[d].push_back(reference);
         }
     }
     // The error track, its spikes and the worst frames.
@@ -171,7 +194,71 @@ void ActionPlot::setTracks(const std::vector<std::vector<float>> &predicted,
     }
     showErrorTrack(!error.isEmpty());
     m_plot->xAxis->setRange(0, std::max<double>(1, frames - 1));
-    m_plot->yAxis->rescale();
+    rebuildLegend(dims);
+    applyDimensionVisibility();
+}
+
+QStringList ActionPlot::dimensionLabels() const
+{
+    QStringList labels;
+    for (int i = 0; i < m_legend->count(); ++i)
+        labels << m_legend->item(i)->text();
+    return labels;
+}
+
+void ActionPlot::setDimensionNames(const QStringList &names)
+{
+    m_names = names;
+    rebuildLegend(m_dimensionGraphs.size());
+}
+
+void ActionPlot::rebuildLegend(std::size_t dimensions)
+{
+    const QSignalBlocker block(m_legend);
+    m_legend->clear();
+    for (std::size_t d = 0; d < dimensions; ++d) {
+        const bool named = int(d) < m_names.size() && !m_names[int(d)].isEmpty();
+        QPixmap swatch(12, 12);
+        swatch.fill(grids::ui::seriesColour(int(d)));
+        auto *item = new QListWidgetItem(QIcon(swatch), named ? m_names[int(d)] : QString::number(d),
+                                         m_legend);
+        item->setToolTip(tr("action dimension %1").arg(d));
+        item->setData(Qt::UserRole, int(d));
+        item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);
+        item->setCheckState(dimensionShown(int(d)) ? Qt::Checked : Qt::Unchecked);
+    }
+    m_legendBox->setVisible(dimensions > 0);
+}
+
+bool ActionPlot::dimensionShown(int dimension) const
+{
+    return dimension < 0 || std::size_t(dimension) >= m_hidden.size() || !m_hidden[std::size_t(dimension)];
+}
+
+void ActionPlot::setDimensionShown(int dimension, bool shown)
+{
+    if (dimension < 0)
+        return;
+    if (std::size_t(dimension) >= m_hidden.size())
+        m_hidden.resize(std::size_t(dimension) + 1, false);
+    m_hidden[std::size_t(dimension)] = !shown;
+    if (dimension < m_legend->count()) {
+        const QSignalBlocker block(m_legend);
+        m_legend->item(dimension)->setCheckState(shown ? Qt::Checked : Qt::Unchecked);
+    }
+    applyDimensionVisibility();
+}
+
+void ActionPlot::applyDimensionVisibility()
+{
+    bool any = false;
+    for (std::size_t d = 0; d < m_dimensionGraphs.size(); ++d)
+        for (QCPGraph *graph : m_dimensionGraphs[d]) {
+            graph->setVisible(dimensionShown(int(d)));
+            any = any || graph->visible();
+        }
+    if (any)
+        m_plot->yAxis->rescale(/*onlyVisiblePlottables=*/true);
     m_plot->replot();
 }
 
@@ -185,8 +272,11 @@ void ActionPlot::setCurrentFrame(qint64 frame)
 void ActionPlot::setCompareTrack(const std::vector<std::vector<float>> &predicted,
                                  const std::vector<qint64> &divergences)
 {
-    for (QCPAbstractPlottable *graph : m_compareGraphs)
+    for (QCPAbstractPlottable *graph : m_compareGraphs) {
+        for (auto &lines : m_dimensionGraphs)
+            lines.erase(std::remove(lines.begin(), lines.end(), graph), lines.end());
         m_plot->removePlottable(graph);
+    }
     m_compareGraphs.clear();
     if (!predicted.empty()) {
         const std::size_t frames = predicted.size(), dims = predicted.front().size();
@@ -197,6 +287,8 @@ void ActionPlot::setCompareTrack(const std::vector<std::vector<float>> &predicte
             graph->setPen(QPen(grids::ui::seriesColour(int(d)), 1.4, Qt::DotLine));
             graph->setData(t, dimension(predicted, d), true);
             m_compareGraphs.push_back(graph);
+            if (d < m_dimensionGraphs.size())
+                m_dimensionGraphs[d].push_back(graph);
         }
         // Divergence onsets: diamonds on the bottom of the error axis.
         QVector<double> onsetT, onsetY;
@@ -211,9 +303,8 @@ void ActionPlot::setCompareTrack(const std::vector<std::vector<float>> &predicte
         m_compareGraphs.push_back(onsets);
         if (m_plot->xAxis->range().upper < 1)
             m_plot->xAxis->setRange(0, std::max<double>(1, double(frames) - 1));
-        m_plot->yAxis->rescale();
     }
-    m_plot->replot();
+    applyDimensionVisibility();
 }
 
 bool ActionPlot::errorTrackShown() const

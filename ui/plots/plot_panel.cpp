@@ -46,6 +46,11 @@ PlotPanel::PlotPanel(QWidget *parent)
 {
     for (const auto &kind : kKinds)
         m_kind->addItem(tr(kind.label));
+    // The kinds' long names and saved plots' names are elided, not what sets the panel's width.
+    for (QComboBox *box : {m_kind, m_saved}) {
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(8);
+    }
     m_plot->setMinimumSize(300, 150);
     m_plot->setInteractions(QCP::iSelectPlottables);
     m_plot->installEventFilter(this);
@@ -56,13 +61,14 @@ PlotPanel::PlotPanel(QWidget *parent)
     save->setToolTip(tr("Keep this plot in the workspace"));
     auto *exportButton = new QPushButton(tr("Export…"), this);
     exportButton->setToolTip(tr("Write the plot as PNG, PDF or SVG"));
+    // Two rows, so that the panel fits beside the Budgets form on a 1280-pixel screen.
     auto *bar = new QHBoxLayout;
-    bar->addWidget(m_kind, 1);
     bar->addWidget(m_saved, 1);
     bar->addWidget(save);
     bar->addWidget(exportButton);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_kind);
     layout->addLayout(bar);
     layout->addWidget(m_plot, 1);
 

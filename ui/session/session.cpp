@@ -79,6 +79,7 @@ Session::Session(QObject *parent)
     }
 
     connect(m_library, &EpisodeLibrary::opened, this, [this](const QString &path, int files) {
+        m_fileSha.clear(); // a file opened again may have changed on disk: hash it again
         // Useful at once: with nothing on screen yet, show the first episode opened.
         if (!m_file && files > 0) {
             const std::size_t first = m_library->files().size() - std::size_t(files);
@@ -115,6 +116,7 @@ void Session::setEpisode(std::shared_ptr<grids::EpisodeFile> file, int episode)
     m_shownFrame = -1;
     m_images.clear();
     m_pixels.reset();
+    m_identified.clear(); // the panels follow the new episode once it is identified again
     // A box drawn on another episode's views means nothing here.
     if (m_probe.active())
         setProbe({});
@@ -361,6 +363,10 @@ void Session::identifyEpisode()
         return;
     m_identified = identity;
     const std::string key = episodeInfo()->key;
+    if (const auto known = m_fileSha.find(path); known != m_fileSha.end()) {
+        emit episodeIdentified({known->second, key, path});
+        return;
+    }
     QPointer<Session> self(this);
     const int episode = m_episode;
     m_hashing->submit(
@@ -372,6 +378,9 @@ void Session::identifyEpisode()
                 return {};
             }
             return [self, sha, path, key, episode] {
+                if (!self)
+                    return;
+                self->m_fileSha[path] = sha;
                 if (self->m_file && self->m_file->path() == path && self->m_episode == episode)
                     emit self->episodeIdentified({sha, key, path});
             };

@@ -10,6 +10,7 @@
 #include <QTimer>
 
 #include <array>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -155,5 +156,6 @@ private:
     std::unique_ptr<PendingFrame> m_pendingFrame; // shown once its file has opened
     std::unique_ptr<grids::Workspace> m_workspace;
     QString m_identified; // the episode whose content key was last asked for (path|index)
+    std::map<std::string, std::string> m_fileSha; // content keys of the files hashed so far
     JobRunner *m_hashing; // content keys, off the UI thread
 };

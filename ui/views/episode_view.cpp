@@ -35,7 +35,7 @@ EpisodeView::EpisodeView(Session *session, QWidget *parent)
     , m_session(session)
     , m_paneArea(new QWidget(this))
     , m_grid(new QGridLayout(m_paneArea))
-    , m_slider(new QSlider(Qt::Horizontal, this))
+    , m_slider(new TimelineSlider(this))
     , m_play(new QPushButton(tr("Play"), this))
     , m_speed(new QComboBox(this))
     , m_counter(new QLabel(this))
@@ -119,6 +119,7 @@ void EpisodeView::showEpisode()
                          .arg(QString::fromStdString(info.key).toHtmlEscaped(),
                               QString::fromStdString(info.instruction).toHtmlEscaped()));
     m_density.clear();
+    m_slider->setMarks({}); // the new episode's come once it is identified
     m_occludedView = -1;
     for (Column &column : m_columns) // results of the previous episode mean nothing here
         column.result.reset(), column.baseline.reset();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "render/overlay.h"
+#include "views/timeline_slider.h"
 
 #include <QImage>
 #include <QList>
@@ -19,7 +20,6 @@ class Session;
 class QGridLayout;
 class QLabel;
 class QPushButton;
-class QSlider;
 class QTimer;
 
 // Shows the session's episode: every camera view, a timeline with play/pause, speed and
@@ -93,6 +93,9 @@ public:
         double x = 0, y = 0;
     };
     void setKeypoints(const QList<Keypoint> &keypoints);
+    // The timeline, which also shows the episode's annotations (setMarks; cleared with each
+    // new episode).
+    TimelineSlider *timeline() const { return m_slider; }
 
 signals:
     // A click on a camera view, in image-normalised coordinates.
@@ -142,7 +145,7 @@ private:
     bool m_panning = false;
     QWidget *m_paneArea;
     QGridLayout *m_grid;
-    QSlider *m_slider;
+    TimelineSlider *m_slider;
     QPushButton *m_play;
     QComboBox *m_speed;
     QLabel *m_counter;

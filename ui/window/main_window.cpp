@@ -1,6 +1,7 @@
 #include "window/main_window.h"
 
 #include "plots/action_plot.h"
+#include "plots/plot_renderer.h"
 #include "panels/annotation_panel.h"
 #include "panels/budget_panel.h"
 #include "panels/compare_panel.h"
@@ -36,6 +37,7 @@
 #include <QScreen>
 #include <QSettings>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
@@ -155,6 +157,12 @@ MainWindow::MainWindow(QWidget *parent)
             m_session->setSelection(column, shown);
         updateColumns();
     });
+    connect(m_session, &Session::episodeChanged, this, [this] {
+        QStringList names;
+        for (const std::string &name : m_session->episodeInfo()->actionNames)
+            names << QString::fromStdString(name);
+        m_actionPlot->setDimensionNames(names);
+    });
     connect(m_session, &Session::trackCleared, this, [this] {
         m_actionPlot->clear();
         m_episodeView->setSamples({});
@@ -239,6 +247,7 @@ MainWindow::MainWindow(QWidget *parent)
 
     connect(m_annotationPanel, &AnnotationPanel::annotationsChanged, this, [this] {
         showKeypoints();
+        showAnnotationsOnTimeline();
         listAnnotations();
     });
     connect(m_episodeView, &EpisodeView::paneClicked, this,
@@ -286,19 +295,30 @@ MainWindow::MainWindow(QWidget *parent)
 
 void MainWindow::setFirstLaunchLayout()
 {
-    // Most of the screen (up to 1600×1000), with the dataset list wide enough for episode names
-    // and the side panels for their forms; the camera views get the rest.
+    // Most of the screen (up to 1600×1000); the splitter's shares come with the first show,
+    // when the window has that size (a splitter not laid out yet keeps its children's hints).
     const QRect screen = this->screen() ? this->screen()->availableGeometry() : QRect(0, 0, 1280, 800);
-    const QSize size(std::min(1600, int(screen.width() * 0.9)), std::min(1000, int(screen.height() * 0.9)));
-    resize(size);
-    // Once the window has its size: a splitter not laid out yet keeps its children's hints.
-    QTimer::singleShot(0, this, [this, size] {
-        if (auto *splitter = findChild<QSplitter *>(QStringLiteral("mainSplitter"))) {
-            const int side =
-                std::max(splitter->widget(2)->minimumSizeHint().width(), size.width() / 4);
-            const int list = std::max(260, size.width() / 5);
-            splitter->setSizes({list, size.width() - list - side, side});
-        }
+    resize(std::min(1600, int(screen.width() * 0.9)), std::min(1000, int(screen.height() * 0.9)));
+    m_firstLaunch = true;
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    if (!m_firstLaunch)
+        return;
+    m_firstLaunch = false;
+    // The dataset list wide enough for episode names, the side panels for their forms; the
+    // camera views get the rest. Once the shown window is laid out: before, the splitter has
+    // its hinted width and would squeeze the list to its minimum.
+    QTimer::singleShot(0, this, [this] {
+        auto *splitter = findChild<QSplitter *>(QStringLiteral("mainSplitter"));
+        if (!splitter)
+            return;
+        const int width = splitter->width();
+        const int side = std::max(splitter->widget(2)->minimumSizeHint().width(), width / 4);
+        const int list = std::max(260, width / 5);
+        splitter->setSizes({list, std::max(1, width - list - side), side});
     });
 }
 
@@ -544,6 +564,27 @@ void MainWindow::listAnnotations()
     }
 }
 
+void MainWindow::showAnnotationsOnTimeline()
+{
+    // Tags in their label's colour over their range, keypoints orange, notes blue; a note on the
+    // whole episode (frame -1) has no place on the timeline.
+    const QStringList labels = m_annotationPanel->tagLabels();
+    QVector<TimelineSlider::Mark> marks;
+    for (const auto &a : m_annotationPanel->annotations()) {
+        if (a.startFrame < 0)
+            continue;
+        QColor colour(60, 90, 220);
+        if (a.kind == grids::AnnotationKind::Tag)
+            colour = grids::ui::seriesColour(
+                std::max<qsizetype>(0, labels.indexOf(QString::fromStdString(a.label))));
+        else if (a.kind == grids::AnnotationKind::Keypoint)
+            colour = QColor(240, 140, 0);
+        marks.push_back({a.startFrame, std::max(a.startFrame, a.endFrame), colour,
+                         AnnotationPanel::describe(a)});
+    }
+    m_episodeView->timeline()->setMarks(marks);
+}
+
 void MainWindow::showKeypoints()
 {
     QList<EpisodeView::Keypoint> keypoints;
@@ -555,29 +596,17 @@ void MainWindow::showKeypoints()
     const auto result = m_episodeView->overlay();
     if (!result || keypoints.isEmpty())
         return;
-    int covered = 0;
-    const auto &views = m_session->episodeInfo()->views;
-    for (std::size_t v = 0; v < views.size(); ++v) {
-        const int k = grids::render::selectionForView(result->views, views[v].name, v);
-        std::vector<std::array<float, 2>> points;
-        for (const auto &keypoint : keypoints)
-            if (keypoint.view.toStdString() == views[v].name)
-                points.push_back({float(keypoint.x), float(keypoint.y)});
-        if (k < 0 || points.empty())
-            continue;
-        // METHODS.md measures coverage in the image's pixels: half a cell of this view.
-        const double radius = 0.5 * views[v].width / std::max(1, inference()->info().gridWidth);
-        covered +=
-            int(std::lround(grids::keypointCoverage(points, result->views[std::size_t(k)].coords,
-                                                    radius, views[v].width, views[v].height) *
-                            double(points.size())));
-    }
+    std::vector<grids::ViewKeypoint> points;
+    for (const auto &keypoint : keypoints)
+        points.push_back({keypoint.view.toStdString(), float(keypoint.x), float(keypoint.y)});
+    const auto count = grids::frameKeypointCoverage(m_session->episodeInfo()->views, result->views,
+                                                    points, inference()->info().gridWidth);
     statusBar()->showMessage(
         tr("Keypoint coverage: %1 of %2 keypoints have a kept token within half a cell")
-            .arg(covered)
-            .arg(keypoints.size()),
+            .arg(count.covered)
+            .arg(count.total),
         8000);
-    m_keypointCoverage = double(covered) / double(keypoints.size());
+    m_keypointCoverage = double(count.covered) / double(count.total);
 }
 
 void MainWindow::showTracks()

@@ -77,6 +77,7 @@ public:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dropEvent(QDropEvent *event) override;
 
@@ -90,7 +91,8 @@ private:
     void hideErrors();
     void rememberRecent(const QString &path);
     void rebuildRecentMenu();
-    void showKeypoints();   // the annotated keypoints of the frame on screen
+    void showKeypoints();               // the annotated keypoints of the frame on screen
+    void showAnnotationsOnTimeline();   // the episode's annotations as marks on its timeline
     void listAnnotations(); // counts and tags in the dataset panel
     void showTracks();      // the session's whole-episode passes in the action plots
     // main_window_compare.cpp: the comparison column and the probes.
@@ -114,6 +116,7 @@ private:
     QLabel *m_errorBanner;
     QString m_errorText; // what the banner says, as plain text
     bool m_bannerFromInference = false; // the banner shows an inference failure (gone on success)
+    bool m_firstLaunch = false; // nothing remembered: the first show sets the splitter shares
     QMenu *m_recentMenu = nullptr;
     QStringList m_recent;
 };

@@ -1,0 +1,107 @@
+// The training-free selectors run through a checkpoint (METHODS.md, "Baselines"): at full budget
+// each reproduces the dense action, and a method the checkpoint cannot run is not applicable.
+// The selectors' own rules are tested without LibTorch in tst_selectors.
+
+#include "common/random.h"
+#include "fixtures.h"
+#include "model/policy.h"
+#include "selectors/selector.h"
+
+#include <QTest>
+
+#include <cmath>
+
+using namespace grids;
+
+namespace {
+
+// Every method of METHODS.md but GridS' own sampler and dense: the training-free baselines.
+std::vector<std::string> baselines()
+{
+    std::vector<std::string> methods;
+    for (const auto &method : selectors::methodNames())
+        if (method != "grids" && method != "dense")
+            methods.push_back(method);
+    return methods;
+}
+const std::vector<std::string> kBaselines = baselines();
+
+Frame frameOf(int seed)
+{
+    Frame frame;
+    grids::Random random(static_cast<std::uint64_t>(seed));
+    for (int v = 0; v < 2; ++v) {
+        cv::Mat image(32, 32, CV_8UC3);
+        for (int i = 0; i < 32 * 32 * 3; ++i)
+            image.data[i] = std::uint8_t(random.index(256));
+        frame.views.push_back(image);
+    }
+    for (int i = 0; i < 8; ++i)
+        frame.state.push_back(0.1f * float(i));
+    frame.instruction = "put the red cube on the blue plate";
+    return frame;
+}
+
+const std::vector<ViewInfo> kTwoViews = {{"agentview_rgb", 32, 32}, {"eye_in_hand_rgb", 32, 32}};
+
+} // namespace
+
+class TestPolicySelectors : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    // Through a checkpoint: the dense tokens come from its encoder, the head runs on what each
+    // selector keeps. At full budget every selector's action equals dense; the encoder runs once
+    // for the frame whatever the methods and budgets.
+    void throughACheckpointFullBudgetReproducesDense()
+    {
+        const auto &ckpt = fixtures::contractCheckpoints();
+        QVERIFY2(ckpt.ok, ckpt.error.constData());
+        auto policy = Policy::load(ckpt.path("contract_dense.pt").toStdString());
+        const int cells = policy->info().cellsPerView();
+        const Frame frame = frameOf(3);
+        const FrameResult dense = policy->run(frame, kTwoViews, "dense", 0, "frame");
+        for (const auto &method : kBaselines) {
+            const FrameResult full = policy->run(frame, kTwoViews, method, cells, "frame");
+            QCOMPARE(full.budget, cells);
+            for (std::size_t i = 0; i < dense.actions.values.size(); ++i)
+                QVERIFY2(std::abs(full.actions.values[i] - dense.actions.values[i]) < 1e-6f,
+                         method.c_str());
+            for (int budget = 1; budget < cells; budget += 5) {
+                const FrameResult r = policy->run(frame, kTwoViews, method, budget, "frame");
+                QCOMPARE(r.budget, budget);
+                QCOMPARE(int(r.attention.size()), 2 * budget);
+                QCOMPARE(int(r.views[0].coords.size()), budget);
+                QVERIFY(r.views[0].cells.size() == std::size_t(budget) ||
+                        r.views[0].groups.size() == std::size_t(budget));
+            }
+        }
+        QCOMPARE(policy->encoderCalls(), std::size_t(1));
+        // Random is seeded by the frame's content: same frame, same cells; another, others.
+        const auto a = policy->run(frame, kTwoViews, "random", 4).views[0].cells;
+        QCOMPARE(policy->run(frame, kTwoViews, "random", 4).views[0].cells, a);
+        QVERIFY(policy->run(frameOf(4), kTwoViews, "random", 4).views[0].cells != a);
+    }
+
+    void methodsACheckpointCannotRunAreNotApplicable()
+    {
+        const auto &ckpt = fixtures::contractCheckpoints();
+        QVERIFY2(ckpt.ok, ckpt.error.constData());
+        auto grids = Policy::load(ckpt.path("contract_grids.pt").toStdString());
+        auto dense = Policy::load(ckpt.path("contract_dense.pt").toStdString());
+        QVERIFY(QString::fromStdString(notApplicable(grids->info(), "sparsevlm"))
+                    .contains("embed_instruction"));
+        QVERIFY(notApplicable(dense->info(), "sparsevlm").empty());
+        QVERIFY(QString::fromStdString(notApplicable(dense->info(), "grids")).contains("GridS"));
+        for (const auto &method : kBaselines)
+            if (method != "sparsevlm")
+                QVERIFY(notApplicable(grids->info(), method).empty());
+        QVERIFY(fixtures::errorOf([&] {
+                    grids->run(frameOf(1), kTwoViews, "sparsevlm", 4);
+                }).contains("embed_instruction"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPolicySelectors)
+#include "tst_policy_selectors.moc"
