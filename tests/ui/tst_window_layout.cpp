@@ -12,6 +12,8 @@
 #include "window/main_window.h"
 
 #include <QApplication>
+#include <QFile>
+#include <QFontMetrics>
 #include <QHeaderView>
 #include <QListWidget>
 #include <QProgressBar>
@@ -181,6 +183,46 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(timeline->marks().size(), 2, 10000);
         window.undoStack()->undo(); // the keypoint
         QCOMPARE(timeline->marks().size(), 1);
+    }
+
+    // A long file name and a long list of views do not push the other columns out of the list:
+    // fitted columns stop at a width and elide in the middle, with the whole text as tool tip;
+    // columns hidden from the header stay hidden in the next window.
+    void datasetColumnsElideAndHide()
+    {
+        const QString longName = m_dir.filePath(
+            "libero_spatial_pick_up_the_black_bowl_between_the_plate_and_the_ramekin_demo.hdf5");
+        QFile::copy(m_file, longName);
+        {
+            MainWindow window;
+            window.resize(1152, 720);
+            window.show();
+            QSignalSpy opened(window.library(), &EpisodeLibrary::opened);
+            window.openPath(longName);
+            QVERIFY(opened.wait(10000));
+            auto *panel = window.findChild<DatasetPanel *>();
+            QTreeWidget *tree = panel->tree();
+            QTreeWidgetItem *file = tree->topLevelItem(0);
+            QCOMPARE(file->toolTip(0), longName);
+            const QFontMetrics metrics(tree->font());
+            QVERIFY(metrics.horizontalAdvance(file->text(0)) > tree->columnWidth(0));
+            QVERIFY(tree->columnWidth(0) <= 170);
+            QCOMPARE(tree->textElideMode(), Qt::ElideMiddle);
+            QTreeWidgetItem *episode = file->child(0);
+            QVERIFY(episode->toolTip(2).contains("agentview_rgb"));
+            QVERIFY(tree->columnWidth(2) <= 130);
+            // Name, frames and views fit the 260 px a first launch gives the list.
+            QVERIFY(tree->columnWidth(0) + tree->columnWidth(1) < 260);
+            QVERIFY(panel->columnShown(2));
+            panel->setColumnShown(2, false);
+            panel->setColumnShown(0, false); // the name always stays
+            QVERIFY(panel->columnShown(0));
+        }
+        MainWindow next;
+        auto *panel = next.findChild<DatasetPanel *>();
+        QVERIFY(!panel->columnShown(2));
+        QVERIFY(panel->columnShown(1));
+        panel->setColumnShown(2, true);
     }
 
 private:

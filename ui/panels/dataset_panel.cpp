@@ -6,14 +6,23 @@
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QLineEdit>
+#include <QMenu>
+#include <QSettings>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace {
 enum Column { kName, kLength, kViews, kSuccess, kNotes, kInstruction, kColumnCount };
 constexpr int kFileRole = Qt::UserRole;
 constexpr int kEpisodeRole = Qt::UserRole + 1;
 constexpr int kTagsRole = Qt::UserRole + 2; // the episode's tag labels
+// The widest a column fitted to its contents may get: a long file name or a list of views
+// is elided in the middle (both ends tell names apart) rather than pushing the other columns
+// out of a narrow list; the tool tip has it whole.
+constexpr int kMaxColumnWidth[] = {170, 60, 130, 70, 50};
+constexpr char kHeaderKey[] = "datasetPanel/header";
 
 QString episodeIdentity(const std::string &path, const std::string &key)
 {
@@ -37,9 +46,20 @@ DatasetPanel::DatasetPanel(EpisodeLibrary *library, QWidget *parent)
     m_tree->headerItem()->setToolTip(kNotes, tr("Annotations on the episode"));
     m_tag->setToolTip(tr("Only episodes with this tag"));
     m_tag->addItem(tr("Any tag"), QString());
-    m_tree->header()->setSectionResizeMode(kInstruction, QHeaderView::Stretch);
     m_tree->setUniformRowHeights(true);
     m_tree->setAlternatingRowColors(true);
+    m_tree->setTextElideMode(Qt::ElideMiddle);
+    // Columns shown or hidden from the header's context menu, remembered between runs.
+    QHeaderView *header = m_tree->header();
+    header->restoreState(QSettings().value(kHeaderKey).toByteArray());
+    header->setSectionResizeMode(kInstruction, QHeaderView::Stretch);
+    header->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(header, &QWidget::customContextMenuRequested, this, [this](const QPoint &at) {
+        QMenu menu(this);
+        for (int c = kLength; c < kColumnCount; ++c)
+            menu.addAction(columnAction(c, &menu));
+        menu.exec(m_tree->header()->mapToGlobal(at));
+    });
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -61,6 +81,28 @@ DatasetPanel::DatasetPanel(EpisodeLibrary *library, QWidget *parent)
         if (item->data(kName, kEpisodeRole).isValid())
             emit episodeEntered();
     });
+}
+
+QAction *DatasetPanel::columnAction(int column, QObject *parent)
+{
+    auto *action = new QAction(m_tree->headerItem()->text(column), parent);
+    action->setCheckable(true);
+    action->setChecked(!m_tree->isColumnHidden(column));
+    connect(action, &QAction::toggled, this, [this, column](bool shown) { setColumnShown(column, shown); });
+    return action;
+}
+
+void DatasetPanel::setColumnShown(int column, bool shown)
+{
+    if (column <= kName || column >= kColumnCount) // the episode's name is always there
+        return;
+    m_tree->setColumnHidden(column, !shown);
+    QSettings().setValue(kHeaderKey, m_tree->header()->saveState());
+}
+
+bool DatasetPanel::columnShown(int column) const
+{
+    return !m_tree->isColumnHidden(column);
 }
 
 void DatasetPanel::setCurrentEpisode(int file, int episode)
@@ -161,17 +203,22 @@ void DatasetPanel::rebuild()
                              .arg(v.width)
                              .arg(v.height);
             item->setText(kViews, views.join(QStringLiteral(", ")));
+            item->setToolTip(kViews, views.join(QStringLiteral("\n")));
             if (info.success)
                 item->setText(kSuccess, *info.success ? tr("success") : tr("failure"));
             item->setText(kInstruction, QString::fromStdString(info.instruction));
+            item->setToolTip(kInstruction, item->text(kInstruction));
+            item->setToolTip(kName, item->text(kName));
             item->setData(kName, kFileRole, f);
             item->setData(kName, kEpisodeRole, e);
         }
         fileItem->setExpanded(true);
     }
     showAnnotations();
-    for (int c = 0; c < kInstruction; ++c)
+    for (int c = 0; c < kInstruction; ++c) {
         m_tree->resizeColumnToContents(c);
+        m_tree->setColumnWidth(c, std::min(m_tree->columnWidth(c), kMaxColumnWidth[c]));
+    }
     applyFilter();
 }
 

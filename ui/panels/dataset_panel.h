@@ -7,6 +7,7 @@
 #include <vector>
 
 class EpisodeLibrary;
+class QAction;
 class QComboBox;
 class QLineEdit;
 class QTreeWidget;
@@ -30,6 +31,10 @@ public:
     void setAnnotations(const std::vector<grids::Annotation> &annotations);
     void setTagFilter(const QString &tag); // empty: any episode
     QStringList tags() const;
+    // Columns besides the episode's name can be hidden (also from the header's context menu);
+    // the choice is remembered between runs. Column indices as in the header.
+    void setColumnShown(int column, bool shown);
+    bool columnShown(int column) const;
 
 signals:
     // file index into EpisodeLibrary::files(), episode index inside it
@@ -40,6 +45,7 @@ private:
     void rebuild();
     void showAnnotations(); // counts and tags onto the items there are
     void applyFilter();
+    QAction *columnAction(int column, QObject *parent); // a checkable entry for the header's menu
 
     EpisodeLibrary *m_library; // Not owned.
     QLineEdit *m_filter;
