@@ -2,7 +2,10 @@
 //
 //   QT_QPA_PLATFORM=offscreen ./build/tests/bench/gui_screenshot OUT.png [CHECKPOINT] [EPISODE]
 //   [FRAME] [--heatmap] [--density] [--compare C2 [--compare-method M] [--compare-budget K]]
+//   [--screen WxH]
 //
+// With --screen, the window has the size and layout a first launch gives it on a WxH screen
+// (otherwise 1400×760).
 // With --compare, the second checkpoint runs in a second column and the Compare tab is shown.
 // With --db DB --budgets, the Budgets tab shows DB's success against tokens per method.
 // Opens the bundled demo episodes (and the bundled checkpoint unless one is named), shows
@@ -11,6 +14,7 @@
 
 #include "plots/action_plot.h"
 #include "panels/budget_panel.h"
+#include "plots/plot_panel.h"
 #include "window/bundled_data.h"
 #include "panels/compare_panel.h"
 #include "session/episode_library.h"
@@ -42,11 +46,12 @@ int main(int argc, char **argv)
         std::fprintf(stderr,
                      "usage: gui_screenshot OUT.png [CHECKPOINT] [EPISODE] [FRAME] [--heatmap] "
                      "[--density] [--compare C2 [--compare-method M] [--compare-budget K]] "
-                     "[--db DB --budgets]\n");
+                     "[--db DB --budgets] [--screen WxH]\n");
         return 2;
     }
     QStringList positional;
     QString compare, compareMethod, database;
+    QSize size(1400, 760);
     int compareBudget = 0;
     for (int i = 1; i < args.size(); ++i) {
         if (args[i] == "--compare" && i + 1 < args.size())
@@ -55,7 +60,14 @@ int main(int argc, char **argv)
             compareMethod = args[++i];
         else if (args[i] == "--db" && i + 1 < args.size())
             database = args[++i];
-        else if (args[i] == "--compare-budget" && i + 1 < args.size())
+        else if (args[i] == "--screen" && i + 1 < args.size()) {
+            const QStringList wh = args[++i].split('x');
+            if (wh.size() != 2 || wh[0].toInt() <= 0 || wh[1].toInt() <= 0) {
+                std::fprintf(stderr, "gui_screenshot: --screen takes WIDTHxHEIGHT, e.g. 1280x800\n");
+                return 2;
+            }
+            size = MainWindow::firstLaunchSize({wh[0].toInt(), wh[1].toInt()});
+        } else if (args[i] == "--compare-budget" && i + 1 < args.size())
             compareBudget = args[++i].toInt();
         else if (!args[i].startsWith("--"))
             positional << args[i];
@@ -68,7 +80,7 @@ int main(int argc, char **argv)
     const int episode = positional.size() > 2 ? positional[2].toInt() : 0;
     const int frame = positional.size() > 3 ? positional[3].toInt() : 20;
     MainWindow window;
-    window.resize(1400, 760);
+    window.resize(size);
     window.show();
     if (!database.isEmpty())
         window.openWorkspace(database);
@@ -99,7 +111,9 @@ int main(int argc, char **argv)
     if (args.contains("--budgets")) {
         window.findChild<QTabWidget *>("bottomTabs")->setCurrentWidget(window.budgetPanel());
         window.findChild<QSplitter *>("viewSplitter")->setSizes({300, 460});
-        window.budgetPanel()->refreshPlot();
+        QSignalSpy shown(window.budgetPanel()->plotPanel(), &PlotPanel::plotShown);
+        window.budgetPanel()->plotPanel()->refreshPlot(); // the report is built off the UI thread
+        shown.wait(30000);
     }
     if (!compare.isEmpty()) {
         window.findChild<QTabWidget *>("sideTabs")->setCurrentWidget(window.comparePanel());

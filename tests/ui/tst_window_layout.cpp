@@ -53,9 +53,9 @@ private slots:
     void firstLaunchGivesTheListRoomAndTheTabsTheirTitles_data()
     {
         QTest::addColumn<QSize>("size");
-        QTest::newRow("1280x800") << QSize(1152, 720);
-        QTest::newRow("1600x1000") << QSize(1440, 900);
-        QTest::newRow("1920x1080") << QSize(1600, 972);
+        for (const QSize screen : {QSize(1280, 800), QSize(1600, 1000), QSize(1920, 1080)})
+            QTest::newRow(qPrintable(QString("%1x%2").arg(screen.width()).arg(screen.height())))
+                << MainWindow::firstLaunchSize(screen);
     }
 
     void firstLaunchGivesTheListRoomAndTheTabsTheirTitles()

@@ -18,6 +18,7 @@ enum Column { kName, kLength, kViews, kSuccess, kNotes, kInstruction, kColumnCou
 constexpr int kFileRole = Qt::UserRole;
 constexpr int kEpisodeRole = Qt::UserRole + 1;
 constexpr int kTagsRole = Qt::UserRole + 2; // the episode's tag labels
+constexpr int kFileNameRole = Qt::UserRole + 3; // a file row's name without its count
 // The widest a column fitted to its contents may get: a long file name or a list of views
 // is elided in the middle (both ends tell names apart) rather than pushing the other columns
 // out of a narrow list; the tool tip has it whole.
@@ -188,7 +189,9 @@ void DatasetPanel::rebuild()
     for (int f = 0; f < int(files.size()); ++f) {
         const auto &file = *files[std::size_t(f)];
         auto *fileItem = new QTreeWidgetItem(m_tree);
-        fileItem->setText(kName, QFileInfo(QString::fromStdString(file.path())).fileName());
+        fileItem->setData(kName, kFileNameRole,
+                          QFileInfo(QString::fromStdString(file.path())).fileName());
+        fileItem->setFirstColumnSpanned(true);
         fileItem->setToolTip(kName, QString::fromStdString(file.path()));
         fileItem->setData(kName, kFileRole, f);
         for (int e = 0; e < int(file.episodes().size()); ++e) {
@@ -242,6 +245,11 @@ void DatasetPanel::applyFilter()
         fileItem->setHidden(visible == 0 && filtered);
         const int total = fileItem->childCount();
         const QString episodes = total == 1 ? tr("1 episode") : tr("%1 episodes").arg(total);
-        fileItem->setText(kLength, filtered ? tr("%1 of %2").arg(visible).arg(episodes) : episodes);
+        // One line across the whole row: the name and the count (elided in the middle, so the
+        // count stays in view however long the name).
+        fileItem->setText(kName, tr("%1 · %2")
+                                     .arg(fileItem->data(kName, kFileNameRole).toString(),
+                                          filtered ? tr("%1 of %2").arg(visible).arg(episodes)
+                                                   : episodes));
     }
 }

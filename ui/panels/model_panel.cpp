@@ -222,7 +222,12 @@ QString ModelPanel::method() const
 
 void ModelPanel::setMethod(const QString &method)
 {
-    m_method->setCurrentText(method);
+    // A method the checkpoint cannot run (grids on a dense checkpoint) is not chosen: the
+    // current one stays, and the caller reads back what is shown.
+    const int index = m_method->findText(method);
+    if (index < 0 || (m_info && !grids::notApplicable(*m_info, method.toStdString()).empty()))
+        return;
+    m_method->setCurrentIndex(index);
 }
 
 int ModelPanel::budget() const

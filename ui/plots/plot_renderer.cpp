@@ -206,7 +206,9 @@ void drawPlot(QCustomPlot &plot, const PlotData &data)
         auto *empty = new QCPItemText(&plot);
         empty->position->setType(QCPItemPosition::ptAxisRectRatio);
         empty->position->setCoords(0.5, 0.5);
-        empty->setText(QObject::tr("Nothing stored for this plot yet: run some configurations"));
+        // Two short lines: the text is not wrapped and must fit a plot beside the Budgets form.
+        empty->setText(QObject::tr("Nothing stored for this plot yet:\nrun some configurations"));
+        empty->setTextAlignment(Qt::AlignCenter);
         empty->setColor(Qt::gray);
         plot.replot();
         return;

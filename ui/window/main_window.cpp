@@ -293,12 +293,16 @@ MainWindow::MainWindow(QWidget *parent)
         setFirstLaunchLayout();
 }
 
+QSize MainWindow::firstLaunchSize(const QSize &screen)
+{
+    return {std::min(1600, int(screen.width() * 0.9)), std::min(1000, int(screen.height() * 0.9))};
+}
+
 void MainWindow::setFirstLaunchLayout()
 {
     // Most of the screen (up to 1600×1000); the splitter's shares come with the first show,
     // when the window has that size (a splitter not laid out yet keeps its children's hints).
-    const QRect screen = this->screen() ? this->screen()->availableGeometry() : QRect(0, 0, 1280, 800);
-    resize(std::min(1600, int(screen.width() * 0.9)), std::min(1000, int(screen.height() * 0.9)));
+    resize(firstLaunchSize(screen() ? screen()->availableGeometry().size() : QSize(1280, 800)));
     m_firstLaunch = true;
 }
 

@@ -36,6 +36,9 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 
 public:
+    // The window's size on a first launch on a screen of this (available) size: most of it, up
+    // to 1600×1000.
+    static QSize firstLaunchSize(const QSize &screen);
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
 
