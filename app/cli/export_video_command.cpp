@@ -77,6 +77,9 @@ void addExportVideoCommand(CLI::App &app)
                      "coords, heatmap, cells, grid, hud (comma-separated; default coords,hud)")
         ->delimiter(',');
     command->add_option("--view-size", o->video.viewSize, "pixels per view (default 384)");
+    command->add_option("--fps", o->video.fps,
+                        "frames per second (default: the episode's, 20 when it does not say)")
+        ->check(CLI::Range(0.1, 1000.0));
     command->add_option("--out", o->video.out, "video to write (.mp4)")->required();
     command->add_option("--device", o->device, "cpu (default) or cuda");
     command->add_flag("--quiet", o->quiet, "no progress output");

@@ -54,6 +54,13 @@ struct EpisodeInfo
     double fps = 0; // frames per second when the format says (LeRobot, a video); 0 unknown
 };
 
+// The rate an episode plays and exports at: its own when the format says, else 20 Hz (LIBERO and
+// the tabletop suite record at 20 Hz but do not store it).
+inline double playbackFps(const EpisodeInfo &info)
+{
+    return info.fps > 0 ? info.fps : 20.0;
+}
+
 // One time step: every view upright, RGB, 8-bit (CV_8UC3), in EpisodeInfo::views order.
 struct Frame
 {

@@ -134,9 +134,10 @@ exportVideo(Policy &policy, Policy *compare, const VideoExportOptions &o, const 
                             canvas);
             if (!writer.isOpened()) {
                 result.width = canvas.cols;
+                result.fps = o.fps > 0 ? o.fps : playbackFps(info);
                 result.height = canvas.rows;
                 writer.open(partial, cv::CAP_FFMPEG, cv::VideoWriter::fourcc('a', 'v', 'c', '1'),
-                            o.fps, canvas.size());
+                            result.fps, canvas.size());
                 if (!writer.isOpened())
                     throw Error(Error::Kind::Other,
                                 o.out + ": this OpenCV build cannot encode H.264 MP4");

@@ -34,13 +34,14 @@ struct VideoExportOptions
     OverlayStyle style;
     bool hud = true;
     int viewSize = 384; // each view is drawn at this many pixels square (nearest-neighbour)
-    double fps = 20.0;
+    double fps = 0; // 0: the episode's own rate (playbackFps)
     std::string out; // .mp4
 };
 
 struct VideoExportResult
 {
     int frames = 0, width = 0, height = 0;
+    double fps = 0;
 };
 
 // `compare` (may be null) draws a second row with that checkpoint under compareMethod and

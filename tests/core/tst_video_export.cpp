@@ -59,6 +59,8 @@ private slots:
         for (cv::Mat frame; video.read(frame);)
             ++frames;
         QCOMPARE(frames, 9);
+        // A LIBERO file does not store its rate: 20 Hz, as it was recorded.
+        QCOMPARE(result.fps, 20.0);
         QCOMPARE(QString::fromStdString(cv::format("%.0f", video.get(cv::CAP_PROP_FPS))), "20");
         QVERIFY(!QFile::exists(m_dir.filePath("one.partial.mp4")));
 
@@ -102,7 +104,8 @@ private slots:
     }
 
     // Real video: an arbitrary MP4 (1280×720, H.264, with audio) opens as a one-view episode,
-    // runs through the checkpoint (its first view) and exports.
+    // runs through the checkpoint (its first view) and exports at its own 30 fps (it played at
+    // 20 before: two thirds of real speed), unless a rate is asked for.
     void anArbitraryVideoRunsAndExports()
     {
         const QString video = m_dir.filePath("camera.mp4");
@@ -120,6 +123,12 @@ private slots:
         for (cv::Mat frame; back.read(frame);)
             ++frames;
         QCOMPARE(frames, 12);
+        QCOMPARE(result.fps, 30.0);
+        QCOMPARE(QString::fromStdString(cv::format("%.0f", back.get(cv::CAP_PROP_FPS))), "30");
+        options.fps = 10;
+        options.out = m_dir.filePath("camera-10fps.mp4").toStdString();
+        QCOMPARE(render::exportVideo(*policy, nullptr, options).fps, 10.0);
+        QCOMPARE(QString::fromStdString(cv::format("%.0f", cv::VideoCapture(options.out).get(cv::CAP_PROP_FPS))), "10");
     }
 
     void cancelledOrRefusedExportsLeaveNothing()

@@ -11,7 +11,6 @@
 #include <QPointer>
 
 namespace {
-constexpr double kDefaultFps = 20; // LIBERO and the tabletop suite record at 20 Hz
 }
 
 Session::Session(QObject *parent)
@@ -137,7 +136,7 @@ qint64 Session::length() const
 double Session::fps() const
 {
     const grids::EpisodeInfo *info = episodeInfo();
-    return info && info->fps > 0 ? info->fps : kDefaultFps;
+    return info ? grids::playbackFps(*info) : grids::playbackFps({});
 }
 
 void Session::setFrame(qint64 frame)

@@ -241,7 +241,7 @@ void EpisodeView::setOverlay(std::shared_ptr<const grids::FrameResult> result,
     target.baseline = std::move(baseline);
     target.frame = frame < 0 ? m_session->shownFrame() : frame;
     target.style = style;
-    paintPanes();
+    paintPanes(column); // the other column's panes have not changed
 }
 
 void EpisodeView::setSamples(const std::vector<grids::ViewSelection> &samples)
@@ -269,7 +269,7 @@ void EpisodeView::setOverlayStyle(const grids::render::OverlayStyle &style, int 
     if (column < 0 || std::size_t(column) >= m_columns.size())
         return;
     m_columns[std::size_t(column)].style = style;
-    paintPanes();
+    paintPanes(column);
 }
 
 std::shared_ptr<const grids::FrameResult> EpisodeView::overlay(int column) const
@@ -611,11 +611,13 @@ QImage EpisodeView::paintPane(int column, int view, QSize paneSize) const
     return scaled.copy(QRect(left, top, shown.width(), shown.height()));
 }
 
-void EpisodeView::paintPanes()
+void EpisodeView::paintPanes(int column)
 {
     if (!m_session->episodeInfo())
         return;
     for (std::size_t c = 0; c < m_columns.size(); ++c) {
+        if (column >= 0 && int(c) != column)
+            continue;
         const auto &panes = m_columns[c].panes;
         for (int v = 0; v < m_session->shownImages().size() && v < panes.size(); ++v)
             panes[v]->setPixmap(QPixmap::fromImage(paintPane(int(c), v, panes[v]->size())));

@@ -123,7 +123,7 @@ private:
     void updatePlaybackInterval();
     void clearPanes();
     void rebuildPanes();
-    void paintPanes(); // the current images, scaled to the panes' sizes
+    void paintPanes(int column = -1); // the current images at the panes' sizes (-1: every column)
     QImage paintPane(int column, int view, QSize size) const;
     // Which pane a widget is: (column, view), or (-1, -1).
     std::pair<int, int> paneOf(const QObject *watched) const;
