@@ -72,6 +72,7 @@ ClosedLoopResult summariseRollouts(const std::vector<sim::TaskFamily> &tasks,
 {
     ClosedLoopResult result;
     int allSuccesses = 0, allEpisodes = 0;
+    double allSuccessSteps = 0;
     for (sim::TaskFamily task : tasks) {
         int successes = 0, episodes = 0;
         double successSteps = 0;
@@ -87,8 +88,11 @@ ClosedLoopResult summariseRollouts(const std::vector<sim::TaskFamily> &tasks,
         result.perTask.push_back(rate);
         allSuccesses += successes;
         allEpisodes += episodes;
+        allSuccessSteps += successSteps;
     }
     result.overall = wilsonInterval(allSuccesses, allEpisodes);
+    // Over every successful episode (not the mean of the tasks' means: tasks differ in successes).
+    result.overall.meanStepsToSuccess = allSuccesses ? allSuccessSteps / allSuccesses : 0;
     result.episodes = rows;
     return result;
 }
@@ -190,7 +194,7 @@ EvaluationOutcome evaluateConfig(Policy &policy,
     if (!config.notApplicable.empty()) {
         outcome.status = run.status = "not_applicable";
         run.reason = config.notApplicable;
-        run.config = runFacts(info, config.budget);
+        run.config = runFacts(info, config.method, config.budget);
         if (workspace)
             outcome.runId = workspace->recordRun(run, {});
         return outcome;
@@ -214,7 +218,7 @@ EvaluationOutcome evaluateConfig(Policy &policy,
         if (outcome.result.failuresRecorded > 0)
             facts["failures_file"] =
                 std::filesystem::absolute(options.recordFailures).lexically_normal().string();
-        run.config = runFacts(info, config.budget, facts.dump());
+        run.config = runFacts(info, config.method, config.budget, facts.dump());
         outcome.runId = workspace->recordRun(run, {}, outcome.result.episodes);
     }
     return outcome;

@@ -1,8 +1,10 @@
 #include "eval/flops.h"
 
+#include "common/error.h"
 #include "model/checkpoint_info.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace grids {
 
@@ -24,22 +26,123 @@ double gridsSamplerFlops(double C, double K)
 
 } // namespace
 
-FlopsBreakdown pi0Flops(int tokensPerView)
+FlopsConvention flopsConventionFromName(const std::string &name)
 {
-    constexpr double kCameras = 2, kImageTokens = 256, kTextTokens = 48;
-    constexpr double kSuffixTokens = 51, kFlowSteps = 10;
-    const TransformerLayerShape siglip{1152, 1152, 1152, 4304, false};
-    const TransformerLayerShape gemma{2048, 8 * 256, 1 * 256, 16384, true};
-    const TransformerLayerShape expert{1024, 8 * 256, 1 * 256, 4096, true};
+    if (name == "analytic")
+        return FlopsConvention::Analytic;
+    if (name == "xla-scan")
+        return FlopsConvention::XlaScan;
+    throw usageError("unknown FLOPs convention '" + name + "' (known: analytic, xla-scan)");
+}
+
+std::string flopsConventionName(FlopsConvention convention)
+{
+    return convention == FlopsConvention::Analytic ? "analytic" : "xla-scan";
+}
+
+namespace {
+
+constexpr double kPi0ImageTokens = 256, kPi0TextTokens = 48, kPi0SuffixTokens = 51;
+constexpr double kSiglipWidth = 1152, kGemmaWidth = 2048;
+const TransformerLayerShape kSiglip{kSiglipWidth, kSiglipWidth, kSiglipWidth, 4304, false};
+const TransformerLayerShape kGemma{kGemmaWidth, 8 * 256, 1 * 256, 16384, true};
+const TransformerLayerShape kExpert{1024, 8 * 256, 1 * 256, 4096, true};
+
+struct Pi0Counting
+{
+    double cameras, siglipLayers, gemmaLayers, expertLayers, flowSteps;
+    bool embedAndProject; // the patch embedding (14×14×3 → 1152) and projector (1152 → 2048)
+};
+
+Pi0Counting pi0Counting(FlopsConvention convention)
+{
+    if (convention == FlopsConvention::XlaScan)
+        return {3, 1, 1, 1, 1, true};
+    return {2, 27, 18, 18, 10, false};
+}
+
+// pi0's head (prefix and action expert) over `kept` image tokens per camera.
+double pi0Head(const Pi0Counting &c, double kept)
+{
+    const double prefix = c.cameras * kept + kPi0TextTokens;
+    return c.gemmaLayers * transformerLayerFlops(kGemma, prefix, prefix) +
+           c.flowSteps * c.expertLayers *
+               transformerLayerFlops(kExpert, kPi0SuffixTokens, prefix + kPi0SuffixTokens);
+}
+
+// What a method computes to choose its tokens, per view, besides the passes counted elsewhere:
+// n cells of width d, `words` instruction tokens, K kept.
+double selectionWork(const std::string &method, double n, double d, double words, double K)
+{
+    if (method == "divprune")
+        return 2.0 * n * n * d; // every pairwise cosine distance
+    if (method == "tome") {
+        double work = 0;
+        for (double g = n; g > K;) { // rounds of bipartite matching, at most halving
+            const double a = std::ceil(g / 2), b = std::floor(g / 2);
+            work += 2.0 * a * b * d;
+            g -= std::min(g - K, a);
+        }
+        return work;
+    }
+    if (method == "sparsevlm")
+        return 2.0 * n * d * d + 2.0 * n * words * d; // token queries, token-word logits
+    return 0;
+}
+
+bool ranksByDenseHeadPass(const std::string &method)
+{
+    return method == "fastv" || method == "visionzip";
+}
+
+} // namespace
+
+FlopsBreakdown pi0Flops(int tokensPerView, FlopsConvention convention)
+{
+    const Pi0Counting c = pi0Counting(convention);
     FlopsBreakdown flops;
-    flops.encoder = kCameras * 27 * transformerLayerFlops(siglip, kImageTokens, kImageTokens);
-    const double kept = std::min<double>(tokensPerView, kImageTokens);
-    if (kept < kImageTokens)
-        flops.selector = kCameras * gridsSamplerFlops(1152, kept);
-    const double prefix = kCameras * kept + kTextTokens;
-    flops.head =
-        18 * transformerLayerFlops(gemma, prefix, prefix) +
-        kFlowSteps * 18 * transformerLayerFlops(expert, kSuffixTokens, prefix + kSuffixTokens);
+    const double perImage =
+        c.siglipLayers * transformerLayerFlops(kSiglip, kPi0ImageTokens, kPi0ImageTokens) +
+        (c.embedAndProject ? 2.0 * kPi0ImageTokens * (14 * 14 * 3) * kSiglipWidth +
+                                 2.0 * kPi0ImageTokens * kSiglipWidth * kGemmaWidth
+                           : 0.0);
+    flops.encoder = c.cameras * perImage;
+    const double kept = std::min<double>(tokensPerView, kPi0ImageTokens);
+    if (kept < kPi0ImageTokens)
+        flops.selector = c.cameras * gridsSamplerFlops(kSiglipWidth, kept);
+    flops.head = pi0Head(c, kept);
+    return flops;
+}
+
+FlopsBreakdown pi0MethodFlops(const std::string &method, int tokensPerView, FlopsConvention convention)
+{
+    if (method == "dense")
+        return pi0Flops(int(kPi0ImageTokens), convention);
+    FlopsBreakdown flops = pi0Flops(tokensPerView, convention);
+    if (method == "grids")
+        return flops;
+    const Pi0Counting c = pi0Counting(convention);
+    const double kept = std::min<double>(tokensPerView, kPi0ImageTokens);
+    flops.selector = c.cameras * selectionWork(method, kPi0ImageTokens, kSiglipWidth,
+                                               kPi0TextTokens, kept);
+    if (ranksByDenseHeadPass(method))
+        flops.selector += pi0Head(c, kPi0ImageTokens);
+    return flops;
+}
+
+FlopsBreakdown methodFlops(const CheckpointInfo &info, const std::string &method, int tokensPerView)
+{
+    const int cells = info.cellsPerView();
+    if (method == "dense")
+        return checkpointFlops(info, cells);
+    FlopsBreakdown flops = checkpointFlops(info, tokensPerView);
+    if (method == "grids")
+        return flops;
+    const double views = double(info.views.size());
+    flops.selector = views * selectionWork(method, cells, info.tokenDim,
+                                           std::max(0, info.headContextExtra - 1), tokensPerView);
+    if (ranksByDenseHeadPass(method))
+        flops.selector += checkpointFlops(info, cells).head;
     return flops;
 }
 

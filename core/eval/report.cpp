@@ -37,18 +37,69 @@ std::string percent(double rate)
 
 } // namespace
 
-std::string runFacts(const CheckpointInfo &info, int tokensPerView, const std::string &extra)
+std::string runFacts(const CheckpointInfo &info,
+                     const std::string &method,
+                     int tokensPerView,
+                     const std::string &extra)
 {
     nlohmann::json facts = nlohmann::json::parse(extra.empty() ? "{}" : extra);
-    const FlopsBreakdown flops = checkpointFlops(info, tokensPerView);
+    const FlopsBreakdown flops = methodFlops(info, method, tokensPerView);
     facts["checkpoint_name"] = info.name;
     facts["flops"] = {{"encoder", flops.encoder},
                       {"selector", flops.selector},
                       {"head", flops.head},
                       {"total", flops.total()}};
-    facts["flops_pi0"] = pi0Flops(tokensPerView * 256 / std::max(1, info.cellsPerView())).total();
+    const int pi0Tokens = tokensPerView * 256 / std::max(1, info.cellsPerView());
+    facts["flops_pi0"] = pi0MethodFlops(method, pi0Tokens).total();
+    facts["flops_pi0_xla_scan"] = pi0MethodFlops(method, pi0Tokens, FlopsConvention::XlaScan).total();
     return facts.dump();
 }
+
+const ReportRow::Paired *ReportRow::pairedAgainst(const std::string &against) const
+{
+    for (const Paired &p : paired)
+        if (p.against == against)
+            return &p;
+    return nullptr;
+}
+
+namespace {
+
+// McNemar's test of `row` against `reference`, overall and per task; nothing when they share no
+// episode or are the same run.
+void addPaired(ReportRow &row, const std::string &against, const ReportRow &reference)
+{
+    if (reference.runId == row.runId)
+        return;
+    ReportRow::Paired paired;
+    paired.against = against;
+    paired.referenceRunId = reference.runId;
+    paired.overall = comparePaired(row.rollouts, reference.rollouts);
+    if (paired.overall.pairs == 0)
+        return;
+    for (const std::string &task : row.tasks)
+        paired.perTask.push_back(comparePaired(row.rollouts, reference.rollouts, task));
+    row.paired.push_back(std::move(paired));
+}
+
+// "+3/−9, p 0.15": episodes only this row solved, only the reference solved, the exact p.
+std::string pairedCell(const ReportRow::Paired *paired)
+{
+    if (!paired)
+        return "–";
+    char p[32];
+    std::snprintf(p, sizeof p, paired->overall.pValue < 0.001 ? "%.1e" : "%.3f",
+                  paired->overall.pValue);
+    return "+" + std::to_string(paired->overall.onlyA) + "/−" +
+           std::to_string(paired->overall.onlyB) + ", p " + p;
+}
+
+nlohmann::json pairedJson(const PairedComparison &c)
+{
+    return {{"pairs", c.pairs}, {"only_this", c.onlyA}, {"only_reference", c.onlyB}, {"p", c.pValue}};
+}
+
+} // namespace
 
 std::vector<ReportRow> buildReport(Workspace &workspace)
 {
@@ -90,6 +141,7 @@ std::vector<ReportRow> buildReport(Workspace &workspace)
                     row.average += summary.perTask[i].rate / double(tasks.size());
                 }
                 row.overall = summary.overall;
+                row.rollouts = results;
                 double ms = 0;
                 for (const auto &r : results)
                     ms += r.msPerCall / double(results.size());
@@ -130,6 +182,24 @@ std::vector<ReportRow> buildReport(Workspace &workspace)
         row.hasDelta = true;
         row.delta =
             row.kind == "rollout" ? row.average - reference->average : row.l1 - reference->l1;
+        if (row.kind == "rollout")
+            addPaired(row, "dense", *reference);
+    }
+    // Against GridS at 16 tokens per view: of several such runs (checkpoints, seeds), the one
+    // that played the most of this row's episodes.
+    for (auto &row : rows) {
+        if (row.kind != "rollout" || row.status == "not_applicable")
+            continue;
+        const ReportRow *reference = nullptr;
+        int mostPairs = 0;
+        for (const auto &candidate : rows)
+            if (candidate.kind == "rollout" && candidate.method == "grids" &&
+                candidate.tokensPerView == 16 && candidate.status == "complete")
+                if (const int pairs = comparePaired(row.rollouts, candidate.rollouts).pairs;
+                    pairs > mostPairs)
+                    reference = &candidate, mostPairs = pairs;
+        if (reference)
+            addPaired(row, "grids16", *reference);
     }
     std::stable_sort(rows.begin(), rows.end(), [](const ReportRow &a, const ReportRow &b) {
         if (a.kind != b.kind)
@@ -165,10 +235,10 @@ std::string reportMarkdown(const std::vector<ReportRow> &rows)
         if (closed)
             for (const auto &t : tasks)
                 out << " " << t << " |";
-        out << (closed ? " average | Δ vs dense |\n"
+        out << (closed ? " average | Δ vs dense | McNemar vs dense | McNemar vs GridS16 |\n"
                        : " L1 | fidelity L1 | gripper | Δ L1 vs dense |\n");
         out << "|---|---|---:|---:|---:|---:|";
-        for (std::size_t i = 0; i < (closed ? tasks.size() + 2 : 4); ++i)
+        for (std::size_t i = 0; i < (closed ? tasks.size() + 4 : 4); ++i)
             out << "---:|";
         out << "\n";
         for (const ReportRow *row : part) {
@@ -176,7 +246,7 @@ std::string reportMarkdown(const std::vector<ReportRow> &rows)
                 << row->tokensPerView << " | ";
             if (row->status == "not_applicable") {
                 out << "n/a | n/a | n/a |";
-                for (std::size_t i = 0; i < (closed ? tasks.size() + 2 : 4); ++i)
+                for (std::size_t i = 0; i < (closed ? tasks.size() + 4 : 4); ++i)
                     out << " n/a |";
                 out << "\n";
                 continue;
@@ -196,7 +266,8 @@ std::string reportMarkdown(const std::vector<ReportRow> &rows)
                 }
                 out << " " << percent(row->average) << " | "
                     << (row->hasDelta ? (row->delta >= 0 ? "+" : "") + percent(row->delta) : "–")
-                    << " |\n";
+                    << " | " << pairedCell(row->pairedAgainst("dense")) << " | "
+                    << pairedCell(row->pairedAgainst("grids16")) << " |\n";
             } else {
                 out << " " << fixed(row->l1, 4) << " | " << fixed(row->fidelityL1, 4) << " | "
                     << percent(row->gripperAgreement) << " % | "
@@ -204,6 +275,9 @@ std::string reportMarkdown(const std::vector<ReportRow> &rows)
                     << " |\n";
             }
         }
+        if (closed)
+            out << "\nMcNemar: +a/−b, the episodes (same task and layout) only this row solved and "
+                   "only the reference solved; p, exact two-sided.\n";
         out << "\n";
     }
     return out.str();
@@ -214,7 +288,7 @@ std::string reportCsv(const std::vector<ReportRow> &rows)
     std::ostringstream out;
     out << "kind,checkpoint,checkpoint_sha256,method,tokens_per_view,status,flops,flops_pi0,"
            "ms_per_step,task,successes,episodes,rate,ci_low,ci_high,l1,fidelity_l1,"
-           "gripper_agreement,delta_vs_dense\n";
+           "gripper_agreement,delta_vs_dense,mcnemar_p_vs_dense,mcnemar_p_vs_grids16\n";
     for (const auto &row : rows) {
         auto common = [&](const std::string &task) {
             out << row.kind << "," << csvField(row.checkpointName) << "," << row.checkpointSha256
@@ -223,20 +297,32 @@ std::string reportCsv(const std::vector<ReportRow> &rows)
                 << ",";
         };
         const std::string delta = row.hasDelta ? std::to_string(row.delta) : "";
+        // McNemar's p against each reference, for a task (index) or overall (-1).
+        auto pValues = [&](int task) {
+            std::string cells;
+            for (const char *against : {"dense", "grids16"}) {
+                cells += ",";
+                if (const ReportRow::Paired *p = row.pairedAgainst(against))
+                    cells += std::to_string(task < 0 ? p->overall.pValue
+                                                     : p->perTask[std::size_t(task)].pValue);
+            }
+            return cells;
+        };
         if (row.kind == "rollout") {
             for (std::size_t i = 0; i < row.tasks.size(); ++i) {
                 const SuccessRate &r = row.perTask[i];
                 common(row.tasks[i]);
                 out << r.successes << "," << r.episodes << "," << r.rate << "," << r.low << ","
-                    << r.high << ",,,,\n";
+                    << r.high << ",,,," << pValues(int(i)) << "\n";
             }
             common("average");
             out << row.overall.successes << "," << row.overall.episodes << "," << row.average << ","
-                << row.overall.low << "," << row.overall.high << ",,,," << delta << "\n";
+                << row.overall.low << "," << row.overall.high << ",,,," << delta << pValues(-1)
+                << "\n";
         } else {
             common("");
             out << ",,,,," << row.l1 << "," << row.fidelityL1 << "," << row.gripperAgreement << ","
-                << delta << "\n";
+                << delta << ",,\n";
         }
     }
     return out.str();
@@ -266,6 +352,15 @@ std::string reportJson(const std::vector<ReportRow> &rows)
                                             {"episodes", row.perTask[i].episodes},
                                             {"rate", row.perTask[i].rate},
                                             {"ci95", {row.perTask[i].low, row.perTask[i].high}}};
+            r["paired"] = nlohmann::json::object();
+            for (const ReportRow::Paired &p : row.paired) {
+                nlohmann::json entry = {{"reference_run_id", p.referenceRunId},
+                                        {"overall", pairedJson(p.overall)},
+                                        {"tasks", nlohmann::json::object()}};
+                for (std::size_t i = 0; i < row.tasks.size(); ++i)
+                    entry["tasks"][row.tasks[i]] = pairedJson(p.perTask[i]);
+                r["paired"][p.against] = entry;
+            }
         } else {
             r["frames"] = row.frames;
             r["l1"] = row.l1;

@@ -6,6 +6,7 @@
 // against dense.
 
 #include "eval/closed_loop.h"
+#include "eval/paired.h"
 
 #include <string>
 #include <vector>
@@ -15,11 +16,14 @@ namespace grids {
 struct CheckpointInfo;
 class Workspace;
 
-// What a run row's `config` records about the checkpoint at run time (JSON text): its name, FLOPs
-// per frame at `tokensPerView`, and pi0's projection at the same budget; `extra` (a JSON object's
-// text) is merged in.
-std::string
-runFacts(const CheckpointInfo &info, int tokensPerView, const std::string &extra = "{}");
+// What a run row's `config` records about the checkpoint at run time (JSON text): its name, the
+// method's FLOPs per frame at `tokensPerView` (every pass it runs, methodFlops), and pi0's
+// projection at the same share of tokens in both conventions; `extra` (a JSON object's text) is
+// merged in.
+std::string runFacts(const CheckpointInfo &info,
+                     const std::string &method,
+                     int tokensPerView,
+                     const std::string &extra = "{}");
 
 struct ReportRow
 {
@@ -41,6 +45,19 @@ struct ReportRow
     // success difference in rate, or L1 difference.
     bool hasDelta = false;
     double delta = 0;
+    // Closed loop: the episodes run, and McNemar's paired test against the reference rows that
+    // share episodes with it ("dense": the Δ's reference; "grids16": GridS at 16 tokens per view,
+    // the run sharing the most episodes), overall and per task in `tasks`' order.
+    std::vector<RolloutRow> rollouts;
+    struct Paired
+    {
+        std::string against; // "dense" or "grids16"
+        std::int64_t referenceRunId = 0;
+        PairedComparison overall;
+        std::vector<PairedComparison> perTask;
+    };
+    std::vector<Paired> paired;
+    const Paired *pairedAgainst(const std::string &against) const;
 };
 
 std::vector<ReportRow> buildReport(Workspace &workspace);

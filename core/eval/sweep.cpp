@@ -130,7 +130,7 @@ SweepResult runSweep(Policy &policy,
             run.checkpointPath = policy.info().path;
             run.status = "not_applicable";
             run.reason = r.reason;
-            run.config = runFacts(policy.info(), r.budget);
+            run.config = runFacts(policy.info(), r.method, r.budget);
             r.runId = workspace.recordRun(run, {});
         } else if (auto found = workspace.findRun(key); found && !options.force) {
             r.status = "found";
@@ -193,7 +193,7 @@ SweepResult runSweep(Policy &policy,
         run.key = {"sweep",           checkpoint, configs[c].method,
                    configs[c].budget, dataKey,    options.shard.text()};
         run.checkpointPath = policy.info().path;
-        run.config = runFacts(policy.info(), configs[c].budget, config.dump());
+        run.config = runFacts(policy.info(), configs[c].method, configs[c].budget, config.dump());
         result.configs[c].runId = workspace.recordRun(run, rows[c]);
     }
     for (auto &r : result.configs) {

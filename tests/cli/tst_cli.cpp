@@ -503,6 +503,23 @@ private slots:
         QCOMPARE(runGrids({"flops"}).code, 2);
         QCOMPARE(runGrids({"flops", "--profile", "gpt4"}).code, 2);
         QCOMPARE(runGrids({"flops", "--profile", "pi0", "--budgets", "300"}).code, 2);
+        // The GridS paper's convention: 216.01 → 51.65 GFLOPs within 1 %.
+        r = runGrids({"flops", "--profile", "pi0", "--convention", "xla-scan", "--budgets", "16", "--json"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto xla = nlohmann::json::parse(r.out.toStdString());
+        QCOMPARE(xla["convention"].get<std::string>(), std::string("xla-scan"));
+        QVERIFY(std::abs(xla["budgets"].back()["total"].get<double>() / 216.01e9 - 1) < 0.01);
+        QVERIFY(std::abs(xla["budgets"][0]["total"].get<double>() / 51.65e9 - 1) < 0.01);
+        // FastV pays for its dense ranking pass: more than dense at any budget.
+        r = runGrids({"flops", "--profile", "pi0", "--method", "fastv", "--json"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(nlohmann::json::parse(r.out.toStdString())["budgets"][0]["ratio_to_dense"].get<double>() > 1.0);
+        for (const QStringList &bad : {QStringList{"flops", "--profile", "pi0", "--convention", "jax"},
+                                       QStringList{"flops", "--checkpoint", "x.pt", "--convention", "xla-scan"},
+                                       QStringList{"flops", "--profile", "pi0", "--method", "magic"}}) {
+            r = runGrids(bad);
+            QVERIFY2(r.code == 2 && r.err.startsWith("error: "), qPrintable(bad.join(' ') + ": " + r.err));
+        }
     }
 
     void trainWritesACheckpointAndItsCurve()

@@ -145,6 +145,11 @@ private slots:
         const auto r = jsonOf(remote)["runs"][0], l = jsonOf(local)["runs"][0];
         QVERIFY2(r["tasks"] == l["tasks"], (r["tasks"].dump() + " against " + l["tasks"].dump()).c_str());
         QCOMPARE(r["overall"]["episodes"].get<int>(), 3);
+        // One task: the overall mean steps to success is that task's (it was always 0).
+        QCOMPARE(r["overall"]["mean_steps_to_success"].get<double>(),
+                 r["tasks"]["pick_place"]["mean_steps_to_success"].get<double>());
+        QVERIFY(r["overall"]["successes"].get<int>() == 0 ||
+                r["overall"]["mean_steps_to_success"].get<double>() > 0);
     }
 
     void exportVideoFromAServer()

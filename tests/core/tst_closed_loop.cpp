@@ -37,6 +37,31 @@ private slots:
         QVERIFY(std::abs(all.low - 0.8389) < 1e-4);
     }
 
+    // Mean steps to success, per task and overall, over the successful episodes only; the
+    // overall one is over all successes (it was always 0: only the tasks' were filled).
+    void meanStepsToSuccessPerTaskAndOverall()
+    {
+        using sim::TaskFamily;
+        const std::vector<TaskFamily> tasks = {TaskFamily::PickPlace, TaskFamily::PushToZone};
+        auto row = [](TaskFamily task, bool success, int steps) {
+            RolloutRow r;
+            r.task = sim::taskName(task);
+            r.success = success;
+            r.steps = steps;
+            return r;
+        };
+        const std::vector<RolloutRow> rows = {
+            row(TaskFamily::PickPlace, true, 40), row(TaskFamily::PickPlace, true, 60),
+            row(TaskFamily::PickPlace, false, 200), row(TaskFamily::PushToZone, true, 110),
+            row(TaskFamily::PushToZone, false, 200)};
+        const ClosedLoopResult r = summariseRollouts(tasks, rows);
+        QCOMPARE(r.perTask[0].meanStepsToSuccess, 50.0);
+        QCOMPARE(r.perTask[1].meanStepsToSuccess, 110.0);
+        QCOMPARE(r.overall.successes, 3);
+        QCOMPARE(r.overall.meanStepsToSuccess, 70.0); // (40 + 60 + 110) / 3, not (50 + 110) / 2
+        QCOMPARE(summariseRollouts(tasks, {row(TaskFamily::PickPlace, false, 200)}).overall.meanStepsToSuccess, 0.0);
+    }
+
     void evaluationSeedsAreHeldOutFromTrainingSeeds()
     {
         for (auto task : sim::allTaskFamilies()) {

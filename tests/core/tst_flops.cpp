@@ -80,6 +80,71 @@ private slots:
         QVERIFY(k16.total() < dense.total() / 2);
     }
 
+    // The xla-scan convention (docs/FLOPS.md): one layer of each scanned stack and one flow step,
+    // three image slots, the patch embedding and projector. By hand, per image: SigLIP layer
+    // 8.097 G, patch embedding 2·256·588·1152 = 0.347 G, projector 2·256·1152·2048 = 1.208 G;
+    // Gemma layer over 3·256 + 48 = 816 tokens 185.1 G; expert layer 51 over 867 2.13 G:
+    // 216.2 G, the GridS paper's 216.01 within 1 %; at 16 tokens (96 prefix tokens) 52.0 G
+    // against its 51.65, and the same −76 %.
+    void xlaScanConventionReproducesThePaper()
+    {
+        const TransformerLayerShape siglip{1152, 1152, 1152, 4304, false};
+        const TransformerLayerShape gemma{2048, 2048, 256, 16384, true};
+        const TransformerLayerShape expert{1024, 2048, 256, 4096, true};
+        const double perImage = transformerLayerFlops(siglip, 256, 256) + 2.0 * 256 * 588 * 1152 +
+                                2.0 * 256 * 1152 * 2048;
+        const FlopsBreakdown dense = pi0Flops(256, FlopsConvention::XlaScan);
+        QCOMPARE(dense.encoder, 3 * perImage);
+        QCOMPARE(dense.head, transformerLayerFlops(gemma, 816, 816) +
+                                 transformerLayerFlops(expert, 51, 816 + 51));
+        const FlopsBreakdown k16 = pi0Flops(16, FlopsConvention::XlaScan);
+        QCOMPARE(k16.head, transformerLayerFlops(gemma, 96, 96) + transformerLayerFlops(expert, 51, 96 + 51));
+        QVERIFY2(std::abs(dense.total() / 216.01e9 - 1) < 0.01, qPrintable(QString::number(dense.total())));
+        QVERIFY2(std::abs(k16.total() / 51.65e9 - 1) < 0.01, qPrintable(QString::number(k16.total())));
+        const double reduction = 1 - k16.total() / dense.total();
+        QVERIFY2(std::abs(reduction - 0.7609) < 0.01, qPrintable(QString::number(reduction)));
+        // The analytic count is unchanged by the option, and far larger.
+        QCOMPARE(pi0Flops(256, FlopsConvention::Analytic).total(), pi0Flops(256).total());
+        QVERIFY(pi0Flops(256).total() > 10 * dense.total());
+        QCOMPARE(flopsConventionFromName("xla-scan"), FlopsConvention::XlaScan);
+        QCOMPARE(flopsConventionName(FlopsConvention::Analytic), std::string("analytic"));
+        QVERIFY_THROWS_EXCEPTION(std::exception, flopsConventionFromName("jax"));
+    }
+
+    // Every pass a method runs: FastV and VisionZip rank by a head pass on the dense set, so at
+    // any budget they cost more than the dense head alone; DivPrune's pairwise distances and
+    // ToMe's matching rounds are counted; GridS and dense are as checkpointFlops says.
+    void methodFlopsCountEveryPass()
+    {
+        const CheckpointInfo info = parseCheckpointJson("x.pt", R"({
+            "format": "grids-checkpoint", "version": 1, "kind": "grids",
+            "views": ["a", "b"], "image_size": [128, 128], "grid": [16, 16], "token_dim": 128,
+            "state_dim": 8, "action_dim": 7, "action_horizon": 8,
+            "budget": {"max": 64, "default": 16, "nested": true},
+            "head": {"layers": 4, "width": 128, "ff": 512, "heads": 4},
+            "encoder": {"flops_per_view": 1000000}})");
+        const FlopsBreakdown dense = checkpointFlops(info, 256);
+        const FlopsBreakdown k16 = checkpointFlops(info, 16);
+        QCOMPARE(methodFlops(info, "dense", 16).total(), dense.total());
+        QCOMPARE(methodFlops(info, "grids", 16).total(), k16.total());
+        const FlopsBreakdown fastv = methodFlops(info, "fastv", 16);
+        QCOMPARE(fastv.head, k16.head);
+        QCOMPARE(fastv.selector, dense.head);
+        QVERIFY(fastv.total() > dense.total());
+        QCOMPARE(methodFlops(info, "visionzip", 16).selector, dense.head);
+        QCOMPARE(methodFlops(info, "divprune", 16).selector, 2 * (2.0 * 256 * 256 * 128));
+        // ToMe from 256 to 16: rounds of 128×128, 64×64, 32×32 and 16×16 similarities.
+        QCOMPARE(methodFlops(info, "tome", 16).selector,
+                 2 * 2.0 * 128 * (128.0 * 128 + 64 * 64 + 32 * 32 + 16 * 16));
+        QCOMPARE(methodFlops(info, "random", 16).selector, 0.0);
+        QCOMPARE(methodFlops(info, "uniform", 16).total(), k16.total() - k16.selector);
+        // pi0's projection: FastV at 16 tokens pays for pi0's dense head as well.
+        QCOMPARE(pi0MethodFlops("fastv", 16).selector, pi0Flops(256).head);
+        QCOMPARE(pi0MethodFlops("grids", 16).total(), pi0Flops(16).total());
+        QVERIFY(pi0MethodFlops("fastv", 16, FlopsConvention::XlaScan).total() >
+                pi0Flops(256, FlopsConvention::XlaScan).total());
+    }
+
     void malformedGridsJsonIsNamed()
     {
         try {
