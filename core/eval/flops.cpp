@@ -116,7 +116,8 @@ FlopsBreakdown pi0Flops(int tokensPerView, FlopsConvention convention)
 
 FlopsBreakdown pi0MethodFlops(const std::string &method, int tokensPerView, FlopsConvention convention)
 {
-    if (method == "dense")
+    // At full budget every method keeps every cell, as dense does: no ranking pass is needed.
+    if (method == "dense" || tokensPerView >= int(kPi0ImageTokens))
         return pi0Flops(int(kPi0ImageTokens), convention);
     FlopsBreakdown flops = pi0Flops(tokensPerView, convention);
     if (method == "grids")
@@ -133,7 +134,7 @@ FlopsBreakdown pi0MethodFlops(const std::string &method, int tokensPerView, Flop
 FlopsBreakdown methodFlops(const CheckpointInfo &info, const std::string &method, int tokensPerView)
 {
     const int cells = info.cellsPerView();
-    if (method == "dense")
+    if (method == "dense" || tokensPerView >= cells) // full budget: every cell, as dense
         return checkpointFlops(info, cells);
     FlopsBreakdown flops = checkpointFlops(info, tokensPerView);
     if (method == "grids")

@@ -57,7 +57,7 @@ FlopsBreakdown pi0Flops(int tokensPerView, FlopsConvention convention = FlopsCon
 // FLOPs per frame of `method` at `tokensPerView`, counting every pass the method runs: FastV and
 // VisionZip rank cells by the head's attention from a pass on the dense set, so that pass is in
 // their selector's count; SparseVLM's text relevance, DivPrune's pairwise distances and ToMe's
-// similarities are counted too. Dense ignores the budget.
+// similarities are counted too. Dense ignores the budget; at a full budget every method is dense.
 FlopsBreakdown methodFlops(const CheckpointInfo &info, const std::string &method, int tokensPerView);
 // pi0's projection of the same: the method's extra passes at pi0's sizes.
 FlopsBreakdown pi0MethodFlops(const std::string &method,

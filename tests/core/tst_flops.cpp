@@ -132,6 +132,7 @@ private slots:
         QCOMPARE(fastv.selector, dense.head);
         QVERIFY(fastv.total() > dense.total());
         QCOMPARE(methodFlops(info, "visionzip", 16).selector, dense.head);
+        QCOMPARE(methodFlops(info, "fastv", 256).total(), dense.total()); // full budget is dense
         QCOMPARE(methodFlops(info, "divprune", 16).selector, 2 * (2.0 * 256 * 256 * 128));
         // ToMe from 256 to 16: rounds of 128×128, 64×64, 32×32 and 16×16 similarities.
         QCOMPARE(methodFlops(info, "tome", 16).selector,
