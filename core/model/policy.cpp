@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "common/grid.h"
 #include "common/hash.h"
+#include "model/text_relevance.h"
 #include "model/view_matching.h"
 #include "selectors/selector.h"
 
@@ -161,7 +162,8 @@ public:
             throw badInput(path + ": no grids.json inside (not a grids-checkpoint)");
         m_info = parseCheckpointJson(path, extra["grids.json"]);
         m_info.sha256 = sha256OfFile(path);
-        for (const char *method : {"encode", "act", "sample", "embed_instruction"})
+        defineTextRelevance();
+        for (const char *method : {"encode", "act", "sample", "embed_instruction", "text_relevance"})
             if (m_module.find_method(method))
                 m_info.methods.push_back(method);
         for (const char *required : {"encode", "act"})
@@ -374,6 +376,73 @@ private:
         return result;
     }
 
+    // A checkpoint of the project's architecture with a binding layer, saved before
+    // `text_relevance` existed, gets it now (text_relevance.h); any other checkpoint is left as
+    // it is (a compile error means it is not that architecture).
+    void defineTextRelevance()
+    {
+        if (m_module.find_method("text_relevance") || !m_module.find_method("instruction_tokens") ||
+            !m_module.hasattr("bind_q_w"))
+            return;
+        try {
+            m_module.define(kTextRelevanceSource);
+        } catch (const std::exception &) {
+        }
+    }
+
+    // The view index of each of `Vf` views' dense cells, as the head takes them: [1, Vf·cells].
+    at::Tensor denseViewIds(const std::vector<std::pair<int, int>> &pairs) const
+    {
+        const std::int64_t Vf = std::int64_t(pairs.size()), cells = m_info.cellsPerView();
+        at::Tensor viewIds = torch::empty({1, Vf * cells}, at::kLong);
+        for (std::int64_t k = 0; k < Vf; ++k)
+            viewIds.narrow(1, k * cells, cells).fill_(pairs[std::size_t(k)].first);
+        return viewIds.to(m_device);
+    }
+
+    // SparseVLM's text signal for every dense cell of every view: [Vf·cells, words] logits from
+    // the checkpoint's `text_relevance`, else from `embed_instruction` (relevanceFromEmbeddings).
+    std::vector<float> denseTextRelevance(const Frame &frame,
+                                          const at::Tensor &features,
+                                          const std::vector<std::pair<int, int>> &pairs,
+                                          int &words)
+    {
+        const std::int64_t Vf = std::int64_t(pairs.size()), cells = m_info.cellsPerView();
+        const int C = m_info.tokenDim;
+        if (m_info.hasMethod("text_relevance")) {
+            const c10::IValue out =
+                call("text_relevance", {features.reshape({1, Vf * cells, C}),
+                                        cellCentres().to(m_device).repeat({1, Vf, 1}),
+                                        denseViewIds(pairs), instructionList(frame.instruction)});
+            if (!out.isTensor() || out.toTensor().dim() != 3 || out.toTensor().size(0) != 1 ||
+                out.toTensor().size(1) != Vf * cells)
+                throw badInput(m_info.path + ": text_relevance must return [B, N, L] for N = " +
+                               std::to_string(Vf * cells) + " tokens");
+            const at::Tensor t = out.toTensor().to(torch::kCPU).to(at::kFloat).contiguous();
+            words = int(t.size(2));
+            return {t.data_ptr<float>(), t.data_ptr<float>() + t.numel()};
+        }
+        const c10::IValue embedded = call("embed_instruction", {instructionList(frame.instruction)});
+        if (!embedded.isTensor() || embedded.toTensor().dim() != 3 || embedded.toTensor().size(2) != C)
+            throw badInput(m_info.path + ": embed_instruction must return [B, L, " +
+                           std::to_string(C) + "]");
+        const at::Tensor t = embedded.toTensor().to(torch::kCPU).to(at::kFloat).contiguous();
+        const std::vector<float> embeddings(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+        const at::Tensor dense = features.to(torch::kCPU).to(at::kFloat).contiguous();
+        words = int(t.size(1));
+        std::vector<float> all;
+        for (std::int64_t k = 0; k < Vf; ++k) {
+            selectors::ViewTokens view;
+            view.gridWidth = m_info.gridWidth;
+            view.gridHeight = m_info.gridHeight;
+            view.dim = C;
+            view.features = dense.data_ptr<float>() + k * cells * C;
+            const std::vector<float> logits = selectors::relevanceFromEmbeddings(view, embeddings);
+            all.insert(all.end(), logits.begin(), logits.end());
+        }
+        return all;
+    }
+
     // The state tensor of a frame (zeros when the frame has none of the checkpoint's width).
     at::Tensor stateOf(const Frame &frame) const
     {
@@ -403,12 +472,9 @@ private:
             return m_attention;
         }
         const auto start = Clock::now();
-        at::Tensor viewIds = torch::empty({1, Vf * cells}, at::kLong);
-        for (std::int64_t k = 0; k < Vf; ++k)
-            viewIds.narrow(1, k * cells, cells).fill_(pairs[std::size_t(k)].first);
         const auto [actions, attention] = tensorPair(
             call("act", {features.reshape({1, Vf * cells, m_info.tokenDim}),
-                         cellCentres().to(m_device).repeat({1, Vf, 1}), viewIds.to(m_device),
+                         cellCentres().to(m_device).repeat({1, Vf, 1}), denseViewIds(pairs),
                          instructionList(frame.instruction), stateOf(frame)}),
             "act", m_info.path);
         expectShape(attention, {1, Vf * cells}, "act's attention", m_info.path);
@@ -436,17 +502,10 @@ private:
         at::Tensor attention;
         if (needs.headAttention)
             attention = denseAttention(frame, features, pairs);
-        std::vector<float> words;
-        if (needs.instructionEmbedding) {
-            const c10::IValue embedded =
-                call("embed_instruction", {instructionList(frame.instruction)});
-            if (!embedded.isTensor() || embedded.toTensor().dim() != 3 ||
-                embedded.toTensor().size(2) != C)
-                throw badInput(m_info.path + ": embed_instruction must return [B, L, " +
-                               std::to_string(C) + "]");
-            const at::Tensor t = embedded.toTensor().to(torch::kCPU).to(at::kFloat).contiguous();
-            words.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
-        }
+        std::vector<float> relevance;
+        int words = 0;
+        if (needs.textRelevance)
+            relevance = denseTextRelevance(frame, features, pairs, words);
         const std::uint64_t frameSeed = contentSeed(frame);
         std::vector<float> allTokens, allCoords;
         for (std::int64_t k = 0; k < Vf; ++k) {
@@ -458,7 +517,12 @@ private:
             if (attention.defined())
                 view.attention.assign(attention.data_ptr<float>() + k * h * w,
                                       attention.data_ptr<float>() + (k + 1) * h * w);
-            view.instruction = words;
+            if (!relevance.empty()) {
+                const std::size_t perView = std::size_t(h * w) * std::size_t(words);
+                view.textRelevance.assign(relevance.begin() + std::ptrdiff_t(k * perView),
+                                          relevance.begin() + std::ptrdiff_t((k + 1) * perView));
+                view.words = words;
+            }
             view.seed = frameSeed ^ (0x9E3779B97F4A7C15ull * std::uint64_t(k + 1));
             const std::vector<selectors::Token> chosen = selectors::select(method, view, budget);
             if (k > 0 && chosen.size() * 2 != allCoords.size() / std::size_t(k))
@@ -548,8 +612,10 @@ std::string notApplicable(const CheckpointInfo &info, const std::string &method)
         return "a policy server runs only its own selection (grids or dense), not " + method;
     if (method == "grids" && !info.isGrids())
         return "method grids needs a GridS checkpoint (this one is kind \"" + info.kind + "\")";
-    if (selectors::needsOf(method).instructionEmbedding && !info.hasMethod("embed_instruction"))
-        return method + " needs the checkpoint method 'embed_instruction', which it lacks";
+    if (selectors::needsOf(method).textRelevance && !info.hasMethod("text_relevance") &&
+        !info.hasMethod("embed_instruction"))
+        return method + " needs the checkpoint method 'text_relevance' (or 'embed_instruction'), "
+                        "which it lacks";
     return {};
 }
 

@@ -25,39 +25,53 @@ std::vector<Token> selectTopAttention(const ViewTokens &view, int budget)
 // pruned tokens into merged ones; this adaptation keeps only the ranked cells.
 std::vector<Token> selectSparseVlm(const ViewTokens &view, int budget)
 {
-    const int n = view.cells(), dim = view.dim;
-    if (view.instruction.empty() || view.instruction.size() % std::size_t(dim) != 0)
-        throw usageError("sparsevlm needs the instruction's embeddings (the checkpoint method "
+    const int n = view.cells(), words = view.words;
+    if (words <= 0 || view.textRelevance.size() != std::size_t(n) * std::size_t(words))
+        throw usageError("sparsevlm needs the model's text signal over the " + std::to_string(n) +
+                         " cells of each view (the checkpoint method 'text_relevance' or "
                          "'embed_instruction')");
-    const int words = int(view.instruction.size() / std::size_t(dim));
+    auto logit = [&](int c, int l) { return double(view.textRelevance[std::size_t(c * words + l)]); };
+    // Every word of the instruction rates the cells (padding, -inf, does not): each word's
+    // attention over the cells (a softmax of its logits), summed. SparseVLM keeps only the words
+    // more relevant than average as raters; on this signal that choice kept cells farther from
+    // the named target than random ones (docs/SELECTORS.md).
+    std::vector<float> score(std::size_t(n), 0.0f);
+    int raters = 0;
+    for (int l = 0; l < words; ++l) {
+        if (std::isinf(logit(0, l)) && logit(0, l) < 0)
+            continue;
+        ++raters;
+        double top = -std::numeric_limits<double>::infinity(), sum = 0;
+        for (int c = 0; c < n; ++c)
+            top = std::max(top, logit(c, l));
+        for (int c = 0; c < n; ++c)
+            sum += std::exp(logit(c, l) - top);
+        for (int c = 0; c < n; ++c)
+            score[std::size_t(c)] += float(std::exp(logit(c, l) - top) / sum);
+    }
+    if (raters == 0)
+        throw usageError("sparsevlm: the instruction has no words to rate the cells with");
+    return detail::singleCells(detail::topCells(score, budget));
+}
+
+std::vector<float> relevanceFromEmbeddings(const ViewTokens &view, const std::vector<float> &embeddings)
+{
+    const int n = view.cells(), dim = view.dim;
+    if (embeddings.empty() || embeddings.size() % std::size_t(dim) != 0)
+        throw usageError("sparsevlm needs the instruction's embeddings as rows of " +
+                         std::to_string(dim));
+    const int words = int(embeddings.size() / std::size_t(dim));
     const double scale = 1.0 / std::sqrt(double(dim));
-    std::vector<double> logits(std::size_t(words) * std::size_t(n));
-    std::vector<double> relevance(std::size_t(words), 0.0);
-    for (int l = 0; l < words; ++l)
-        for (int c = 0; c < n; ++c) {
+    std::vector<float> logits(std::size_t(n) * std::size_t(words));
+    for (int c = 0; c < n; ++c)
+        for (int l = 0; l < words; ++l) {
             double dot = 0;
             for (int d = 0; d < dim; ++d)
-                dot += double(view.instruction[std::size_t(l * dim + d)]) *
+                dot += double(embeddings[std::size_t(l * dim + d)]) *
                        view.features[std::size_t(c) * std::size_t(dim) + std::size_t(d)];
-            logits[std::size_t(l * n + c)] = dot * scale;
-            relevance[std::size_t(l)] += dot * scale / n;
+            logits[std::size_t(c * words + l)] = float(dot * scale);
         }
-    double meanRelevance = 0;
-    for (double r : relevance)
-        meanRelevance += r / words;
-    std::vector<float> score(std::size_t(n), 0.0f);
-    for (int l = 0; l < words; ++l) {
-        if (relevance[std::size_t(l)] < meanRelevance)
-            continue;
-        const double *row = logits.data() + std::size_t(l * n);
-        const double top = *std::max_element(row, row + n);
-        double sum = 0;
-        for (int c = 0; c < n; ++c)
-            sum += std::exp(row[c] - top);
-        for (int c = 0; c < n; ++c)
-            score[std::size_t(c)] += float(std::exp(row[c] - top) / sum);
-    }
-    return detail::singleCells(detail::topCells(score, budget));
+    return logits;
 }
 
 // DivPrune: maximise the minimum pairwise cosine distance of the kept set, greedily. The first

@@ -93,7 +93,7 @@ Needs needsOf(const std::string &method)
 {
     Needs needs;
     needs.headAttention = method == "fastv" || method == "visionzip";
-    needs.instructionEmbedding = method == "sparsevlm";
+    needs.textRelevance = method == "sparsevlm";
     needs.checkpointSampler = method == "grids";
     return needs;
 }

@@ -28,9 +28,13 @@ struct ViewTokens
     // The action head's attention over this view's cells from one pass on the dense set (FastV,
     // VisionZip); empty when the method does not need it.
     std::vector<float> attention;
-    // The instruction's embeddings (rows of `dim`) from the checkpoint's `embed_instruction`
-    // (SparseVLM); empty when the method does not need it.
-    std::vector<float> instruction;
+    // SparseVLM's text signal: for every cell (rows) and instruction word (columns, `words` of
+    // them), how strongly the model relates the two, as a logit: the checkpoint's learned
+    // token–word attention (`text_relevance`), else scaled dot products with its word
+    // embeddings (`embed_instruction`, relevanceFromEmbeddings). -inf marks a word that rates
+    // nothing (padding). Empty when the method does not need it.
+    std::vector<float> textRelevance;
+    int words = 0;
     // Seeds `random`: the same frame and view give the same cells.
     std::uint64_t seed = 0;
 
@@ -51,7 +55,7 @@ bool isKnownMethod(const std::string &method);
 struct Needs
 {
     bool headAttention = false;        // fastv, visionzip
-    bool instructionEmbedding = false; // sparsevlm
+    bool textRelevance = false;        // sparsevlm
     bool checkpointSampler = false;    // grids
 };
 Needs needsOf(const std::string &method);
@@ -65,6 +69,10 @@ std::vector<Token> selectRandom(const ViewTokens &view, int budget);
 std::vector<Token> selectUniform(const ViewTokens &view, int budget);
 std::vector<Token> selectTopAttention(const ViewTokens &view, int budget); // fastv
 std::vector<Token> selectSparseVlm(const ViewTokens &view, int budget);
+// The fallback text signal for checkpoints that only embed their words: cells × words logits,
+// each the dot product of a cell's feature with a word's embedding (rows of `dim`) over √dim.
+// Meaningful only where the embeddings live in the tokens' space.
+std::vector<float> relevanceFromEmbeddings(const ViewTokens &view, const std::vector<float> &embeddings);
 std::vector<Token> selectToMe(const ViewTokens &view, int budget);
 std::vector<Token> selectDivPrune(const ViewTokens &view, int budget);
 std::vector<Token> selectVisionZip(const ViewTokens &view, int budget);

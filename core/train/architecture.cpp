@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/grid.h"
+#include "model/text_relevance.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/script.h>
@@ -398,7 +399,8 @@ torch::jit::Module buildPolicyModule(const ArchitectureConfig &c, unsigned long 
                               1.0 / std::sqrt(double(C / c.heads)));
     // One compilation unit: the common methods call bind_instruction and select_tokens.
     module.define(std::string(kCommonSource) +
-                  (c.instructionBinding ? kBindingSource : kNoBindingSource) +
+                  (c.instructionBinding ? std::string(kBindingSource) + kTextRelevanceSource
+                                        : std::string(kNoBindingSource)) +
                   (grids ? kGridsSource : kDenseSource) +
                   (c.objectReadout ? kObjectReadoutSource : kNoObjectReadoutSource) +
                   (c.encoderContext ? kEncoderContextSource : kNoEncoderContextSource));

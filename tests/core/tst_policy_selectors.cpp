@@ -91,7 +91,7 @@ private slots:
         auto grids = Policy::load(ckpt.path("contract_grids.pt").toStdString());
         auto dense = Policy::load(ckpt.path("contract_dense.pt").toStdString());
         QVERIFY(QString::fromStdString(notApplicable(grids->info(), "sparsevlm"))
-                    .contains("embed_instruction"));
+                    .contains("text_relevance"));
         QVERIFY(notApplicable(dense->info(), "sparsevlm").empty());
         QVERIFY(QString::fromStdString(notApplicable(dense->info(), "grids")).contains("GridS"));
         for (const auto &method : kBaselines)
@@ -99,7 +99,7 @@ private slots:
                 QVERIFY(notApplicable(grids->info(), method).empty());
         QVERIFY(fixtures::errorOf([&] {
                     grids->run(frameOf(1), kTwoViews, "sparsevlm", 4);
-                }).contains("embed_instruction"));
+                }).contains("text_relevance"));
     }
 };
 

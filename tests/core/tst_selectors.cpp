@@ -10,6 +10,9 @@
 #include <QTest>
 
 #include <cmath>
+#include <limits>
+
+#include <cmath>
 #include <numeric>
 #include <set>
 
@@ -40,7 +43,8 @@ struct TestView
         view.attention.resize(std::size_t(w * h));
         for (int c = 0; c < w * h; ++c)
             view.attention[std::size_t(c)] = float(random.uniform(0, 1));
-        view.instruction.assign(features.begin(), features.begin() + 2 * dim);
+        view.textRelevance = relevanceFromEmbeddings(view, {features.begin(), features.begin() + 2 * dim});
+        view.words = 2;
         view.seed = 11;
     }
 };
@@ -113,10 +117,14 @@ private slots:
         noAttention.attention.clear();
         QVERIFY(fixtures::errorOf([&] { select("fastv", noAttention, 4); }).contains("attention"));
         ViewTokens noWords = t.view;
-        noWords.instruction.clear();
+        noWords.textRelevance.clear();
         QVERIFY(fixtures::errorOf([&] {
                     select("sparsevlm", noWords, 4);
-                }).contains("embed_instruction"));
+                }).contains("text_relevance"));
+        ViewTokens onlyPadding = t.view;
+        std::fill(onlyPadding.textRelevance.begin(), onlyPadding.textRelevance.end(),
+                  -std::numeric_limits<float>::infinity());
+        QVERIFY(fixtures::errorOf([&] { select("sparsevlm", onlyPadding, 4); }).contains("no words"));
     }
 
     void fastvKeepsTheTopCellsByAttention()
@@ -232,18 +240,47 @@ private slots:
 
     void sparsevlmRanksTheCellsTheInstructionTalksAbout()
     {
-        // Cells 40 and 90 carry strong features along axes 0 and 1; an instruction word along
-        // one axis makes its cell the most relevant.
+        // The fallback signal: cells 40 and 90 carry strong features along axes 0 and 1; a word
+        // embedded along one axis makes its cell the most relevant.
         TestView t;
         for (int d = 0; d < 8; ++d)
             t.features[std::size_t(40 * 8 + d)] = t.features[std::size_t(90 * 8 + d)] = 0.0f;
         t.features[40 * 8 + 0] = 5.0f;
         t.features[90 * 8 + 1] = 5.0f;
         for (auto [axis, cell] : {std::pair{0, 40}, std::pair{1, 90}}) {
-            t.view.instruction.assign(8, 0.0f);
-            t.view.instruction[std::size_t(axis)] = 4.0f;
+            std::vector<float> word(8, 0.0f);
+            word[std::size_t(axis)] = 4.0f;
+            t.view.textRelevance = relevanceFromEmbeddings(t.view, word);
+            t.view.words = 1;
             QCOMPARE(cellsOf(selectSparseVlm(t.view, 1)), std::vector<int>{cell});
         }
+    }
+
+    // SparseVLM by hand on a learned signal (cells × words logits): 4 cells, 3 words and a
+    // padding column (-inf). Scores are the words' softmaxes over the cells, summed:
+    // softmax(0, 0, 4, 0) + softmax(0.5, 0.5, 0, 1) + softmax(0, 0, 0, 0)
+    // = (0.017, 0.017, 0.948, 0.017) + (0.235, 0.235, 0.143, 0.388) + 0.25 each:
+    // cell 2, then 3, then 0 and 1 tied (the lower index first). Kept cells come in dense order.
+    void sparsevlmSumsEveryWordsAttentionAndIgnoresPadding()
+    {
+        const float inf = std::numeric_limits<float>::infinity();
+        std::vector<float> features(4 * 2, 0.0f);
+        ViewTokens view;
+        view.gridWidth = 2;
+        view.gridHeight = 2;
+        view.dim = 2;
+        view.features = features.data();
+        view.words = 4;
+        // rows: cells; columns: words 0, 1, 2 and padding
+        view.textRelevance = {0, 0.5f, 0, -inf,  //
+                              0, 0.5f, 0, -inf,  //
+                              4, 0.0f, 0, -inf,  //
+                              0, 1.0f, 0, -inf};
+        QCOMPARE(cellsOf(selectSparseVlm(view, 3)), (std::vector<int>{0, 2, 3}));
+        QCOMPARE(cellsOf(selectSparseVlm(view, 1)), (std::vector<int>{2}));
+        // A word that relates to cell 1 far more than any other tips it past cell 3.
+        view.textRelevance[1 * 4 + 2] = 9;
+        QCOMPARE(cellsOf(selectSparseVlm(view, 2)), (std::vector<int>{1, 2}));
     }
 };
 

@@ -197,9 +197,26 @@ private slots:
         QVERIFY(torch::allclose(bind(visual.slice(1, 2, 4), redOnBlue), bound.slice(1, 2, 4), 1e-5,
                                 1e-6));
 
+        // SparseVLM's signal (text_relevance): per token, the log of its attention to each word,
+        // which sums to one over the words the layer attends to; padding words are -inf.
+        const torch::Tensor coords = torch::rand({1, visual.size(1), 2});
+        const torch::Tensor views = torch::zeros({1, visual.size(1)}, torch::kLong);
+        const torch::Tensor relevance =
+            module
+                .run_method("text_relevance", visual, coords, views,
+                            c10::List<std::string>({"put the red cube on the blue plate"}))
+                .toTensor();
+        QCOMPARE(relevance.size(1), visual.size(1));
+        const std::int64_t said = std::min<std::int64_t>(8, relevance.size(2)); // words in it
+        QVERIFY(relevance.slice(2, 0, said).isfinite().all().item<bool>());
+        if (relevance.size(2) > said)
+            QVERIFY(relevance.slice(2, said).isinf().all().item<bool>());
+        QVERIFY(relevance.slice(2, 0, said).exp().sum(2).le(1.0001).all().item<bool>());
+
         // Without it the tokens pass unchanged, and grids.json says which module this is.
         config.instructionBinding = false;
         torch::jit::Module plain = train::buildPolicyModule(config, 5);
+        QVERIFY(!plain.find_method("text_relevance")); // no binding layer: no text signal
         QVERIFY(torch::equal(plain.run_method("bind_instruction", visual, redOnBlue).toTensor(),
                              visual));
         QVERIFY(
