@@ -55,6 +55,7 @@ std::string flagForSetting(const std::string &setting)
         {"object_weight", "--object-weight"},
         {"out", "--out"},
         {"policy_keys", "--policy-keys"},
+        {"sampler", "--sampler"},
         {"shard", "--shard"},
         {"steps", "--steps"},
         {"view_map", "--view-map"},

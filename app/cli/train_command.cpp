@@ -119,6 +119,10 @@ void addTrainCommand(CLI::App &app)
     command->add_option("--nested", o->train.nestedMax, "train nested budgets up to MAX")
         ->check(CLI::Range(1, 4096))
         ->excludes(budget);
+    command->add_option("--sampler", o->train.sampler,
+                        "GridS's coordinates: learned from each image (default), or the controls "
+                        "fixed (learned, the same for every image) and pooled (k×k block means)")
+        ->check(CLI::IsMember({"learned", "fixed", "pooled"}));
     command->add_flag("--instruction-conditioned", o->train.instructionConditioned,
                       "condition GridS' coordinates on the instruction");
     command->add_flag("--encoder-context", o->train.encoderContext,

@@ -182,7 +182,10 @@ def encoder_context(self, x: Tensor) -> Tensor:
     return x
 )JIT";
 
-const char *kGridsSource = R"JIT(
+// Where GridS samples (--sampler): coordinates predicted from each image (learned, the method);
+// or learned but the same for every image (fixed: one parameter per coordinate, a control that
+// learns where but not from what it sees).
+const char *kLearnedCoordinatesSource = R"JIT(
 def sample_coords(self, features: Tensor, instruction: List[str]) -> Tensor:
     pooled = torch.layer_norm(features.mean([2, 3]), [self.token_dim], self.s_ln_w, self.s_ln_b, 1e-5, False)
     if self.instruction_conditioned:
@@ -191,6 +194,43 @@ def sample_coords(self, features: Tensor, instruction: List[str]) -> Tensor:
     coords = torch.sigmoid(self.linear(hidden, self.s_w2, self.s_b2))
     return coords.reshape(coords.size(0), coords.size(1), self.kmax, 2)
 
+)JIT";
+
+const char *kFixedCoordinatesSource = R"JIT(
+def sample_coords(self, features: Tensor, instruction: List[str]) -> Tensor:
+    coords = torch.sigmoid(self.fixed_logits)
+    return coords.unsqueeze(0).unsqueeze(0).repeat(features.size(0), features.size(1), 1, 1)
+)JIT";
+
+// A control that learns neither where nor from what (--sampler pooled): the grid pooled into
+// k×k blocks (K = k², each token the mean of its block's cells), coordinates the blocks' centres.
+const char *kPooledSource = R"JIT(
+def sample_coords(self, features: Tensor, instruction: List[str]) -> Tensor:
+    return self.block_centres.unsqueeze(0).unsqueeze(0).repeat(features.size(0), features.size(1), 1, 1)
+
+def sample(self, features: Tensor, budget: int, instruction: List[str]) -> Tuple[Tensor, Tensor]:
+    B = features.size(0)
+    V = features.size(1)
+    C = features.size(4)
+    side = self.pool_side
+    maps = features.permute(0, 1, 4, 2, 3).reshape(B * V, C, features.size(2), features.size(3))
+    pooled = torch.adaptive_avg_pool2d(maps, [side, side])
+    tokens = pooled.reshape(B, V, C, side * side).permute(0, 1, 3, 2)[:, :, :budget]
+    coords = self.sample_coords(features, instruction)[:, :, :budget]
+    geometry = self.linear(torch.relu(self.linear(coords, self.g_w1, self.g_b1)), self.g_w2, self.g_b2)
+    return coords, tokens + geometry
+
+def select_tokens(self, images: Tensor, instruction: List[str], budget: int) -> Tuple[Tensor, Tensor, Tensor]:
+    features = self.encode(images)
+    B = features.size(0)
+    V = features.size(1)
+    coords, tokens = self.sample(features, budget, instruction)
+    views = torch.arange(V, device=tokens.device).repeat_interleave(budget).unsqueeze(0).repeat(B, 1)
+    return tokens.reshape(B, V * budget, self.token_dim), coords.reshape(B, V * budget, 2), views
+)JIT";
+
+// Bilinear sampling at the coordinates (learned or fixed).
+const char *kGridsSource = R"JIT(
 def sample(self, features: Tensor, budget: int, instruction: List[str]) -> Tuple[Tensor, Tensor]:
     B = features.size(0)
     V = features.size(1)
@@ -270,21 +310,20 @@ struct ParameterAdder
 // gradients: training then spends thousands of steps pulling them apart. Start instead from the
 // R2 low-discrepancy sequence (Roberts' generalised golden ratio), whose first K points cover
 // the image evenly for every K, as nested budgets need, with small input-dependent weights.
-void spreadInitialCoordinates(torch::jit::Module &module, std::int64_t kmax)
+void spreadInitialCoordinates(torch::jit::Module &module, std::int64_t kmax, const std::string &logits)
 {
     const double plastic = 1.32471795724474602596;
     const double a1 = 1.0 / plastic, a2 = 1.0 / (plastic * plastic);
-    torch::Tensor bias = module.attr("s_b2").toTensor();
+    torch::Tensor values = module.attr(logits).toTensor().view({kmax * 2});
     torch::NoGradGuard noGrad;
     for (std::int64_t k = 0; k < kmax; ++k) {
         const double n = double(k + 1);
         const double xy[2] = {std::fmod(0.5 + a1 * n, 1.0), std::fmod(0.5 + a2 * n, 1.0)};
         for (int d = 0; d < 2; ++d) {
             const double p = 0.06 + 0.88 * xy[d];
-            bias[2 * k + d] = std::log(p / (1.0 - p));
+            values[2 * k + d] = std::log(p / (1.0 - p));
         }
     }
-    module.attr("s_w2").toTensor().mul_(0.1);
 }
 
 } // namespace
@@ -340,10 +379,32 @@ torch::jit::Module buildPolicyModule(const ArchitectureConfig &c, unsigned long 
 
     const bool grids = c.kind == "grids";
     if (grids) {
-        p.norm("s_ln_w", "s_ln_b", C);
-        p.linear("s_w1", "s_b1", C, 512);
-        p.linear("s_w2", "s_b2", 512, 2 * c.budgetMax);
-        spreadInitialCoordinates(module, c.budgetMax);
+        if (c.sampler == "learned") {
+            p.norm("s_ln_w", "s_ln_b", C);
+            p.linear("s_w1", "s_b1", C, 512);
+            p.linear("s_w2", "s_b2", 512, 2 * c.budgetMax);
+            spreadInitialCoordinates(module, c.budgetMax, "s_b2");
+            module.attr("s_w2").toTensor().detach().mul_(0.1); // small input-dependent weights
+        } else if (c.sampler == "fixed") {
+            p.add("fixed_logits", torch::zeros({c.budgetMax, 2}));
+            spreadInitialCoordinates(module, c.budgetMax, "fixed_logits");
+        } else if (c.sampler == "pooled") {
+            const std::int64_t side = std::llround(std::sqrt(double(c.budgetMax)));
+            if (side * side != c.budgetMax || side > g || c.nested)
+                throw settingError("sampler", "pooled needs one square budget k² with k ≤ " +
+                                                  std::to_string(g) + " (got " +
+                                                  std::to_string(c.budgetMax) + ")");
+            torch::Tensor centres = torch::empty({side * side, 2});
+            for (std::int64_t j = 0; j < side; ++j)
+                for (std::int64_t i = 0; i < side; ++i) {
+                    centres[j * side + i][0] = cellCentre<double>(int(i), int(side));
+                    centres[j * side + i][1] = cellCentre<double>(int(j), int(side));
+                }
+            module.register_buffer("block_centres", centres);
+            module.register_attribute("pool_side", c10::IntType::get(), side);
+        } else {
+            throw settingError("sampler", "must be learned, fixed or pooled (got " + c.sampler + ")");
+        }
         p.linear("g_w1", "g_b1", 2, 256);
         p.linear("g_w2", "g_b2", 256, C);
     } else {
@@ -401,7 +462,10 @@ torch::jit::Module buildPolicyModule(const ArchitectureConfig &c, unsigned long 
     module.define(std::string(kCommonSource) +
                   (c.instructionBinding ? std::string(kBindingSource) + kTextRelevanceSource
                                         : std::string(kNoBindingSource)) +
-                  (grids ? kGridsSource : kDenseSource) +
+                  (!grids                     ? std::string(kDenseSource)
+                   : c.sampler == "pooled"    ? std::string(kPooledSource)
+                   : c.sampler == "fixed"     ? std::string(kFixedCoordinatesSource) + kGridsSource
+                                              : std::string(kLearnedCoordinatesSource) + kGridsSource) +
                   (c.objectReadout ? kObjectReadoutSource : kNoObjectReadoutSource) +
                   (c.encoderContext ? kEncoderContextSource : kNoEncoderContextSource));
     return module;
@@ -454,7 +518,8 @@ checkpointJson(const ArchitectureConfig &c, const std::string &name, const std::
           {"instruction_binding", c.instructionBinding},
           {"masked_state", c.maskedStateDims},
           {"object_readout", c.objectReadout},
-          {"encoder_context", c.encoderContext}}},
+          {"encoder_context", c.encoderContext},
+          {"sampler", c.sampler}}},
         {"train", nlohmann::json::parse(trainJson.empty() ? "{}" : trainJson)},
     };
     if (c.kind == "grids")
@@ -492,6 +557,7 @@ ArchitectureConfig configFromJson(const std::string &text)
     c.maskedStateDims = architecture.value("masked_state", std::vector<int>{});
     c.objectReadout = architecture.value("object_readout", false);
     c.encoderContext = architecture.value("encoder_context", false);
+    c.sampler = architecture.value("sampler", std::string("learned")); // before the controls
     return c;
 }
 

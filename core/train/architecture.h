@@ -33,6 +33,9 @@ struct ArchitectureConfig
     int budgetMax = 64;     // GridS: coordinates predicted (K_max)
     int budgetDefault = 16; // GridS: the budget trained for (non-nested) or suggested (nested)
     bool nested = true;
+    // GridS's coordinates: "learned" from each image (the method); the controls "fixed" (learned,
+    // the same for every image) and "pooled" (k×k block means, K = k², nothing learned).
+    std::string sampler = "learned";
     bool instructionConditioned = false;
     bool instructionBinding = true; // visual tokens attend to the instruction's words
     // State dimensions hidden from the head (none by default). Hiding the gripper's x and y

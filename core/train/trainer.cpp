@@ -403,6 +403,7 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
         config.maskedStateDims = o.maskedStateDims;
         config.objectReadout = o.objectWeight > 0;
         if (o.kind == "grids") {
+            config.sampler = o.sampler;
             config.nested = o.nestedMax > 0;
             config.budgetMax = config.nested ? o.nestedMax : o.budget;
             config.budgetDefault = config.nested ? std::min(16, o.nestedMax) : o.budget;
@@ -410,6 +411,10 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
             throw settingError("kind", "must be grids or dense (got " + o.kind + ")");
         }
     }
+    if (!resuming && o.sampler != "learned" && o.kind != "grids")
+        throw settingError("sampler", "is GridS's: it needs kind grids");
+    if (o.lookWeight > 0 && config.sampler == "pooled")
+        throw settingError("look_weight", "moves coordinates, and pooled ones do not move");
     if (o.lookWeight > 0 && (o.objectWeight <= 0 || config.kind != "grids"))
         throw settingError("look_weight",
                            "needs GridS and an object weight (the object positions)");

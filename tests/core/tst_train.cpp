@@ -172,6 +172,66 @@ private slots:
         QVERIFY(policy->info().nested);
     }
 
+    // The controls of issue 17's comparison. Fixed: GridS's sampling at coordinates that are
+    // learned but the same for every image. Pooled: k×k block means at the blocks' centres.
+    void controlSamplersKeepTheirCoordinatesAndPool()
+    {
+        train::ArchitectureConfig config = tinyDenseArchitecture(); // 4×4 cells per view
+        config.kind = "grids";
+        config.nested = false;
+        config.budgetMax = config.budgetDefault = 4;
+        torch::manual_seed(4);
+        const torch::Tensor a = torch::randn({1, 2, 4, 4, 16}), b = torch::randn({1, 2, 4, 4, 16});
+        const c10::List<std::string> words({"pick up the cube"});
+        const auto sample = [&](torch::jit::Module &m, const torch::Tensor &features) {
+            return m.run_method("sample", features, std::int64_t(4), words).toTuple()->elements();
+        };
+
+        config.sampler = "fixed";
+        torch::jit::Module fixed = train::buildPolicyModule(config, 5);
+        const torch::Tensor coordsA = sample(fixed, a)[0].toTensor();
+        QVERIFY(torch::equal(coordsA, sample(fixed, b)[0].toTensor())); // whatever the image
+        QVERIFY(!torch::equal(sample(fixed, a)[1].toTensor(), sample(fixed, b)[1].toTensor()));
+        QVERIFY(fixed.hasattr("fixed_logits") && !fixed.hasattr("s_w1"));
+        QVERIFY(coordsA.min().item<float>() > 0.05f && coordsA.max().item<float>() < 0.95f);
+
+        config.sampler = "pooled";
+        torch::jit::Module pooled = train::buildPolicyModule(config, 5);
+        const torch::Tensor centres = torch::tensor({0.25f, 0.25f, 0.75f, 0.25f, 0.25f, 0.75f, 0.75f, 0.75f});
+        QVERIFY(torch::allclose(sample(pooled, a)[0].toTensor()[0][1].reshape({8}), centres));
+        // Block (row 0, column 1) is cells (0..1, 2..3): raising them by 1 raises token 1 by 1.
+        torch::Tensor raised = a.clone();
+        raised.slice(1, 0, 1).slice(2, 0, 2).slice(3, 2, 4).add_(1.0); // view 0 only
+        const torch::Tensor change =
+            sample(pooled, raised)[1].toTensor() - sample(pooled, a)[1].toTensor(); // [1, V, K, C]
+        QVERIFY(torch::allclose(change[0][0][1], torch::ones({16}), 1e-5, 1e-5));
+        QVERIFY(change[0][0][0].abs().max().item<float>() < 1e-5);
+        QVERIFY(change[0][1].abs().max().item<float>() < 1e-5); // the other view
+        // Only one square budget: nested or non-square pooling is refused, naming the setting.
+        config.budgetMax = 3;
+        QVERIFY(fixtures::errorOf([&] { train::buildPolicyModule(config, 5); }).contains("sampler"));
+        config.budgetMax = 4;
+        config.nested = true;
+        QVERIFY(fixtures::errorOf([&] { train::buildPolicyModule(config, 5); }).contains("sampler"));
+
+        // Trained and loaded as any GridS checkpoint; grids.json says which sampler it has.
+        train::TrainOptions o = tinyOptions(path("tiny.hdf5"), path("pooled.pt"));
+        o.budget = 4;
+        o.sampler = "pooled";
+        o.steps = 3;
+        train::trainPolicy(o);
+        auto policy = Policy::load(path("pooled.pt"));
+        QCOMPARE(train::configFromJson(policy->info().json).sampler, std::string("pooled"));
+        auto file = openEpisodeFile(path("tiny.hdf5"));
+        const auto &info = file->episodes()[0];
+        const FrameResult r = policy->run(file->frame(0, 0), info.views, "grids", 4, "p");
+        QCOMPARE(r.views[0].coords.size(), std::size_t(4));
+        QCOMPARE(r.views[0].coords[3][0], 0.75f);
+        o.lookWeight = 0.2;
+        o.objectWeight = 1;
+        QVERIFY(fixtures::errorOf([&] { train::trainPolicy(o); }).contains("look"));
+    }
+
     void visualTokensBindToWordsByPosition()
     {
         train::ArchitectureConfig config = tinyDenseArchitecture();
