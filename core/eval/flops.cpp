@@ -24,6 +24,18 @@ double gridsSamplerFlops(double C, double K)
     return 2.0 * (C * 512 + 512 * 2 * K) + 4.0 * 2.0 * K * C + 2.0 * K * (2 * 256 + 256 * C);
 }
 
+// The controls: fixed coordinates skip the MLP that predicts them; pooling adds each cell once
+// (1 FLOP per addition) instead of sampling. Both embed their coordinates.
+double samplerFlops(const std::string &sampler, double C, double K, double cells)
+{
+    const double embedding = 2.0 * K * (2 * 256 + 256 * C);
+    if (sampler == "fixed")
+        return 4.0 * 2.0 * K * C + embedding;
+    if (sampler == "pooled")
+        return cells * C + embedding;
+    return gridsSamplerFlops(C, K);
+}
+
 } // namespace
 
 FlopsConvention flopsConventionFromName(const std::string &name)
@@ -153,9 +165,9 @@ FlopsBreakdown checkpointFlops(const CheckpointInfo &info, int tokensPerView)
     const double views = double(info.views.size());
     if (info.encoderFlopsPerView)
         flops.encoder = *info.encoderFlopsPerView * views;
-    if (info.isGrids() && tokensPerView < info.cellsPerView()) {
-        flops.selector = views * gridsSamplerFlops(info.tokenDim, tokensPerView);
-    }
+    if (info.isGrids() && tokensPerView < info.cellsPerView())
+        flops.selector = views * samplerFlops(info.sampler, info.tokenDim, tokensPerView,
+                                              info.cellsPerView());
     if (info.headLayers > 0) {
         const double d = info.headWidth, T = info.actionHorizon;
         TransformerLayerShape layer{d, d, d, double(info.headFF), false};

@@ -141,6 +141,10 @@ CheckpointInfo parseCheckpointJson(const std::string &path, const std::string &t
     if (doc.contains("encoder") && doc["encoder"].is_object() &&
         doc["encoder"].contains("flops_per_view") && doc["encoder"]["flops_per_view"].is_number())
         info.encoderFlopsPerView = doc["encoder"]["flops_per_view"].get<double>();
+    // The project's GridS controls (docs/CHECKPOINTS.md), for the FLOPs model.
+    if (doc.contains("architecture") && doc["architecture"].is_object() &&
+        doc["architecture"].contains("sampler") && doc["architecture"]["sampler"].is_string())
+        info.sampler = doc["architecture"]["sampler"].get<std::string>();
     return info;
 }
 

@@ -33,6 +33,9 @@ struct CheckpointInfo
     // the context (the project's decoder head), with `headContextExtra` non-visual context tokens.
     std::string headAttention = "self";
     int headContextExtra = 0;
+    // How a GridS checkpoint places its tokens: "learned" (GridS; any checkpoint that does not
+    // say), or the project's controls "fixed" and "pooled".
+    std::string sampler = "learned";
     // Optional: the encoder's FLOPs per view, when the checkpoint states it.
     std::optional<double> encoderFlopsPerView;
     std::vector<std::string> methods; // contract methods found in the module

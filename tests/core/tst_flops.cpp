@@ -146,6 +146,30 @@ private slots:
                 pi0Flops(256, FlopsConvention::XlaScan).total());
     }
 
+    // The GridS controls: fixed coordinates need no MLP to predict them; pooling adds each of
+    // the 256 cells once. Both embed their 16 coordinates (2·16·(2·256 + 256·128)).
+    void controlSamplersAreCountedAsTheyRun()
+    {
+        const auto withSampler = [](const std::string &sampler) {
+            const std::string json =
+                "{\"format\": \"grids-checkpoint\", \"version\": 1, \"kind\": \"grids\", "
+                "\"views\": [\"a\"], \"image_size\": [128, 128], \"grid\": [16, 16], "
+                "\"token_dim\": 128, \"state_dim\": 8, \"action_dim\": 7, \"action_horizon\": 8, "
+                "\"budget\": {\"max\": 16, \"default\": 16, \"nested\": false}, "
+                "\"head\": {\"layers\": 1, \"width\": 128, \"ff\": 512, \"heads\": 4}, "
+                "\"architecture\": {\"sampler\": \"" + sampler + "\"}}";
+            return parseCheckpointJson(sampler + ".pt", json);
+        };
+        const double embedding = 2.0 * 16 * (2 * 256 + 256 * 128);
+        const CheckpointInfo pooled = withSampler("pooled");
+        QCOMPARE(pooled.sampler, std::string("pooled"));
+        QCOMPARE(checkpointFlops(pooled, 16).selector, 256.0 * 128 + embedding);
+        const CheckpointInfo fixed = withSampler("fixed");
+        QCOMPARE(checkpointFlops(fixed, 16).selector, 8.0 * 16 * 128 + embedding);
+        const CheckpointInfo learned = withSampler("learned");
+        QVERIFY(checkpointFlops(learned, 16).selector > checkpointFlops(fixed, 16).selector);
+    }
+
     void malformedGridsJsonIsNamed()
     {
         try {
