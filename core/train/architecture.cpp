@@ -219,14 +219,6 @@ def sample(self, features: Tensor, budget: int, instruction: List[str]) -> Tuple
     coords = self.sample_coords(features, instruction)[:, :, :budget]
     geometry = self.linear(torch.relu(self.linear(coords, self.g_w1, self.g_b1)), self.g_w2, self.g_b2)
     return coords, tokens + geometry
-
-def select_tokens(self, images: Tensor, instruction: List[str], budget: int) -> Tuple[Tensor, Tensor, Tensor]:
-    features = self.encode(images)
-    B = features.size(0)
-    V = features.size(1)
-    coords, tokens = self.sample(features, budget, instruction)
-    views = torch.arange(V, device=tokens.device).repeat_interleave(budget).unsqueeze(0).repeat(B, 1)
-    return tokens.reshape(B, V * budget, self.token_dim), coords.reshape(B, V * budget, 2), views
 )JIT";
 
 // Bilinear sampling at the coordinates (learned or fixed).
@@ -242,7 +234,10 @@ def sample(self, features: Tensor, budget: int, instruction: List[str]) -> Tuple
     tokens = sampled.reshape(B, V, C, budget).permute(0, 1, 3, 2)
     geometry = self.linear(torch.relu(self.linear(coords, self.g_w1, self.g_b1)), self.g_w2, self.g_b2)
     return coords, tokens + geometry
+)JIT";
 
+// What every sampler hands the head: K tokens per view, their coordinates and views.
+const char *kSelectSampledSource = R"JIT(
 def select_tokens(self, images: Tensor, instruction: List[str], budget: int) -> Tuple[Tensor, Tensor, Tensor]:
     features = self.encode(images)
     B = features.size(0)
@@ -462,10 +457,12 @@ torch::jit::Module buildPolicyModule(const ArchitectureConfig &c, unsigned long 
     module.define(std::string(kCommonSource) +
                   (c.instructionBinding ? std::string(kBindingSource) + kTextRelevanceSource
                                         : std::string(kNoBindingSource)) +
-                  (!grids                     ? std::string(kDenseSource)
-                   : c.sampler == "pooled"    ? std::string(kPooledSource)
-                   : c.sampler == "fixed"     ? std::string(kFixedCoordinatesSource) + kGridsSource
-                                              : std::string(kLearnedCoordinatesSource) + kGridsSource) +
+                  (!grids                  ? std::string(kDenseSource)
+                   : c.sampler == "pooled" ? std::string(kPooledSource) + kSelectSampledSource
+                   : c.sampler == "fixed"
+                       ? std::string(kFixedCoordinatesSource) + kGridsSource + kSelectSampledSource
+                       : std::string(kLearnedCoordinatesSource) + kGridsSource +
+                             kSelectSampledSource) +
                   (c.objectReadout ? kObjectReadoutSource : kNoObjectReadoutSource) +
                   (c.encoderContext ? kEncoderContextSource : kNoEncoderContextSource));
     return module;

@@ -9,6 +9,22 @@
 
 using namespace grids;
 
+namespace {
+
+// Two views of 16×16 cells of width 128, a 4-layer self-attention head, 1 MFLOP encoder per view.
+CheckpointInfo twoViewCheckpoint()
+{
+    return parseCheckpointJson("x.pt", R"({
+        "format": "grids-checkpoint", "version": 1, "kind": "grids",
+        "views": ["a", "b"], "image_size": [128, 128], "grid": [16, 16], "token_dim": 128,
+        "state_dim": 8, "action_dim": 7, "action_horizon": 8,
+        "budget": {"max": 64, "default": 16, "nested": true},
+        "head": {"layers": 4, "width": 128, "ff": 512, "heads": 4},
+        "encoder": {"flops_per_view": 1000000}})");
+}
+
+} // namespace
+
 class TestFlops : public QObject
 {
     Q_OBJECT
@@ -27,13 +43,7 @@ private slots:
 
     void checkpointHeadScalesWithBudget()
     {
-        CheckpointInfo info = parseCheckpointJson("x.pt", R"({
-            "format": "grids-checkpoint", "version": 1, "kind": "grids",
-            "views": ["a", "b"], "image_size": [128, 128], "grid": [16, 16], "token_dim": 128,
-            "state_dim": 8, "action_dim": 7, "action_horizon": 8,
-            "budget": {"max": 64, "default": 16, "nested": true},
-            "head": {"layers": 4, "width": 128, "ff": 512, "heads": 4},
-            "encoder": {"flops_per_view": 1000000}})");
+        CheckpointInfo info = twoViewCheckpoint();
         const FlopsBreakdown dense = checkpointFlops(info, 256);
         const FlopsBreakdown k16 = checkpointFlops(info, 16);
         TransformerLayerShape layer{128, 128, 128, 512, false};
@@ -116,13 +126,7 @@ private slots:
     // ToMe's matching rounds are counted; GridS and dense are as checkpointFlops says.
     void methodFlopsCountEveryPass()
     {
-        const CheckpointInfo info = parseCheckpointJson("x.pt", R"({
-            "format": "grids-checkpoint", "version": 1, "kind": "grids",
-            "views": ["a", "b"], "image_size": [128, 128], "grid": [16, 16], "token_dim": 128,
-            "state_dim": 8, "action_dim": 7, "action_horizon": 8,
-            "budget": {"max": 64, "default": 16, "nested": true},
-            "head": {"layers": 4, "width": 128, "ff": 512, "heads": 4},
-            "encoder": {"flops_per_view": 1000000}})");
+        const CheckpointInfo info = twoViewCheckpoint();
         const FlopsBreakdown dense = checkpointFlops(info, 256);
         const FlopsBreakdown k16 = checkpointFlops(info, 16);
         QCOMPARE(methodFlops(info, "dense", 16).total(), dense.total());
