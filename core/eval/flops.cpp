@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "model/checkpoint_info.h"
+#include "selectors/selector.h"
 
 #include <algorithm>
 #include <cmath>
@@ -17,42 +18,39 @@ double transformerLayerFlops(const TransformerLayerShape &s, double n, double m)
 
 namespace {
 
-// GridS per view: LayerNorm-pooled vector → MLP C→512→2K, bilinear sampling (4 taps per channel),
-// coordinate embedding 2→256→C.
+// A GridS sampler per view, in its parts: the MLP that predicts K coordinates from the
+// LayerNorm-pooled features (C→512→2K), bilinear sampling (4 taps per channel) and the
+// coordinate embedding (2→256→C).
+double coordinateMlpFlops(double C, double K)
+{
+    return 2.0 * (C * 512 + 512 * 2 * K);
+}
+
+double bilinearSamplingFlops(double C, double K)
+{
+    return 4.0 * 2.0 * K * C;
+}
+
+double coordinateEmbeddingFlops(double C, double K)
+{
+    return 2.0 * K * (2 * 256 + 256 * C);
+}
+
 double gridsSamplerFlops(double C, double K)
 {
-    return 2.0 * (C * 512 + 512 * 2 * K) + 4.0 * 2.0 * K * C + 2.0 * K * (2 * 256 + 256 * C);
+    return coordinateMlpFlops(C, K) + bilinearSamplingFlops(C, K) + coordinateEmbeddingFlops(C, K);
 }
 
 // The controls: fixed coordinates skip the MLP that predicts them; pooling adds each cell once
 // (1 FLOP per addition) instead of sampling. Both embed their coordinates.
 double samplerFlops(const std::string &sampler, double C, double K, double cells)
 {
-    const double embedding = 2.0 * K * (2 * 256 + 256 * C);
     if (sampler == "fixed")
-        return 4.0 * 2.0 * K * C + embedding;
+        return bilinearSamplingFlops(C, K) + coordinateEmbeddingFlops(C, K);
     if (sampler == "pooled")
-        return cells * C + embedding;
+        return cells * C + coordinateEmbeddingFlops(C, K);
     return gridsSamplerFlops(C, K);
 }
-
-} // namespace
-
-FlopsConvention flopsConventionFromName(const std::string &name)
-{
-    if (name == "analytic")
-        return FlopsConvention::Analytic;
-    if (name == "xla-scan")
-        return FlopsConvention::XlaScan;
-    throw usageError("unknown FLOPs convention '" + name + "' (known: analytic, xla-scan)");
-}
-
-std::string flopsConventionName(FlopsConvention convention)
-{
-    return convention == FlopsConvention::Analytic ? "analytic" : "xla-scan";
-}
-
-namespace {
 
 constexpr double kPi0ImageTokens = 256, kPi0TextTokens = 48, kPi0SuffixTokens = 51;
 constexpr double kSiglipWidth = 1152, kGemmaWidth = 2048;
@@ -102,12 +100,27 @@ double selectionWork(const std::string &method, double n, double d, double words
     return 0;
 }
 
+// FastV and VisionZip rank cells by the head's attention from a pass on the dense set.
 bool ranksByDenseHeadPass(const std::string &method)
 {
-    return method == "fastv" || method == "visionzip";
+    return selectors::needsOf(method).headAttention;
 }
 
 } // namespace
+
+FlopsConvention flopsConventionFromName(const std::string &name)
+{
+    if (name == "analytic")
+        return FlopsConvention::Analytic;
+    if (name == "xla-scan")
+        return FlopsConvention::XlaScan;
+    throw usageError("unknown FLOPs convention '" + name + "' (known: analytic, xla-scan)");
+}
+
+std::string flopsConventionName(FlopsConvention convention)
+{
+    return convention == FlopsConvention::Analytic ? "analytic" : "xla-scan";
+}
 
 FlopsBreakdown pi0Flops(int tokensPerView, FlopsConvention convention)
 {

@@ -13,10 +13,10 @@ double mcnemarExactP(int onlyA, int onlyB)
     if (n == 0)
         return 1.0;
     // Σ_{i ≤ k} C(n, i) / 2ⁿ in logarithms: exact enough for thousands of episodes.
+    const double logTotal = std::lgamma(n + 1.0) - n * std::log(2.0); // log(n! / 2ⁿ)
     double tail = 0;
     for (int i = 0; i <= k; ++i)
-        tail += std::exp(std::lgamma(n + 1.0) - std::lgamma(i + 1.0) - std::lgamma(n - i + 1.0) -
-                         n * std::log(2.0));
+        tail += std::exp(logTotal - std::lgamma(i + 1.0) - std::lgamma(n - i + 1.0));
     return std::min(1.0, 2.0 * tail);
 }
 

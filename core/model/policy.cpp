@@ -400,47 +400,38 @@ private:
         return viewIds.to(m_device);
     }
 
-    // SparseVLM's text signal for every dense cell of every view: [Vf·cells, words] logits from
-    // the checkpoint's `text_relevance`, else from `embed_instruction` (relevanceFromEmbeddings).
+    // SparseVLM's text signal for every dense cell of every view, [Vf·cells, words] logits, from
+    // the checkpoint's `text_relevance`.
     std::vector<float> denseTextRelevance(const Frame &frame,
                                           const at::Tensor &features,
                                           const std::vector<std::pair<int, int>> &pairs,
                                           int &words)
     {
         const std::int64_t Vf = std::int64_t(pairs.size()), cells = m_info.cellsPerView();
+        const c10::IValue out =
+            call("text_relevance", {features.reshape({1, Vf * cells, m_info.tokenDim}),
+                                    cellCentres().to(m_device).repeat({1, Vf, 1}),
+                                    denseViewIds(pairs), instructionList(frame.instruction)});
+        if (!out.isTensor() || out.toTensor().dim() != 3 || out.toTensor().size(0) != 1 ||
+            out.toTensor().size(1) != Vf * cells)
+            throw badInput(m_info.path + ": text_relevance must return [B, N, L] for N = " +
+                           std::to_string(Vf * cells) + " tokens");
+        const at::Tensor t = out.toTensor().to(torch::kCPU).to(at::kFloat).contiguous();
+        words = int(t.size(2));
+        return {t.data_ptr<float>(), t.data_ptr<float>() + t.numel()};
+    }
+
+    // The fallback signal's input for checkpoints without `text_relevance`: the instruction's
+    // word embeddings (rows of C) from `embed_instruction` (selectors::relevanceFromEmbeddings).
+    std::vector<float> instructionEmbeddings(const Frame &frame)
+    {
         const int C = m_info.tokenDim;
-        if (m_info.hasMethod("text_relevance")) {
-            const c10::IValue out =
-                call("text_relevance", {features.reshape({1, Vf * cells, C}),
-                                        cellCentres().to(m_device).repeat({1, Vf, 1}),
-                                        denseViewIds(pairs), instructionList(frame.instruction)});
-            if (!out.isTensor() || out.toTensor().dim() != 3 || out.toTensor().size(0) != 1 ||
-                out.toTensor().size(1) != Vf * cells)
-                throw badInput(m_info.path + ": text_relevance must return [B, N, L] for N = " +
-                               std::to_string(Vf * cells) + " tokens");
-            const at::Tensor t = out.toTensor().to(torch::kCPU).to(at::kFloat).contiguous();
-            words = int(t.size(2));
-            return {t.data_ptr<float>(), t.data_ptr<float>() + t.numel()};
-        }
         const c10::IValue embedded = call("embed_instruction", {instructionList(frame.instruction)});
         if (!embedded.isTensor() || embedded.toTensor().dim() != 3 || embedded.toTensor().size(2) != C)
             throw badInput(m_info.path + ": embed_instruction must return [B, L, " +
                            std::to_string(C) + "]");
         const at::Tensor t = embedded.toTensor().to(torch::kCPU).to(at::kFloat).contiguous();
-        const std::vector<float> embeddings(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
-        const at::Tensor dense = features.to(torch::kCPU).to(at::kFloat).contiguous();
-        words = int(t.size(1));
-        std::vector<float> all;
-        for (std::int64_t k = 0; k < Vf; ++k) {
-            selectors::ViewTokens view;
-            view.gridWidth = m_info.gridWidth;
-            view.gridHeight = m_info.gridHeight;
-            view.dim = C;
-            view.features = dense.data_ptr<float>() + k * cells * C;
-            const std::vector<float> logits = selectors::relevanceFromEmbeddings(view, embeddings);
-            all.insert(all.end(), logits.begin(), logits.end());
-        }
-        return all;
+        return {t.data_ptr<float>(), t.data_ptr<float>() + t.numel()};
     }
 
     // The state tensor of a frame (zeros when the frame has none of the checkpoint's width).
@@ -502,10 +493,12 @@ private:
         at::Tensor attention;
         if (needs.headAttention)
             attention = denseAttention(frame, features, pairs);
-        std::vector<float> relevance;
+        std::vector<float> relevance, embeddings;
         int words = 0;
-        if (needs.textRelevance)
+        if (needs.textRelevance && m_info.hasMethod("text_relevance"))
             relevance = denseTextRelevance(frame, features, pairs, words);
+        else if (needs.textRelevance)
+            embeddings = instructionEmbeddings(frame);
         const std::uint64_t frameSeed = contentSeed(frame);
         std::vector<float> allTokens, allCoords;
         for (std::int64_t k = 0; k < Vf; ++k) {
@@ -522,6 +515,9 @@ private:
                 view.textRelevance.assign(relevance.begin() + std::ptrdiff_t(k * perView),
                                           relevance.begin() + std::ptrdiff_t((k + 1) * perView));
                 view.words = words;
+            } else if (!embeddings.empty()) {
+                view.textRelevance = selectors::relevanceFromEmbeddings(view, embeddings);
+                view.words = int(embeddings.size() / std::size_t(C));
             }
             view.seed = frameSeed ^ (0x9E3779B97F4A7C15ull * std::uint64_t(k + 1));
             const std::vector<selectors::Token> chosen = selectors::select(method, view, budget);

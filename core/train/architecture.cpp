@@ -321,6 +321,18 @@ void spreadInitialCoordinates(torch::jit::Module &module, std::int64_t kmax, con
     }
 }
 
+// The centres of a side × side grid's cells, row-major: [side², 2] image-normalised (x, y).
+torch::Tensor squareGridCentres(std::int64_t side)
+{
+    torch::Tensor centres = torch::empty({side * side, 2});
+    for (std::int64_t j = 0; j < side; ++j)
+        for (std::int64_t i = 0; i < side; ++i) {
+            centres[j * side + i][0] = cellCentre<double>(int(i), int(side));
+            centres[j * side + i][1] = cellCentre<double>(int(j), int(side));
+        }
+    return centres;
+}
+
 } // namespace
 
 torch::jit::Module buildPolicyModule(const ArchitectureConfig &c, unsigned long seed)
@@ -389,13 +401,7 @@ torch::jit::Module buildPolicyModule(const ArchitectureConfig &c, unsigned long 
                 throw settingError("sampler", "pooled needs one square budget k² with k ≤ " +
                                                   std::to_string(g) + " (got " +
                                                   std::to_string(c.budgetMax) + ")");
-            torch::Tensor centres = torch::empty({side * side, 2});
-            for (std::int64_t j = 0; j < side; ++j)
-                for (std::int64_t i = 0; i < side; ++i) {
-                    centres[j * side + i][0] = cellCentre<double>(int(i), int(side));
-                    centres[j * side + i][1] = cellCentre<double>(int(j), int(side));
-                }
-            module.register_buffer("block_centres", centres);
+            module.register_buffer("block_centres", squareGridCentres(side));
             module.register_attribute("pool_side", c10::IntType::get(), side);
         } else {
             throw settingError("sampler", "must be learned, fixed or pooled (got " + c.sampler + ")");
@@ -403,13 +409,7 @@ torch::jit::Module buildPolicyModule(const ArchitectureConfig &c, unsigned long 
         p.linear("g_w1", "g_b1", 2, 256);
         p.linear("g_w2", "g_b2", 256, C);
     } else {
-        torch::Tensor centres = torch::empty({g * g, 2});
-        for (std::int64_t j = 0; j < g; ++j)
-            for (std::int64_t i = 0; i < g; ++i) {
-                centres[j * g + i][0] = cellCentre<double>(int(i), int(g));
-                centres[j * g + i][1] = cellCentre<double>(int(j), int(g));
-            }
-        module.register_buffer("cell_centres", centres);
+        module.register_buffer("cell_centres", squareGridCentres(g));
     }
     if (c.objectReadout) {
         p.linear("obj_w", "obj_b", C, kObjectValues);

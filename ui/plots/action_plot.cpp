@@ -58,22 +58,14 @@ ActionPlot::ActionPlot(QWidget *parent)
     m_placeholder->setColor(Qt::gray);
     m_worstList->setMaximumWidth(150);
     m_worstList->setToolTip(tr("Frames with the largest action error: click to jump"));
-    m_worstBox = new QWidget(this);
-    auto *side = new QVBoxLayout(m_worstBox);
-    side->setContentsMargins(0, 0, 0, 0);
-    side->addWidget(new QLabel(tr("Worst frames"), m_worstBox));
-    side->addWidget(m_worstList, 1);
+    m_worstBox = titledColumn(tr("Worst frames"), m_worstList);
     m_legend->setObjectName(QStringLiteral("actionLegend"));
     m_legend->setMaximumWidth(140);
     m_legend->setToolTip(tr("Action dimensions: untick one to hide its lines"));
-    m_legendBox = new QWidget(this);
-    auto *legend = new QVBoxLayout(m_legendBox);
-    legend->setContentsMargins(0, 0, 0, 0);
-    legend->addWidget(new QLabel(tr("Dimensions"), m_legendBox));
-    legend->addWidget(m_legend, 1);
+    m_legendBox = titledColumn(tr("Dimensions"), m_legend);
     auto *key = new QLabel(tr("── predicted\n- - demonstration\n··· compared"), m_legendBox);
     key->setStyleSheet(QStringLiteral("color: gray"));
-    legend->addWidget(key);
+    m_legendBox->layout()->addWidget(key);
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_plot, 1);
@@ -92,6 +84,16 @@ ActionPlot::ActionPlot(QWidget *parent)
         setDimensionShown(item->data(Qt::UserRole).toInt(), item->checkState() == Qt::Checked);
     });
     clear();
+}
+
+QWidget *ActionPlot::titledColumn(const QString &title, QWidget *content)
+{
+    auto *box = new QWidget(this);
+    auto *column = new QVBoxLayout(box);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->addWidget(new QLabel(title, box));
+    column->addWidget(content, 1);
+    return box;
 }
 
 void ActionPlot::clear()

@@ -48,6 +48,7 @@ signals:
     void frameRequested(qint64 frame);
 
 private:
+    QWidget *titledColumn(const QString &title, QWidget *content); // a title above `content`
     QCustomPlot *m_plot;
     void showErrorTrack(bool shown);
     void rebuildLegend(std::size_t dimensions);

@@ -10,9 +10,6 @@
 #include <QFileInfo>
 #include <QPointer>
 
-namespace {
-}
-
 Session::Session(QObject *parent)
     : QObject(parent)
     , m_library(new EpisodeLibrary(this))
