@@ -121,8 +121,10 @@ void addTrainCommand(CLI::App &app)
         ->excludes(budget);
     command->add_option("--sampler", o->train.sampler,
                         "GridS's coordinates: learned from each image (default), or the controls "
-                        "fixed (learned, the same for every image) and pooled (k×k block means)")
-        ->check(CLI::IsMember({"learned", "fixed", "pooled"}));
+                        "fixed (learned, the same for every image), pooled (k×k block means) and "
+                        "marks (the K cells most marked as target or reference; needs "
+                        "--object-weight)")
+        ->check(CLI::IsMember({"learned", "fixed", "pooled", "marks"}));
     command->add_flag("--instruction-conditioned", o->train.instructionConditioned,
                       "condition GridS' coordinates on the instruction");
     command->add_flag("--encoder-context", o->train.encoderContext,

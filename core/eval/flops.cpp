@@ -41,14 +41,26 @@ double gridsSamplerFlops(double C, double K)
     return coordinateMlpFlops(C, K) + bilinearSamplingFlops(C, K) + coordinateEmbeddingFlops(C, K);
 }
 
+// The marks control rates every cell as the head would before keeping K of them: per cell the
+// coordinate embedding (2→C), the binding's query and output projections (C→C each), its
+// scores and weighted sum over the words, and the two mark logits (C→2); per view the words'
+// keys and values (C→2C). Choosing the top K and copying the kept cells is not counted.
+double markingFlops(double C, double cells, double words)
+{
+    return 2.0 * cells * (2 * C + 2 * C * C + 2 * words * C + 2 * C) + 2.0 * words * C * 2 * C;
+}
+
 // The controls: fixed coordinates skip the MLP that predicts them; pooling adds each cell once
-// (1 FLOP per addition) instead of sampling. Both embed their coordinates.
-double samplerFlops(const std::string &sampler, double C, double K, double cells)
+// (1 FLOP per addition) instead of sampling; both embed their coordinates. Marks keeps cells
+// as they are, after rating them all.
+double samplerFlops(const std::string &sampler, double C, double K, double cells, double words)
 {
     if (sampler == "fixed")
         return bilinearSamplingFlops(C, K) + coordinateEmbeddingFlops(C, K);
     if (sampler == "pooled")
         return cells * C + coordinateEmbeddingFlops(C, K);
+    if (sampler == "marks")
+        return markingFlops(C, cells, words);
     return gridsSamplerFlops(C, K);
 }
 
@@ -98,6 +110,12 @@ double selectionWork(const std::string &method, double n, double d, double words
     if (method == "sparsevlm")
         return 2.0 * n * d * d + 2.0 * n * words * d; // token queries, token-word logits
     return 0;
+}
+
+// The instruction's words in a cross-attention head's context (the rest is the state token).
+double instructionWords(const CheckpointInfo &info)
+{
+    return std::max(0, info.headContextExtra - 1);
 }
 
 // FastV and VisionZip rank cells by the head's attention from a pass on the dense set.
@@ -165,8 +183,8 @@ FlopsBreakdown methodFlops(const CheckpointInfo &info, const std::string &method
     if (method == "grids")
         return flops;
     const double views = double(info.views.size());
-    flops.selector = views * selectionWork(method, cells, info.tokenDim,
-                                           std::max(0, info.headContextExtra - 1), tokensPerView);
+    flops.selector = views * selectionWork(method, cells, info.tokenDim, instructionWords(info),
+                                           tokensPerView);
     if (ranksByDenseHeadPass(method))
         flops.selector += checkpointFlops(info, cells).head;
     return flops;
@@ -180,7 +198,7 @@ FlopsBreakdown checkpointFlops(const CheckpointInfo &info, int tokensPerView)
         flops.encoder = *info.encoderFlopsPerView * views;
     if (info.isGrids() && tokensPerView < info.cellsPerView())
         flops.selector = views * samplerFlops(info.sampler, info.tokenDim, tokensPerView,
-                                              info.cellsPerView());
+                                              info.cellsPerView(), instructionWords(info));
     if (info.headLayers > 0) {
         const double d = info.headWidth, T = info.actionHorizon;
         TransformerLayerShape layer{d, d, d, double(info.headFF), false};

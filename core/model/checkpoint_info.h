@@ -34,7 +34,7 @@ struct CheckpointInfo
     std::string headAttention = "self";
     int headContextExtra = 0;
     // How a GridS checkpoint places its tokens: "learned" (GridS; any checkpoint that does not
-    // say), or the project's controls "fixed" and "pooled".
+    // say), or the project's controls "fixed", "pooled" and "marks".
     std::string sampler = "learned";
     // Optional: the encoder's FLOPs per view, when the checkpoint states it.
     std::optional<double> encoderFlopsPerView;

@@ -77,16 +77,20 @@ def block(self, q: Tensor, context: Tensor, l: int) -> Tuple[Tensor, Tensor]:
     q = q + self.linear(torch.relu(self.linear(h3, self.w1[l], self.b1[l])), self.w2[l], self.b2[l])
     return q, attn
 
+# Visual tokens carry where they are, which camera, and a summary of the instruction, so that
+# keys can answer "which object": the head's queries then attend to what the task needs. Token
+# by token, so a subset of tokens gets what it would get inside the full set.
+def visual_context(self, tokens: Tensor, coords: Tensor, views: Tensor, text: Tensor) -> Tuple[Tensor, Tensor]:
+    summary = self.linear(text.mean(1), self.ht_w, self.ht_b).unsqueeze(1)
+    visual = tokens + self.linear(coords, self.hc_w, self.hc_b) + torch.embedding(self.view_embed, views) + summary
+    visual = self.bind_instruction(visual, text)
+    return self.mark_objects(visual)
+
 def head(self, tokens: Tensor, coords: Tensor, views: Tensor, instruction: List[str], state: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
     B = tokens.size(0)
     N = tokens.size(1)
     text = self.instruction_tokens(instruction)
-    # Visual tokens carry where they are, which camera, and a summary of the instruction, so
-    # that keys can answer "which object": the queries then attend to what the task needs.
-    summary = self.linear(text.mean(1), self.ht_w, self.ht_b).unsqueeze(1)
-    visual = tokens + self.linear(coords, self.hc_w, self.hc_b) + torch.embedding(self.view_embed, views) + summary
-    visual = self.bind_instruction(visual, text)
-    visual, marks = self.mark_objects(visual)
+    visual, marks = self.visual_context(tokens, coords, views, text)
     s = (state - self.state_mean) / self.state_std * self.state_mask
     state_token = self.linear(s, self.hs_w, self.hs_b).unsqueeze(1)
     context = torch.cat([text, state_token, visual], 1)
@@ -123,12 +127,16 @@ def predict(self, images: Tensor, state: Tensor, instruction: List[str], budget:
 // marked as inside the full set. The queries' final states, averaged, also predict the two
 // objects' world positions (normalised): what they carry into the action must say where the
 // named objects are, which a policy that continues its own motion never needs.
-const char *kObjectReadoutSource = R"JIT(
+const char *kMarkObjectsSource = R"JIT(
 def mark_objects(self, visual: Tensor) -> Tuple[Tensor, Tensor]:
     h = torch.layer_norm(visual, [self.token_dim], self.mark_ln_w, self.mark_ln_b, 1e-5, False)
     marks = self.linear(h, self.mark_w, self.mark_b)
     return visual + self.linear(marks, self.marked_w, self.marked_b), marks
+)JIT";
 
+// Training's forward pass with the objects: actions, the objects' positions read out, and the
+// marks of the tokens the head saw with their coordinates and views (for the marking loss).
+const char *kPredictWithObjectsSource = R"JIT(
 def predict_with_objects(self, images: Tensor, state: Tensor, instruction: List[str], budget: int) -> Tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
     tokens, coords, views = self.select_tokens(images, instruction, budget)
     out, weights, marks = self.head(tokens, coords, views, instruction, state)
@@ -221,6 +229,39 @@ def sample(self, features: Tensor, budget: int, instruction: List[str]) -> Tuple
     return coords, tokens + geometry
 )JIT";
 
+// A control with the privileged information GridS's looking loss gets (--sampler marks): keep
+// each view's K cells most marked as the instruction's target or reference (the larger of the
+// two mark logits, computed on every cell as the head would), as they are, at their centres. The
+// marks are trained on every cell by the marking loss, so they learn to find the two objects
+// whichever cells the head then sees; the choice itself passes no gradient.
+const char *kMarksSource = R"JIT(
+def select_by_marks(self, features: Tensor, budget: int, instruction: List[str]) -> Tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
+    B = features.size(0)
+    V = features.size(1)
+    C = features.size(4)
+    cells = features.size(2) * features.size(3)
+    tokens, coords, views = self.every_cell(features)
+    visual, marks = self.visual_context(tokens, coords, views, self.instruction_tokens(instruction))
+    score = marks.detach().amax(2).reshape(B, V, cells)
+    picked = torch.topk(score, budget, 2)[1]
+    chosen = features.reshape(B, V, cells, C).gather(2, picked.unsqueeze(3).expand(B, V, budget, C))
+    where = self.cell_centres.index_select(0, picked.reshape(-1)).reshape(B, V, budget, 2)
+    return where, chosen, marks, coords, views
+
+def sample(self, features: Tensor, budget: int, instruction: List[str]) -> Tuple[Tensor, Tensor]:
+    where, chosen, marks, coords, views = self.select_by_marks(features, budget, instruction)
+    return where, chosen
+
+# The marking loss sees every cell's marks, not only the kept cells' (which the head's own
+# marks are): the cells not kept must learn too.
+def predict_with_objects(self, images: Tensor, state: Tensor, instruction: List[str], budget: int) -> Tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
+    where, chosen, marks, coords, views = self.select_by_marks(self.encode(images), budget, instruction)
+    tokens, kept_coords, kept_views = self.flatten_views(where, chosen)
+    out, weights, kept_marks = self.head(tokens, kept_coords, kept_views, instruction, state)
+    actions = self.linear(out, self.out_w, self.out_b)
+    return actions, self.linear(out.mean(1), self.obj_w, self.obj_b), marks, coords, views
+)JIT";
+
 // Bilinear sampling at the coordinates (learned or fixed).
 const char *kGridsSource = R"JIT(
 def sample(self, features: Tensor, budget: int, instruction: List[str]) -> Tuple[Tensor, Tensor]:
@@ -238,18 +279,21 @@ def sample(self, features: Tensor, budget: int, instruction: List[str]) -> Tuple
 
 // What every sampler hands the head: K tokens per view, their coordinates and views.
 const char *kSelectSampledSource = R"JIT(
+def flatten_views(self, coords: Tensor, tokens: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+    B = tokens.size(0)
+    V = tokens.size(1)
+    K = tokens.size(2)
+    views = torch.arange(V, device=tokens.device).repeat_interleave(K).unsqueeze(0).repeat(B, 1)
+    return tokens.reshape(B, V * K, self.token_dim), coords.reshape(B, V * K, 2), views
+
 def select_tokens(self, images: Tensor, instruction: List[str], budget: int) -> Tuple[Tensor, Tensor, Tensor]:
-    features = self.encode(images)
-    B = features.size(0)
-    V = features.size(1)
-    coords, tokens = self.sample(features, budget, instruction)
-    views = torch.arange(V, device=tokens.device).repeat_interleave(budget).unsqueeze(0).repeat(B, 1)
-    return tokens.reshape(B, V * budget, self.token_dim), coords.reshape(B, V * budget, 2), views
+    coords, tokens = self.sample(self.encode(images), budget, instruction)
+    return self.flatten_views(coords, tokens)
 )JIT";
 
-const char *kDenseSource = R"JIT(
-def select_tokens(self, images: Tensor, instruction: List[str], budget: int) -> Tuple[Tensor, Tensor, Tensor]:
-    features = self.encode(images)
+// Every cell of every view at its centre: the dense head's input, and what marks chooses from.
+const char *kEveryCellSource = R"JIT(
+def every_cell(self, features: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
     B = features.size(0)
     V = features.size(1)
     cells = features.size(2) * features.size(3)
@@ -257,6 +301,11 @@ def select_tokens(self, images: Tensor, instruction: List[str], budget: int) -> 
     coords = self.cell_centres.unsqueeze(0).repeat(B, V, 1)
     views = torch.arange(V, device=tokens.device).repeat_interleave(cells).unsqueeze(0).repeat(B, 1)
     return tokens, coords, views
+)JIT";
+
+const char *kDenseSource = R"JIT(
+def select_tokens(self, images: Tensor, instruction: List[str], budget: int) -> Tuple[Tensor, Tensor, Tensor]:
+    return self.every_cell(self.encode(images))
 )JIT";
 
 // PyTorch's default initialisation of a linear layer: U(−1/√fan_in, 1/√fan_in).
@@ -333,6 +382,34 @@ torch::Tensor squareGridCentres(std::int64_t side)
     return centres;
 }
 
+// One compilation unit: the common methods call bind_instruction, mark_objects and
+// select_tokens, which each configuration defines its own way.
+std::string policySource(const ArchitectureConfig &c)
+{
+    std::string source = kCommonSource;
+    source += c.instructionBinding ? std::string(kBindingSource) + kTextRelevanceSource
+                                   : std::string(kNoBindingSource);
+    if (c.kind != "grids")
+        source += std::string(kEveryCellSource) + kDenseSource;
+    else if (c.sampler == "pooled")
+        source += std::string(kPooledSource) + kSelectSampledSource;
+    else if (c.sampler == "fixed")
+        source += std::string(kFixedCoordinatesSource) + kGridsSource + kSelectSampledSource;
+    else if (c.sampler == "marks")
+        source += std::string(kEveryCellSource) + kMarksSource + kSelectSampledSource;
+    else
+        source += std::string(kLearnedCoordinatesSource) + kGridsSource + kSelectSampledSource;
+    if (c.objectReadout) {
+        source += kMarkObjectsSource;
+        if (c.sampler != "marks" || c.kind != "grids") // marks defines its own
+            source += kPredictWithObjectsSource;
+    } else {
+        source += kNoObjectReadoutSource;
+    }
+    source += c.encoderContext ? kEncoderContextSource : kNoEncoderContextSource;
+    return source;
+}
+
 } // namespace
 
 torch::jit::Module buildPolicyModule(const ArchitectureConfig &c, unsigned long seed)
@@ -403,11 +480,23 @@ torch::jit::Module buildPolicyModule(const ArchitectureConfig &c, unsigned long 
                                                   std::to_string(c.budgetMax) + ")");
             module.register_buffer("block_centres", squareGridCentres(side));
             module.register_attribute("pool_side", c10::IntType::get(), side);
+        } else if (c.sampler == "marks") {
+            if (!c.objectReadout)
+                throw settingError("sampler", "marks keeps the cells the object marks point at: "
+                                              "it needs the object readout (--object-weight)");
+            if (c.budgetMax > g * g)
+                throw settingError("sampler", "marks keeps at most the " + std::to_string(g * g) +
+                                                  " cells of a view (got " +
+                                                  std::to_string(c.budgetMax) + ")");
+            module.register_buffer("cell_centres", squareGridCentres(g));
         } else {
-            throw settingError("sampler", "must be learned, fixed or pooled (got " + c.sampler + ")");
+            throw settingError("sampler",
+                               "must be learned, fixed, pooled or marks (got " + c.sampler + ")");
         }
-        p.linear("g_w1", "g_b1", 2, 256);
-        p.linear("g_w2", "g_b2", 256, C);
+        if (c.sampler != "marks") { // marks keeps cells as they are, as a dense head sees them
+            p.linear("g_w1", "g_b1", 2, 256);
+            p.linear("g_w2", "g_b2", 256, C);
+        }
     } else {
         module.register_buffer("cell_centres", squareGridCentres(g));
     }
@@ -453,18 +542,7 @@ torch::jit::Module buildPolicyModule(const ArchitectureConfig &c, unsigned long 
                               c.instructionConditioned);
     module.register_attribute("attn_scale", c10::FloatType::get(),
                               1.0 / std::sqrt(double(C / c.heads)));
-    // One compilation unit: the common methods call bind_instruction and select_tokens.
-    module.define(std::string(kCommonSource) +
-                  (c.instructionBinding ? std::string(kBindingSource) + kTextRelevanceSource
-                                        : std::string(kNoBindingSource)) +
-                  (!grids                  ? std::string(kDenseSource)
-                   : c.sampler == "pooled" ? std::string(kPooledSource) + kSelectSampledSource
-                   : c.sampler == "fixed"
-                       ? std::string(kFixedCoordinatesSource) + kGridsSource + kSelectSampledSource
-                       : std::string(kLearnedCoordinatesSource) + kGridsSource +
-                             kSelectSampledSource) +
-                  (c.objectReadout ? kObjectReadoutSource : kNoObjectReadoutSource) +
-                  (c.encoderContext ? kEncoderContextSource : kNoEncoderContextSource));
+    module.define(policySource(c));
     return module;
 }
 

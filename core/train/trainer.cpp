@@ -413,8 +413,9 @@ TrainReport trainPolicy(const TrainOptions &o, const Progress &progress)
     }
     if (!resuming && o.sampler != "learned" && o.kind != "grids")
         throw settingError("sampler", "is GridS's: it needs kind grids");
-    if (o.lookWeight > 0 && config.sampler == "pooled")
-        throw settingError("look_weight", "moves coordinates, and pooled ones do not move");
+    if (o.lookWeight > 0 && (config.sampler == "pooled" || config.sampler == "marks"))
+        throw settingError("look_weight", "moves coordinates, and " + config.sampler +
+                                              " ones do not move");
     if (o.lookWeight > 0 && (o.objectWeight <= 0 || config.kind != "grids"))
         throw settingError("look_weight",
                            "needs GridS and an object weight (the object positions)");

@@ -15,7 +15,7 @@ struct TrainOptions
     std::string kind = "grids";    // "grids" or "dense"
     int budget = 16;               // GridS: the budget trained for (non-nested)
     int nestedMax = 0;             // GridS: > 0 trains nested budgets up to this K_max
-    std::string sampler = "learned"; // GridS: learned, or the controls fixed and pooled
+    std::string sampler = "learned"; // GridS: learned, or the controls fixed, pooled, marks
     bool instructionConditioned = false;
     bool instructionBinding = true;   // visual tokens attend to the instruction's words
     bool encoderContext = false;      // a self-attention block over each view's cells

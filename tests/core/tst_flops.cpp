@@ -151,7 +151,7 @@ private slots:
     }
 
     // The GridS controls: fixed coordinates need no MLP to predict them; pooling adds each of
-    // the 256 cells once. Both embed their 16 coordinates (2·16·(2·256 + 256·128)).
+    // the 256 cells once; marks rates every cell. Both embed their 16 coordinates (2·16·(2·256 + 256·128)).
     void controlSamplersAreCountedAsTheyRun()
     {
         const auto withSampler = [](const std::string &sampler) {
@@ -172,6 +172,14 @@ private slots:
         QCOMPARE(checkpointFlops(fixed, 16).selector, 8.0 * 16 * 128 + embedding);
         const CheckpointInfo learned = withSampler("learned");
         QVERIFY(checkpointFlops(learned, 16).selector > checkpointFlops(fixed, 16).selector);
+        // Marks rates all 256 cells before keeping 16: per cell the coordinate embedding
+        // (2·2·128), the binding's query and output projections (2·2·128²), its scores and sum
+        // over 12 words (2·2·12·128) and two mark logits (2·128·2); once, the words' keys and
+        // values (2·12·128·256). Its headContextExtra is the 12 words and the state token.
+        CheckpointInfo marks = withSampler("marks");
+        marks.headContextExtra = 13;
+        const double perCell = 512 + 65536 + 6144 + 512;
+        QCOMPARE(checkpointFlops(marks, 16).selector, 256 * perCell + 786432.0);
     }
 
     void malformedGridsJsonIsNamed()

@@ -17,6 +17,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <set>
+
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -427,28 +429,11 @@ private slots:
             o.objectWeight = 1.0;
             o.lookWeight = lookWeight;
             train::trainPolicy(o);
-            torch::jit::Module module = torch::jit::load(path(out));
-            auto file = openEpisodeFile(path("objects.hdf5"));
-            const Track where = *file->lowDim(0, libero::kTargetImagePos);
-            double sum = 0;
-            for (std::int64_t t = 0; t < 8; ++t) {
-                const Frame frame = file->frame(0, t);
-                at::Tensor images = torch::empty({1, 2, 3, 32, 32});
-                for (int v = 0; v < 2; ++v)
-                    images[0][v].copy_(
-                        torch::from_blob(frame.views[std::size_t(v)].data, {32, 32, 3}, at::kByte)
-                            .permute({2, 0, 1})
-                            .to(at::kFloat)
-                            .div(255.0));
-                const at::Tensor coords =
-                    module
-                        .run_method("sample_coords", module.run_method("encode", images),
-                                    c10::List<std::string>({frame.instruction}))
-                        .toTensor()[0][0]; // front camera: [K, 2]
-                const at::Tensor target = torch::tensor({where.at(t, 0), where.at(t, 1)});
-                sum += (coords - target).pow(2).sum(-1).sqrt().min().item<double>();
-            }
-            return sum / 8;
+            return frontNearestToTarget(out, [](torch::jit::Module &module, const at::Tensor &images,
+                                               const c10::List<std::string> &words) {
+                return module.run_method("sample_coords", module.run_method("encode", images), words)
+                    .toTensor()[0][0];
+            });
         };
         const double free = nearest(0.0, "look-free.pt"), pulled = nearest(5.0, "look-pulled.pt");
         qInfo("nearest point to the target: %.3f without, %.3f with --look-weight", free, pulled);
@@ -462,6 +447,104 @@ private slots:
             fixtures::errorOf([&] { train::trainPolicy(o); }, nullptr, &setting);
         QVERIFY2(message.startsWith("look weight: needs GridS"), qPrintable(message));
         QCOMPARE(setting, std::string("look_weight"));
+    }
+
+    // The target-marks control keeps each view's K cells with the largest object mark, as they
+    // are, at their centres. Its marks are trained on every cell, so training moves the kept
+    // cells onto the target. It needs the object readout, and refuses --look-weight.
+    void marksControlKeepsTheMostMarkedCells()
+    {
+        train::ArchitectureConfig config = tinyDenseArchitecture(); // 4×4 cells per view
+        config.kind = "grids";
+        config.nested = false;
+        config.budgetMax = config.budgetDefault = 3;
+        config.sampler = "marks";
+        QVERIFY(fixtures::errorOf([&] { train::buildPolicyModule(config, 5); })
+                    .contains("object readout"));
+        config.objectReadout = true;
+        torch::jit::Module module = train::buildPolicyModule(config, 5);
+        torch::manual_seed(6);
+        const at::Tensor features = torch::randn({1, 2, 4, 4, 16});
+        const c10::List<std::string> words({"pick up the cube"});
+        const auto kept =
+            module.run_method("sample", features, std::int64_t(3), words).toTuple()->elements();
+        const at::Tensor coords = kept[0].toTensor(), tokens = kept[1].toTensor();
+        QCOMPARE(coords.sizes().vec(), (std::vector<std::int64_t>{1, 2, 3, 2}));
+        // Every cell's marks, as the head computes them when it sees all 32 cells.
+        const auto every = module.run_method("every_cell", features).toTuple()->elements();
+        const at::Tensor marks =
+            module
+                .run_method("visual_context", every[0], every[1], every[2],
+                            module.run_method("instruction_tokens", words))
+                .toTuple()
+                ->elements()[1]
+                .toTensor()
+                .amax(2)[0]; // [32]: the larger of target and reference
+        for (int v = 0; v < 2; ++v) {
+            std::set<int> keptCells;
+            float lowestKept = 1e30f;
+            for (int k = 0; k < 3; ++k) {
+                const float x = coords[0][v][k][0].item<float>(), y = coords[0][v][k][1].item<float>();
+                const int i = int(x * 4), j = int(y * 4);
+                QCOMPARE(x, (float(i) + 0.5f) / 4); // a cell's centre
+                QCOMPARE(y, (float(j) + 0.5f) / 4);
+                QVERIFY(torch::equal(tokens[0][v][k], features[0][v][j][i])); // as it is
+                keptCells.insert(j * 4 + i);
+                lowestKept = std::min(lowestKept, marks[v * 16 + j * 4 + i].item<float>());
+            }
+            QCOMPARE(keptCells.size(), std::size_t(3));
+            for (int cell = 0; cell < 16; ++cell)
+                if (keptCells.count(cell) == 0)
+                    QVERIFY(marks[v * 16 + cell].item<float>() <= lowestKept);
+        }
+        // Training's marking loss sees every cell's marks; the actions are predict's.
+        const std::vector<c10::IValue> inputs{torch::rand({1, 2, 3, 32, 32}), torch::randn({1, 8}),
+                                              words, std::int64_t(3)};
+        const auto out = module.get_method("predict_with_objects")(inputs).toTuple()->elements();
+        QCOMPARE(out[2].toTensor().size(1), std::int64_t(32));
+        QCOMPARE(out[3].toTensor().size(1), std::int64_t(32));
+        QVERIFY(torch::allclose(
+            module.run_method("predict", inputs[0], inputs[1], inputs[2], inputs[3]).toTensor(),
+            out[0].toTensor(), 1e-5, 1e-6));
+
+        const auto nearest = [&](int steps, const char *checkpoint) {
+            train::TrainOptions o = tinyOptions(path("objects.hdf5"), path(checkpoint));
+            o.kind = "grids";
+            o.sampler = "marks";
+            o.budget = 2;
+            o.steps = steps;
+            o.objectWeight = 1.0;
+            train::trainPolicy(o);
+            return frontNearestToTarget(checkpoint, [](torch::jit::Module &m, const at::Tensor &images,
+                                                       const c10::List<std::string> &instruction) {
+                return m.run_method("sample", m.run_method("encode", images), std::int64_t(2),
+                                    instruction)
+                    .toTuple()
+                    ->elements()[0]
+                    .toTensor()[0][0];
+            });
+        };
+        const double untrained = nearest(1, "marks-1.pt"), trained = nearest(80, "marks-80.pt");
+        qInfo("nearest kept cell to the target: %.3f after 1 step, %.3f after 80", untrained,
+              trained);
+        QVERIFY(trained < 0.7 * untrained);
+        // Loaded as any GridS checkpoint: the policy keeps cells at their centres.
+        auto policy = Policy::load(path("marks-80.pt"));
+        QCOMPARE(policy->info().sampler, std::string("marks"));
+        auto file = openEpisodeFile(path("objects.hdf5"));
+        const FrameResult r =
+            policy->run(file->frame(0, 0), file->episodes()[0].views, "grids", 2, "m");
+        for (const auto &xy : r.views[0].coords)
+            QCOMPARE(std::fmod(xy[0] * 4, 1.0f), 0.5f);
+
+        train::TrainOptions o = tinyOptions(path("objects.hdf5"), path("bad.pt"));
+        o.kind = "grids";
+        o.sampler = "marks";
+        o.budget = 2;
+        QVERIFY(fixtures::errorOf([&] { train::trainPolicy(o); }).contains("object readout"));
+        o.objectWeight = 1.0;
+        o.lookWeight = 1.0;
+        QVERIFY(fixtures::errorOf([&] { train::trainPolicy(o); }).contains("marks ones do not move"));
     }
 
     // The encoder's context block: a far corner of the image reaches a cell's feature only
@@ -519,6 +602,33 @@ private slots:
 
 private:
     std::string path(const char *name) const { return m_dir.filePath(name).toStdString(); }
+
+    // Over the first 8 frames of objects.hdf5's first episode, the mean distance (image-
+    // normalised) from the target to the nearest of the front camera's points that `coordsOf`
+    // gives ([K, 2]) for the checkpoint `checkpoint`.
+    template<typename CoordsOf>
+    double frontNearestToTarget(const char *checkpoint, CoordsOf coordsOf)
+    {
+        torch::jit::Module module = torch::jit::load(path(checkpoint));
+        auto file = openEpisodeFile(path("objects.hdf5"));
+        const Track where = *file->lowDim(0, libero::kTargetImagePos);
+        double sum = 0;
+        for (std::int64_t t = 0; t < 8; ++t) {
+            const Frame frame = file->frame(0, t);
+            at::Tensor images = torch::empty({1, 2, 3, 32, 32});
+            for (int v = 0; v < 2; ++v)
+                images[0][v].copy_(
+                    torch::from_blob(frame.views[std::size_t(v)].data, {32, 32, 3}, at::kByte)
+                        .permute({2, 0, 1})
+                        .to(at::kFloat)
+                        .div(255.0));
+            const at::Tensor coords =
+                coordsOf(module, images, c10::List<std::string>({frame.instruction}));
+            const at::Tensor target = torch::tensor({where.at(t, 0), where.at(t, 1)});
+            sum += (coords - target).pow(2).sum(-1).sqrt().min().item<double>();
+        }
+        return sum / 8;
+    }
     QTemporaryDir m_dir;
 };
 
