@@ -157,12 +157,17 @@ SweepResult runSweep(Policy &policy,
         const Frame frame = item.file->frame(item.episode, item.frame);
         const std::string cacheKey =
             item.ref.fileSha256 + "|" + info.key + "|" + std::to_string(item.frame);
-        const FrameResult dense = policy.run(frame, info.views, "dense", 0, cacheKey);
+        // Every configuration of the frame at once (one encoder pass, batched heads), dense
+        // first: the fidelity reference.
+        std::vector<MethodBudget> wanted{{"dense", 0}};
+        for (std::size_t c : toRun)
+            if (configs[c].method != "dense")
+                wanted.push_back({configs[c].method, configs[c].budget});
+        const std::vector<FrameResult> results = policy.runMany(frame, info.views, wanted, cacheKey);
+        const FrameResult &dense = results.front();
+        std::size_t next = 1;
         for (std::size_t c : toRun) {
-            const FrameResult r =
-                configs[c].method == "dense"
-                    ? dense
-                    : policy.run(frame, info.views, configs[c].method, configs[c].budget, cacheKey);
+            const FrameResult &r = configs[c].method == "dense" ? dense : results[next++];
             FrameResultRow row;
             row.episode = item.ref;
             row.frame = item.frame;

@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <list>
+#include <map>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -175,12 +176,14 @@ public:
         for (const auto &parameter : m_module.parameters())
             m_info.parameters += parameter.numel();
         m_module.eval();
+        m_cellCentres = cellCentres().to(m_device);
         probe();
     }
 
     const CheckpointInfo &info() const override { return m_info; }
     std::size_t cachedFrames() const override { return m_cache.size(); }
     std::size_t encoderCalls() const override { return m_encoderCalls; }
+    std::size_t headCalls() const override { return m_headCalls; }
 
     FrameResult run(const Frame &frame,
                     const std::vector<ViewInfo> &frameViews,
@@ -188,8 +191,18 @@ public:
                     int budget,
                     const std::string &cacheKey) override
     {
+        return runMany(frame, frameViews, {{method, budget}}, cacheKey).front();
+    }
+
+    std::vector<FrameResult> runMany(const Frame &frame,
+                                     const std::vector<ViewInfo> &frameViews,
+                                     const std::vector<MethodBudget> &configs,
+                                     const std::string &cacheKey) override
+    {
+        if (configs.empty())
+            return {};
         try {
-            return runUnguarded(frame, frameViews, method, budget, cacheKey);
+            return runManyUnguarded(frame, frameViews, configs, cacheKey);
         } catch (const Error &) {
             throw;
         } catch (const std::exception &e) {
@@ -248,6 +261,48 @@ private:
             "act", path);
         expectShape(actions, {1, i.actionHorizon, i.actionDim}, "act's actions", path);
         expectShape(attention, {1, n}, "act's attention", path);
+        m_batchedHead = headTakesABatch(n);
+    }
+
+    // Whether `act` on a batch of two gives each row what it gives that row alone (a traced
+    // head may have fixed its batch at 1): then configurations of one length share a call.
+    bool headTakesABatch(std::int64_t n)
+    {
+        const auto &i = m_info;
+        const auto longs = at::TensorOptions(at::kLong).device(m_device);
+        // Rows that differ, without touching the global random generator.
+        const auto pattern = [&](std::vector<std::int64_t> shape, double scale) {
+            std::int64_t count = 1;
+            for (auto d : shape)
+                count *= d;
+            return torch::arange(count, floats()).mul(scale).sin().reshape(shape);
+        };
+        const at::Tensor tokens = pattern({2, n, i.tokenDim}, 0.37);
+        const at::Tensor coords = pattern({2, n, 2}, 0.71).mul(0.5).add(0.5);
+        const at::Tensor views = torch::zeros({2, n}, longs);
+        const at::Tensor state = pattern({2, i.stateDim}, 1.3);
+        try {
+            c10::List<std::string> two({"probe one", "probe two"});
+            const auto [actions, attention] =
+                tensorPair(m_module.get_method("act")({tokens, coords, views, two, state}), "act",
+                           i.path);
+            if (actions.size(0) != 2 || attention.size(0) != 2)
+                return false;
+            for (std::int64_t row = 0; row < 2; ++row) {
+                const auto [alone, aloneAttention] = tensorPair(
+                    m_module.get_method("act")({tokens.narrow(0, row, 1), coords.narrow(0, row, 1),
+                                                views.narrow(0, row, 1),
+                                                instructionList(two.get(std::size_t(row))),
+                                                state.narrow(0, row, 1)}),
+                    "act", i.path);
+                if (!torch::allclose(actions.narrow(0, row, 1), alone, 1e-4, 1e-5) ||
+                    !torch::allclose(attention.narrow(0, row, 1), aloneAttention, 1e-4, 1e-5))
+                    return false;
+            }
+            return true;
+        } catch (const std::exception &) {
+            return false;
+        }
     }
 
     at::Tensor encode(const Frame &frame,
@@ -288,33 +343,35 @@ private:
         return features;
     }
 
-    FrameResult runUnguarded(const Frame &frame,
-                             const std::vector<ViewInfo> &frameViews,
-                             const std::string &method,
-                             int budget,
-                             const std::string &cacheKey)
+    // What one configuration keeps of a frame, ready for the head: tokens [1, n, C], coords
+    // [1, n, 2], and per view, per token, the dense cells behind it (none for sampled tokens).
+    struct Kept
     {
-        torch::NoGradGuard noGrad;
-        FrameResult result;
-        result.method = method;
-        bool missingViews = false;
-        const auto pairs = matchViews(m_info.views, frameViews, m_info.path, missingViews);
-        const at::Tensor features = encode(frame, pairs, cacheKey, result);
+        at::Tensor tokens, coords;
+        std::vector<std::vector<std::vector<int>>> cells;
+    };
+
+    // Selection: fills the result's budget and selectMs.
+    Kept keep(const Frame &frame,
+              const at::Tensor &features,
+              const std::vector<std::pair<int, int>> &pairs,
+              const std::string &method,
+              int budget,
+              FrameResult &result)
+    {
         const std::int64_t Vf = std::int64_t(pairs.size());
         const int h = m_info.gridHeight, w = m_info.gridWidth, C = m_info.tokenDim;
-
-        auto start = Clock::now();
-        at::Tensor tokens, coords;
-        groups.clear();
+        const auto start = Clock::now();
         m_chargedMs = 0;
+        Kept kept;
         if (method == "dense") {
             result.budget = h * w;
-            tokens = features.reshape({1, Vf * h * w, C});
-            coords = cellCentres().to(m_device).repeat({1, Vf, 1});
+            kept.tokens = features.reshape({1, Vf * h * w, C});
+            kept.coords = m_cellCentres.repeat({1, Vf, 1});
             std::vector<std::vector<int>> everyCell;
             for (int c = 0; c < h * w; ++c)
                 everyCell.push_back({c});
-            groups.assign(std::size_t(Vf), everyCell);
+            kept.cells.assign(std::size_t(Vf), everyCell);
         } else if (method == "grids") {
             if (const std::string why = notApplicable(m_info, method); !why.empty())
                 throw usageError(m_info.path + ": " + why);
@@ -327,32 +384,63 @@ private:
                            "sample", m_info.path);
             expectShape(sampledCoords, {1, Vf, budget, 2}, "sample's coords", m_info.path);
             expectShape(sampledTokens, {1, Vf, budget, C}, "sample's tokens", m_info.path);
-            coords = sampledCoords.reshape({1, Vf * budget, 2});
-            tokens = sampledTokens.reshape({1, Vf * budget, C});
+            kept.coords = sampledCoords.reshape({1, Vf * budget, 2});
+            kept.tokens = sampledTokens.reshape({1, Vf * budget, C});
         } else {
             if (const std::string why = notApplicable(m_info, method); !why.empty())
                 throw usageError(m_info.path + ": " + why);
-            selectFromDense(frame, features, pairs, method, budget, result, tokens, coords);
+            selectFromDense(frame, features, pairs, method, budget, result, kept);
         }
-        const std::int64_t perView = tokens.size(1) / Vf;
+        result.selectMs = msSince(start) + m_chargedMs;
+        m_chargedMs = 0;
+        return kept;
+    }
+
+    // The view index of each kept token, as the head takes them: [1, n].
+    at::Tensor viewIdsOf(const Kept &kept, const std::vector<std::pair<int, int>> &pairs) const
+    {
+        const std::int64_t Vf = std::int64_t(pairs.size()), perView = kept.tokens.size(1) / Vf;
         at::Tensor viewIds = torch::empty({1, Vf * perView}, at::kLong);
         for (std::int64_t k = 0; k < Vf; ++k)
             viewIds.narrow(1, k * perView, perView).fill_(pairs[std::size_t(k)].first);
-        result.selectMs = msSince(start) + m_chargedMs;
-        m_chargedMs = 0;
+        return viewIds.to(m_device);
+    }
 
-        start = Clock::now();
-        result.missingInputs = missingViews || int(frame.state.size()) != m_info.stateDim;
-        const auto [actions, attention] =
-            tensorPair(call("act", {tokens, coords, viewIds.to(m_device),
-                                    instructionList(frame.instruction), stateOf(frame)}),
-                       "act", m_info.path);
-        expectShape(actions, {1, m_info.actionHorizon, m_info.actionDim}, "act's actions",
+    // The head on a batch of kept sets of one length: (actions [G, T, A], attention [G, n]).
+    std::pair<at::Tensor, at::Tensor> act(const std::vector<const Kept *> &batch,
+                                          const std::vector<std::pair<int, int>> &pairs,
+                                          const Frame &frame)
+    {
+        std::vector<at::Tensor> tokens, coords, viewIds;
+        c10::List<std::string> instructions;
+        for (const Kept *kept : batch) {
+            tokens.push_back(kept->tokens);
+            coords.push_back(kept->coords);
+            viewIds.push_back(viewIdsOf(*kept, pairs));
+            instructions.push_back(frame.instruction);
+        }
+        const std::int64_t G = std::int64_t(batch.size()), n = batch.front()->tokens.size(1);
+        const at::Tensor state = stateOf(frame);
+        ++m_headCalls;
+        auto [actions, attention] = tensorPair(
+            call("act", {torch::cat(tokens), torch::cat(coords), torch::cat(viewIds), instructions,
+                         G == 1 ? state : state.repeat({G, 1})}),
+            "act", m_info.path);
+        expectShape(actions, {G, m_info.actionHorizon, m_info.actionDim}, "act's actions",
                     m_info.path);
-        expectShape(attention, {1, tokens.size(1)}, "act's attention", m_info.path);
-        result.actMs = msSince(start);
+        expectShape(attention, {G, n}, "act's attention", m_info.path);
+        return {actions, attention};
+    }
 
-        const at::Tensor coordsCpu = coords.to(torch::kCPU).contiguous();
+    // Fills a result's views, attention and actions from its kept set and the head's output.
+    void describe(FrameResult &result,
+                  const Kept &kept,
+                  const std::vector<std::pair<int, int>> &pairs,
+                  const at::Tensor &actions,   // [1, T, A]
+                  const at::Tensor &attention) // [1, n]
+    {
+        const std::int64_t Vf = std::int64_t(pairs.size()), perView = kept.tokens.size(1) / Vf;
+        const at::Tensor coordsCpu = kept.coords.to(torch::kCPU).contiguous();
         const float *xy = coordsCpu.data_ptr<float>();
         for (std::int64_t k = 0; k < Vf; ++k) {
             ViewSelection selection;
@@ -361,8 +449,8 @@ private:
                 const float *p = xy + 2 * (k * perView + t);
                 selection.coords.push_back({p[0], p[1]});
             }
-            if (std::size_t(k) < groups.size())
-                describeCells(groups[std::size_t(k)], selection);
+            if (std::size_t(k) < kept.cells.size())
+                describeCells(kept.cells[std::size_t(k)], selection);
             result.views.push_back(std::move(selection));
         }
         const at::Tensor attentionCpu = attention.to(torch::kCPU).contiguous().to(at::kFloat);
@@ -373,7 +461,51 @@ private:
         result.actions.cols = m_info.actionDim;
         result.actions.values.assign(actionsCpu.data_ptr<float>(),
                                      actionsCpu.data_ptr<float>() + actionsCpu.numel());
-        return result;
+    }
+
+    // One encoder pass, each configuration's selection, and the head once per group of
+    // configurations that keep as many tokens (batched when the checkpoint's head takes a batch;
+    // each member is charged its share of the call's time).
+    std::vector<FrameResult> runManyUnguarded(const Frame &frame,
+                                              const std::vector<ViewInfo> &frameViews,
+                                              const std::vector<MethodBudget> &configs,
+                                              const std::string &cacheKey)
+    {
+        torch::NoGradGuard noGrad;
+        bool missingViews = false;
+        const auto pairs = matchViews(m_info.views, frameViews, m_info.path, missingViews);
+        FrameResult shared;
+        const at::Tensor features = encode(frame, pairs, cacheKey, shared);
+        shared.missingInputs = missingViews || int(frame.state.size()) != m_info.stateDim;
+
+        std::vector<FrameResult> results(configs.size(), shared);
+        std::vector<Kept> kept;
+        kept.reserve(configs.size());
+        std::map<std::int64_t, std::vector<std::size_t>> byLength;
+        for (std::size_t i = 0; i < configs.size(); ++i) {
+            results[i].method = configs[i].method;
+            kept.push_back(keep(frame, features, pairs, configs[i].method, configs[i].budget,
+                                results[i]));
+            byLength[kept.back().tokens.size(1)].push_back(i);
+        }
+        for (const auto &[length, members] : byLength) {
+            const std::size_t step = m_batchedHead ? members.size() : 1;
+            for (std::size_t first = 0; first < members.size(); first += step) {
+                std::vector<const Kept *> batch;
+                for (std::size_t j = first; j < first + step; ++j)
+                    batch.push_back(&kept[members[j]]);
+                const auto start = Clock::now();
+                const auto [actions, attention] = act(batch, pairs, frame);
+                const double share = msSince(start) / double(step);
+                for (std::size_t j = 0; j < step; ++j) {
+                    FrameResult &result = results[members[first + j]];
+                    result.actMs = share;
+                    describe(result, *batch[j], pairs, actions.narrow(0, std::int64_t(j), 1),
+                             attention.narrow(0, std::int64_t(j), 1));
+                }
+            }
+        }
+        return results;
     }
 
     // A checkpoint of the project's architecture with a binding layer, saved before
@@ -410,7 +542,7 @@ private:
         const std::int64_t Vf = std::int64_t(pairs.size()), cells = m_info.cellsPerView();
         const c10::IValue out =
             call("text_relevance", {features.reshape({1, Vf * cells, m_info.tokenDim}),
-                                    cellCentres().to(m_device).repeat({1, Vf, 1}),
+                                    m_cellCentres.repeat({1, Vf, 1}),
                                     denseViewIds(pairs), instructionList(frame.instruction)});
         if (!out.isTensor() || out.toTensor().dim() != 3 || out.toTensor().size(0) != 1 ||
             out.toTensor().size(1) != Vf * cells)
@@ -463,9 +595,10 @@ private:
             return m_attention;
         }
         const auto start = Clock::now();
+        ++m_headCalls;
         const auto [actions, attention] = tensorPair(
             call("act", {features.reshape({1, Vf * cells, m_info.tokenDim}),
-                         cellCentres().to(m_device).repeat({1, Vf, 1}), denseViewIds(pairs),
+                         m_cellCentres.repeat({1, Vf, 1}), denseViewIds(pairs),
                          instructionList(frame.instruction), stateOf(frame)}),
             "act", m_info.path);
         expectShape(attention, {1, Vf * cells}, "act's attention", m_info.path);
@@ -483,8 +616,7 @@ private:
                          const std::string &method,
                          int budget,
                          FrameResult &result,
-                         at::Tensor &tokens,
-                         at::Tensor &coords)
+                         Kept &kept)
     {
         const int h = m_info.gridHeight, w = m_info.gridWidth, C = m_info.tokenDim;
         const std::int64_t Vf = std::int64_t(pairs.size());
@@ -530,12 +662,14 @@ private:
             std::vector<std::vector<int>> cellsOfTokens;
             for (const auto &token : chosen)
                 cellsOfTokens.push_back(token.cells);
-            groups.push_back(std::move(cellsOfTokens));
+            kept.cells.push_back(std::move(cellsOfTokens));
         }
-        const std::int64_t kept = std::int64_t(allCoords.size() / 2);
-        result.budget = int(kept / Vf);
-        tokens = torch::from_blob(allTokens.data(), {1, kept, C}, at::kFloat).clone().to(m_device);
-        coords = torch::from_blob(allCoords.data(), {1, kept, 2}, at::kFloat).clone().to(m_device);
+        const std::int64_t count = std::int64_t(allCoords.size() / 2);
+        result.budget = int(count / Vf);
+        kept.tokens =
+            torch::from_blob(allTokens.data(), {1, count, C}, at::kFloat).clone().to(m_device);
+        kept.coords =
+            torch::from_blob(allCoords.data(), {1, count, 2}, at::kFloat).clone().to(m_device);
     }
 
     // A per-frame seed from the pixels, state and instruction: `random` keeps the same cells
@@ -568,7 +702,7 @@ private:
             view.groups = tokens;
     }
 
-    // Centres of the dense cells, row-major (common/grid.h).
+    // Centres of the dense cells, row-major (common/grid.h): [1, h·w, 2].
     at::Tensor cellCentres() const
     {
         const int h = m_info.gridHeight, w = m_info.gridWidth;
@@ -587,14 +721,26 @@ private:
     torch::jit::Module m_module;
     CheckpointInfo m_info;
     FeatureCache m_cache;
-    std::size_t m_encoderCalls = 0;
-    std::vector<std::vector<std::vector<int>>> groups; // per view, per token: cells (last run)
+    at::Tensor m_cellCentres; // cellCentres() on the device, made once at load
+    std::size_t m_encoderCalls = 0, m_headCalls = 0;
+    bool m_batchedHead = false; // act takes a batch of 2 (probed at load)
     std::string m_attentionKey;
     at::Tensor m_attentionFeatures, m_attention;
     double m_attentionMs = 0, m_chargedMs = 0;
 };
 
 } // namespace
+
+std::vector<FrameResult> Policy::runMany(const Frame &frame,
+                                         const std::vector<ViewInfo> &frameViews,
+                                         const std::vector<MethodBudget> &configs,
+                                         const std::string &cacheKey)
+{
+    std::vector<FrameResult> results;
+    for (const MethodBudget &config : configs)
+        results.push_back(run(frame, frameViews, config.method, config.budget, cacheKey));
+    return results;
+}
 
 std::string notApplicable(const CheckpointInfo &info, const std::string &method)
 {

@@ -16,6 +16,13 @@ namespace grids {
 //
 // Encoder outputs are cached per frame (LRU, bounded memory): re-running the same frame with
 // another method or budget re-runs only selection and head. Not thread-safe: one thread at a time.
+// One configuration of a selection: a method and its tokens per view (ignored by dense).
+struct MethodBudget
+{
+    std::string method;
+    int budget = 0;
+};
+
 class Policy
 {
 public:
@@ -39,8 +46,18 @@ public:
                             int budget,
                             const std::string &cacheKey = {}) = 0;
 
+    // Runs several configurations on one frame, each as run() would (up to float rounding), in
+    // `configs`' order: the encoder once, and the head once per group of configurations that
+    // keep as many tokens, as one batch, where the checkpoint's head takes a batch. Each result
+    // is charged its share of the shared head call.
+    virtual std::vector<FrameResult> runMany(const Frame &frame,
+                                             const std::vector<ViewInfo> &frameViews,
+                                             const std::vector<MethodBudget> &configs,
+                                             const std::string &cacheKey = {});
+
     virtual std::size_t cachedFrames() const = 0;
     virtual std::size_t encoderCalls() const = 0; // encoder forward passes so far
+    virtual std::size_t headCalls() const = 0;    // head (act) calls so far, probes excepted
 };
 
 // Why `method` cannot run on this checkpoint (grids on a dense checkpoint, sparsevlm without

@@ -70,6 +70,7 @@ public:
     const CheckpointInfo &info() const override { return m_info; }
     std::size_t cachedFrames() const override { return 0; }
     std::size_t encoderCalls() const override { return m_requests; }
+    std::size_t headCalls() const override { return m_requests; }
 
     FrameResult run(const Frame &frame,
                     const std::vector<ViewInfo> &frameViews,

@@ -84,6 +84,58 @@ private slots:
         QVERIFY(policy->run(frameOf(4), kTwoViews, "random", 4).views[0].cells != a);
     }
 
+    // A sweep's configurations of one frame run together (runMany): the encoder once, the head
+    // batched over configurations that keep as many tokens, and each result what run() gives
+    // for that configuration alone (bit for bit on the machine that wrote this; float rounding
+    // allowed), on Python-exported heads of both kinds.
+    void manyConfigurationsAtOnceGiveWhatEachGivesAlone()
+    {
+        const auto &ckpt = fixtures::contractCheckpoints();
+        QVERIFY2(ckpt.ok, ckpt.error.constData());
+        for (const char *file : {"contract_dense.pt", "contract_grids.pt"}) {
+            const std::string path = ckpt.path(file).toStdString();
+            auto together = Policy::load(path), alone = Policy::load(path);
+            std::vector<MethodBudget> configs{{"dense", 0}};
+            std::vector<std::string> methods = kBaselines;
+            methods.push_back("grids");
+            for (const auto &method : methods)
+                if (notApplicable(together->info(), method).empty())
+                    for (int budget : {1, 4, 9})
+                        if (method != "grids" || budget <= together->info().budgetMax)
+                            configs.push_back({method, budget});
+            QVERIFY(configs.size() > 15);
+            const Frame frame = frameOf(5);
+            const auto results = together->runMany(frame, kTwoViews, configs, "f");
+            QCOMPARE(results.size(), configs.size());
+            QCOMPARE(together->encoderCalls(), std::size_t(1));
+            // One head call per length (dense, 1, 4, 9 tokens per view), and FastV's and
+            // VisionZip's ranking pass on the dense set once for the frame.
+            QVERIFY(together->info().cellsPerView() > 9);
+            const bool ranksByAttention = notApplicable(together->info(), "fastv").empty();
+            QCOMPARE(together->headCalls(), std::size_t(4 + (ranksByAttention ? 1 : 0)));
+            for (std::size_t i = 0; i < configs.size(); ++i) {
+                const FrameResult r =
+                    alone->run(frame, kTwoViews, configs[i].method, configs[i].budget, "f");
+                const FrameResult &m = results[i];
+                const QByteArray what = QByteArray(file) + " " + configs[i].method.c_str() + " " +
+                                        QByteArray::number(configs[i].budget);
+                QVERIFY2(m.method == r.method && m.budget == r.budget, what);
+                QVERIFY2(m.views.size() == r.views.size(), what);
+                for (std::size_t v = 0; v < r.views.size(); ++v)
+                    QVERIFY2(m.views[v].coords == r.views[v].coords &&
+                                 m.views[v].cells == r.views[v].cells &&
+                                 m.views[v].groups == r.views[v].groups,
+                             what);
+                QVERIFY2(m.actions.values.size() == r.actions.values.size(), what);
+                for (std::size_t k = 0; k < r.actions.values.size(); ++k)
+                    QVERIFY2(std::abs(m.actions.values[k] - r.actions.values[k]) < 1e-5f, what);
+                QVERIFY2(m.attention.size() == r.attention.size(), what);
+                for (std::size_t k = 0; k < r.attention.size(); ++k)
+                    QVERIFY2(std::abs(m.attention[k] - r.attention[k]) < 1e-6f, what);
+            }
+        }
+    }
+
     void methodsACheckpointCannotRunAreNotApplicable()
     {
         const auto &ckpt = fixtures::contractCheckpoints();

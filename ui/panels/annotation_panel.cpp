@@ -257,20 +257,22 @@ void AnnotationPanel::setKeypointMode(bool on)
     m_keypoints->setChecked(on);
 }
 
-std::vector<grids::Annotation> AnnotationPanel::annotations() const
+const std::vector<grids::Annotation> &AnnotationPanel::annotations() const
 {
-    if (!hasEpisode() || !m_workspace)
-        return {};
-    grids::AnnotationFilter filter;
-    filter.fileSha256 = m_episode.fileSha256;
-    filter.demoKey = m_episode.demoKey;
-    return m_workspace->annotations(filter);
+    return m_annotations;
 }
 
 void AnnotationPanel::refresh()
 {
+    m_annotations.clear();
+    if (hasEpisode() && m_workspace) {
+        grids::AnnotationFilter filter;
+        filter.fileSha256 = m_episode.fileSha256;
+        filter.demoKey = m_episode.demoKey;
+        m_annotations = m_workspace->annotations(filter);
+    }
     m_list->clear();
-    for (const auto &a : annotations()) {
+    for (const auto &a : m_annotations) {
         auto *item = new QListWidgetItem(describe(a), m_list);
         item->setData(Qt::UserRole, qint64(a.id));
     }

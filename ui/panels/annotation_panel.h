@@ -43,7 +43,9 @@ public:
     bool keypointMode() const;
     void setKeypointMode(bool on);
 
-    std::vector<grids::Annotation> annotations() const; // this episode's, from the workspace
+    // This episode's, as the workspace held them at the last refresh (every change made here
+    // refreshes): read on every frame shown, so not queried each time.
+    const std::vector<grids::Annotation> &annotations() const;
     QStringList tagLabels() const;
     // One line telling what an annotation is and where: "frames 3–9: gripper slips".
     static QString describe(const grids::Annotation &annotation);
@@ -60,6 +62,7 @@ private:
     grids::Workspace *m_workspace; // not owned
     QUndoStack *m_undo;            // not owned
     grids::EpisodeRef m_episode;
+    std::vector<grids::Annotation> m_annotations;
     qint64 m_frame = 0, m_rangeStart = -1;
     QComboBox *m_label;
     QLineEdit *m_note;
