@@ -50,10 +50,12 @@ std::vector<Token> selectToMe(const ViewTokens &view, int budget)
             float similarity;
         };
         std::vector<Edge> edges;
+        detail::CosineRows cosines(unit, int(groups.size()), dim);
         for (int a = 0; a < int(groups.size()); a += 2) {
             Edge edge{a, -1, -2.0f};
+            const std::vector<float> &row = cosines.of(a);
             for (int b = 1; b < int(groups.size()); b += 2) {
-                const float s = detail::cosine(unit, dim, a, b);
+                const float s = row[std::size_t(b)];
                 if (s > edge.similarity)
                     edge.b = b, edge.similarity = s;
             }

@@ -82,11 +82,12 @@ std::vector<Token> selectDivPrune(const ViewTokens &view, int budget)
     const int n = view.cells(), dim = view.dim;
     const std::vector<float> unit = detail::normalisedRows(view.features, n, dim);
     std::vector<float> distance(std::size_t(n) * std::size_t(n));
-    for (int a = 0; a < n; ++a)
-        for (int b = a; b < n; ++b) {
-            const float d = 1.0f - detail::cosine(unit, dim, a, b);
-            distance[std::size_t(a * n + b)] = distance[std::size_t(b * n + a)] = d;
-        }
+    detail::CosineRows cosines(unit, n, dim);
+    for (int a = 0; a < n; ++a) {
+        const std::vector<float> &row = cosines.of(a);
+        for (int b = 0; b < n; ++b)
+            distance[std::size_t(a * n + b)] = 1.0f - row[std::size_t(b)];
+    }
     int first = 0;
     float best = -1;
     for (int a = 0; a < n; ++a) {

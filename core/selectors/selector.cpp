@@ -38,6 +38,36 @@ float cosine(const std::vector<float> &unit, int dim, int a, int b)
     return float(dot);
 }
 
+CosineRows::CosineRows(const std::vector<float> &unit, int n, int dim)
+    : m_unit(unit)
+    , m_columns(std::size_t(n) * std::size_t(dim))
+    , m_sums(std::size_t(n))
+    , m_row(std::size_t(n))
+    , m_n(n)
+    , m_dim(dim)
+{
+    for (int r = 0; r < n; ++r)
+        for (int d = 0; d < dim; ++d)
+            m_columns[std::size_t(d) * std::size_t(n) + std::size_t(r)] =
+                unit[std::size_t(r) * std::size_t(dim) + std::size_t(d)];
+}
+
+const std::vector<float> &CosineRows::of(int a)
+{
+    const float *x = m_unit.data() + std::size_t(a) * std::size_t(m_dim);
+    double *sums = m_sums.data();
+    std::fill(m_sums.begin(), m_sums.end(), 0.0);
+    for (int d = 0; d < m_dim; ++d) {
+        const double xd = x[d];
+        const float *column = m_columns.data() + std::size_t(d) * std::size_t(m_n);
+        for (int b = 0; b < m_n; ++b)
+            sums[b] += xd * column[b];
+    }
+    for (int b = 0; b < m_n; ++b)
+        m_row[std::size_t(b)] = float(sums[b]);
+    return m_row;
+}
+
 std::vector<Token> singleCells(std::vector<int> cells)
 {
     std::sort(cells.begin(), cells.end());

@@ -6,6 +6,7 @@
 #include "common/random.h"
 #include "fixtures.h"
 #include "selectors/selector.h"
+#include "selectors/selector_util.h"
 
 #include <QTest>
 
@@ -162,6 +163,28 @@ private slots:
         const auto spread = cellsOf(selectUniform(t.view, 8));
         QCOMPARE(spread, (std::vector<int>{2 * 16 + 2, 2 * 16 + 8, 2 * 16 + 13, 8 * 16 + 2,
                                            8 * 16 + 8, 8 * 16 + 13, 13 * 16 + 2, 13 * 16 + 8}));
+    }
+
+    // DivPrune's and ToMe's cosines a row at a time are cosine()'s, bit for bit, so the faster
+    // path keeps every selection as it was; odd sizes leave no vector lane unused.
+    void cosineRowsEqualCosinesOneByOne()
+    {
+        grids::Random random(7);
+        const int n = 29, dim = 37;
+        std::vector<float> rows(std::size_t(n * dim));
+        for (auto &x : rows)
+            x = float(random.uniform(-1.0, 1.0));
+        const std::vector<float> unit = selectors::detail::normalisedRows(rows.data(), n, dim);
+        selectors::detail::CosineRows cosines(unit, n, dim);
+        for (int a = 0; a < n; ++a) {
+            const std::vector<float> row = cosines.of(a);
+            QCOMPARE(row.size(), std::size_t(n));
+            for (int b = 0; b < n; ++b) {
+                const float one = selectors::detail::cosine(unit, dim, a, b);
+                QVERIFY2(row[std::size_t(b)] == one && one == selectors::detail::cosine(unit, dim, b, a),
+                         qPrintable(QString("%1 %2").arg(a).arg(b)));
+            }
+        }
     }
 
     void divpruneOnAnArcPicksTheExtremesFirst()
