@@ -351,48 +351,57 @@ private:
         std::vector<std::vector<std::vector<int>>> cells;
     };
 
-    // Selection: fills the result's budget and selectMs.
-    Kept keep(const Frame &frame,
-              const at::Tensor &features,
-              const std::vector<std::pair<int, int>> &pairs,
-              const std::string &method,
-              int budget,
-              FrameResult &result)
+    // Selection of one method at several budgets (one for dense): a kept set for each, and its
+    // result's budget and selectMs. Work the budgets share is divided among them, except work
+    // the method needs whatever else runs (FastV's ranking pass), charged to each in full.
+    std::vector<Kept> keep(const Frame &frame,
+                           const at::Tensor &features,
+                           const std::vector<std::pair<int, int>> &pairs,
+                           const std::string &method,
+                           const std::vector<int> &budgets,
+                           const std::vector<FrameResult *> &results)
     {
         const std::int64_t Vf = std::int64_t(pairs.size());
         const int h = m_info.gridHeight, w = m_info.gridWidth, C = m_info.tokenDim;
         const auto start = Clock::now();
-        m_chargedMs = 0;
-        Kept kept;
+        m_chargedMs = m_chargedSpentMs = 0;
+        std::vector<Kept> kept(budgets.size());
         if (method == "dense") {
-            result.budget = h * w;
-            kept.tokens = features.reshape({1, Vf * h * w, C});
-            kept.coords = m_cellCentres.repeat({1, Vf, 1});
             std::vector<std::vector<int>> everyCell;
             for (int c = 0; c < h * w; ++c)
                 everyCell.push_back({c});
-            kept.cells.assign(std::size_t(Vf), everyCell);
+            for (Kept &k : kept) {
+                k.tokens = features.reshape({1, Vf * h * w, C});
+                k.coords = m_cellCentres.repeat({1, Vf, 1});
+                k.cells.assign(std::size_t(Vf), everyCell);
+            }
         } else if (method == "grids") {
             if (const std::string why = notApplicable(m_info, method); !why.empty())
                 throw usageError(m_info.path + ": " + why);
-            if (budget < 1 || budget > m_info.budgetMax)
-                throw usageError("budget " + std::to_string(budget) + " outside 1.." +
-                                 std::to_string(m_info.budgetMax) + " for " + m_info.path);
-            result.budget = budget;
-            const auto [sampledCoords, sampledTokens] =
-                tensorPair(call("sample", {features, budget, instructionList(frame.instruction)}),
-                           "sample", m_info.path);
-            expectShape(sampledCoords, {1, Vf, budget, 2}, "sample's coords", m_info.path);
-            expectShape(sampledTokens, {1, Vf, budget, C}, "sample's tokens", m_info.path);
-            kept.coords = sampledCoords.reshape({1, Vf * budget, 2});
-            kept.tokens = sampledTokens.reshape({1, Vf * budget, C});
+            for (std::size_t b = 0; b < budgets.size(); ++b) {
+                const int budget = budgets[b];
+                if (budget < 1 || budget > m_info.budgetMax)
+                    throw usageError("budget " + std::to_string(budget) + " outside 1.." +
+                                     std::to_string(m_info.budgetMax) + " for " + m_info.path);
+                const auto [sampledCoords, sampledTokens] = tensorPair(
+                    call("sample", {features, budget, instructionList(frame.instruction)}),
+                    "sample", m_info.path);
+                expectShape(sampledCoords, {1, Vf, budget, 2}, "sample's coords", m_info.path);
+                expectShape(sampledTokens, {1, Vf, budget, C}, "sample's tokens", m_info.path);
+                kept[b].coords = sampledCoords.reshape({1, Vf * budget, 2});
+                kept[b].tokens = sampledTokens.reshape({1, Vf * budget, C});
+            }
         } else {
             if (const std::string why = notApplicable(m_info, method); !why.empty())
                 throw usageError(m_info.path + ": " + why);
-            selectFromDense(frame, features, pairs, method, budget, result, kept);
+            kept = selectFromDense(frame, features, pairs, method, budgets);
         }
-        result.selectMs = msSince(start) + m_chargedMs;
-        m_chargedMs = 0;
+        const double share = (msSince(start) - m_chargedSpentMs) / double(budgets.size());
+        for (std::size_t b = 0; b < budgets.size(); ++b) {
+            results[b]->budget = int(kept[b].tokens.size(1) / Vf);
+            results[b]->selectMs = share + m_chargedMs;
+        }
+        m_chargedMs = m_chargedSpentMs = 0;
         return kept;
     }
 
@@ -479,14 +488,33 @@ private:
         shared.missingInputs = missingViews || int(frame.state.size()) != m_info.stateDim;
 
         std::vector<FrameResult> results(configs.size(), shared);
-        std::vector<Kept> kept;
-        kept.reserve(configs.size());
-        std::map<std::int64_t, std::vector<std::size_t>> byLength;
+        std::vector<Kept> kept(configs.size());
+        std::map<std::string, std::vector<std::size_t>> byMethod; // configuration indices
         for (std::size_t i = 0; i < configs.size(); ++i) {
             results[i].method = configs[i].method;
-            kept.push_back(keep(frame, features, pairs, configs[i].method, configs[i].budget,
-                                results[i]));
-            byLength[kept.back().tokens.size(1)].push_back(i);
+            byMethod[configs[i].method].push_back(i);
+        }
+        for (const auto &[method, members] : byMethod) {
+            std::vector<int> budgets;
+            std::vector<FrameResult *> theirResults;
+            for (std::size_t i : members) {
+                budgets.push_back(configs[i].budget);
+                theirResults.push_back(&results[i]);
+            }
+            std::vector<Kept> selected = keep(frame, features, pairs, method, budgets, theirResults);
+            for (std::size_t j = 0; j < members.size(); ++j)
+                kept[members[j]] = std::move(selected[j]);
+        }
+        // Dense itself, when a ranking method already ran the dense head on this frame, takes
+        // that pass's output; the others go to the head by length.
+        std::map<std::int64_t, std::vector<std::size_t>> byLength;
+        for (std::size_t i = 0; i < configs.size(); ++i) {
+            if (configs[i].method == "dense" && denseHeadMemoised(frame, features)) {
+                results[i].actMs = m_attentionMs;
+                describe(results[i], kept[i], pairs, m_denseActions, m_attention);
+                continue;
+            }
+            byLength[kept[i].tokens.size(1)].push_back(i);
         }
         for (const auto &[length, members] : byLength) {
             const std::size_t step = m_batchedHead ? members.size() : 1;
@@ -576,6 +604,21 @@ private:
         return state.to(m_device);
     }
 
+    // What identifies the dense head pass of a frame: its instruction, encoder output, state.
+    static std::string denseHeadKey(const Frame &frame, const at::Tensor &features)
+    {
+        return frame.instruction + "|" + std::to_string(std::uintptr_t(features.data_ptr())) +
+               "|" +
+               std::string(reinterpret_cast<const char *>(frame.state.data()),
+                           frame.state.size() * sizeof(float));
+    }
+
+    bool denseHeadMemoised(const Frame &frame, const at::Tensor &features) const
+    {
+        return m_attentionFeatures.defined() && m_attentionFeatures.is_same(features) &&
+               denseHeadKey(frame, features) == m_attentionKey;
+    }
+
     // The head's attention over every dense token of the frame (FastV, VisionZip), memoised for
     // the last frame so that a sweep over budgets runs the dense head pass once.
     at::Tensor denseAttention(const Frame &frame,
@@ -584,11 +627,7 @@ private:
     {
         const std::int64_t Vf = std::int64_t(pairs.size());
         const int cells = m_info.gridHeight * m_info.gridWidth;
-        const std::string key = frame.instruction + "|" +
-                                std::to_string(std::uintptr_t(features.data_ptr())) + "|" +
-                                std::string(reinterpret_cast<const char *>(frame.state.data()),
-                                            frame.state.size() * sizeof(float));
-        if (key == m_attentionKey && m_attentionFeatures.is_same(features)) {
+        if (denseHeadMemoised(frame, features)) {
             // Reused, but charged to this selection as if run: each configuration of a sweep
             // reports the cost it would have alone.
             m_chargedMs += m_attentionMs;
@@ -602,21 +641,23 @@ private:
                          instructionList(frame.instruction), stateOf(frame)}),
             "act", m_info.path);
         expectShape(attention, {1, Vf * cells}, "act's attention", m_info.path);
-        m_attentionKey = key;
+        m_attentionKey = denseHeadKey(frame, features);
         m_attentionFeatures = features;
+        m_denseActions = actions;
         m_attention = attention.to(torch::kCPU).to(at::kFloat).contiguous();
         m_attentionMs = msSince(start);
+        m_chargedMs += m_attentionMs;
+        m_chargedSpentMs += m_attentionMs;
         return m_attention;
     }
 
-    // A training-free selector (core/selectors) applied to each view's dense tokens.
-    void selectFromDense(const Frame &frame,
-                         const at::Tensor &features,
-                         const std::vector<std::pair<int, int>> &pairs,
-                         const std::string &method,
-                         int budget,
-                         FrameResult &result,
-                         Kept &kept)
+    // A training-free selector (core/selectors) applied to each view's dense tokens, at each of
+    // `budgets` (selectEach shares what the budgets have in common): one kept set per budget.
+    std::vector<Kept> selectFromDense(const Frame &frame,
+                                      const at::Tensor &features,
+                                      const std::vector<std::pair<int, int>> &pairs,
+                                      const std::string &method,
+                                      const std::vector<int> &budgets)
     {
         const int h = m_info.gridHeight, w = m_info.gridWidth, C = m_info.tokenDim;
         const std::int64_t Vf = std::int64_t(pairs.size());
@@ -632,7 +673,8 @@ private:
         else if (needs.textRelevance)
             embeddings = instructionEmbeddings(frame);
         const std::uint64_t frameSeed = contentSeed(frame);
-        std::vector<float> allTokens, allCoords;
+        std::vector<std::vector<float>> allTokens(budgets.size()), allCoords(budgets.size());
+        std::vector<Kept> kept(budgets.size());
         for (std::int64_t k = 0; k < Vf; ++k) {
             selectors::ViewTokens view;
             view.gridWidth = w;
@@ -652,24 +694,31 @@ private:
                 view.words = int(embeddings.size() / std::size_t(C));
             }
             view.seed = frameSeed ^ (0x9E3779B97F4A7C15ull * std::uint64_t(k + 1));
-            const std::vector<selectors::Token> chosen = selectors::select(method, view, budget);
-            if (k > 0 && chosen.size() * 2 != allCoords.size() / std::size_t(k))
-                throw usageError(method + " kept different numbers of tokens per view");
-            const std::vector<float> f = selectors::tokenFeatures(view, chosen);
-            const std::vector<float> c = selectors::tokenCoordinates(view, chosen);
-            allTokens.insert(allTokens.end(), f.begin(), f.end());
-            allCoords.insert(allCoords.end(), c.begin(), c.end());
-            std::vector<std::vector<int>> cellsOfTokens;
-            for (const auto &token : chosen)
-                cellsOfTokens.push_back(token.cells);
-            kept.cells.push_back(std::move(cellsOfTokens));
+            const auto selections = selectors::selectEach(method, view, budgets);
+            for (std::size_t b = 0; b < budgets.size(); ++b) {
+                const std::vector<selectors::Token> &chosen = selections[b];
+                if (k > 0 && chosen.size() * 2 != allCoords[b].size() / std::size_t(k))
+                    throw usageError(method + " kept different numbers of tokens per view");
+                const std::vector<float> f = selectors::tokenFeatures(view, chosen);
+                const std::vector<float> c = selectors::tokenCoordinates(view, chosen);
+                allTokens[b].insert(allTokens[b].end(), f.begin(), f.end());
+                allCoords[b].insert(allCoords[b].end(), c.begin(), c.end());
+                std::vector<std::vector<int>> cellsOfTokens;
+                for (const auto &token : chosen)
+                    cellsOfTokens.push_back(token.cells);
+                kept[b].cells.push_back(std::move(cellsOfTokens));
+            }
         }
-        const std::int64_t count = std::int64_t(allCoords.size() / 2);
-        result.budget = int(count / Vf);
-        kept.tokens =
-            torch::from_blob(allTokens.data(), {1, count, C}, at::kFloat).clone().to(m_device);
-        kept.coords =
-            torch::from_blob(allCoords.data(), {1, count, 2}, at::kFloat).clone().to(m_device);
+        for (std::size_t b = 0; b < budgets.size(); ++b) {
+            const std::int64_t count = std::int64_t(allCoords[b].size() / 2);
+            kept[b].tokens = torch::from_blob(allTokens[b].data(), {1, count, C}, at::kFloat)
+                                 .clone()
+                                 .to(m_device);
+            kept[b].coords = torch::from_blob(allCoords[b].data(), {1, count, 2}, at::kFloat)
+                                 .clone()
+                                 .to(m_device);
+        }
+        return kept;
     }
 
     // A per-frame seed from the pixels, state and instruction: `random` keeps the same cells
@@ -725,8 +774,10 @@ private:
     std::size_t m_encoderCalls = 0, m_headCalls = 0;
     bool m_batchedHead = false; // act takes a batch of 2 (probed at load)
     std::string m_attentionKey;
-    at::Tensor m_attentionFeatures, m_attention;
-    double m_attentionMs = 0, m_chargedMs = 0;
+    at::Tensor m_attentionFeatures, m_attention, m_denseActions; // the last dense head pass
+    // The ranking pass's time, charged in full to each configuration that needs it (m_chargedMs),
+    // and the part of it spent during the current selection (m_chargedSpentMs).
+    double m_attentionMs = 0, m_chargedMs = 0, m_chargedSpentMs = 0;
 };
 
 } // namespace

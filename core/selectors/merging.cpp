@@ -35,6 +35,83 @@ std::vector<float> unitMeans(const std::vector<Group> &groups, int dim)
 // so the tokens themselves are compared.
 std::vector<Token> selectToMe(const ViewTokens &view, int budget)
 {
+    return detail::toMeEach(view, {budget}).front();
+}
+
+namespace {
+
+struct Edge
+{
+    int a, b;
+    float similarity;
+};
+
+// One round's pairs: each A token (even index) with its most similar B token (odd), most
+// similar pairs first.
+std::vector<Edge> matchedPairs(const std::vector<Group> &groups, int dim)
+{
+    const std::vector<float> unit = unitMeans(groups, dim);
+    std::vector<float> setB;
+    for (std::size_t b = 1; b < groups.size(); b += 2)
+        setB.insert(setB.end(), unit.begin() + std::ptrdiff_t(b * std::size_t(dim)),
+                    unit.begin() + std::ptrdiff_t((b + 1) * std::size_t(dim)));
+    detail::CosineRows cosines(setB.data(), int(setB.size()) / dim, dim);
+    std::vector<Edge> edges;
+    for (int a = 0; a < int(groups.size()); a += 2) {
+        Edge edge{a, -1, -2.0f};
+        const std::vector<float> &row = cosines.with(unit.data() + std::size_t(a) * std::size_t(dim));
+        for (int b = 1; b < int(groups.size()); b += 2) {
+            const float s = row[std::size_t(b / 2)];
+            if (s > edge.similarity)
+                edge.b = b, edge.similarity = s;
+        }
+        if (edge.b >= 0)
+            edges.push_back(edge);
+    }
+    std::stable_sort(edges.begin(), edges.end(),
+                     [](const Edge &x, const Edge &y) { return x.similarity > y.similarity; });
+    return edges;
+}
+
+// The groups after merging the first `merges` pairs, in the order of their first cell.
+std::vector<Group> merged(std::vector<Group> groups, const std::vector<Edge> &edges, int merges)
+{
+    std::vector<bool> gone(groups.size(), false);
+    for (int m = 0; m < merges; ++m) {
+        Group &a = groups[std::size_t(edges[std::size_t(m)].a)];
+        Group &b = groups[std::size_t(edges[std::size_t(m)].b)];
+        b.cells.insert(b.cells.end(), a.cells.begin(), a.cells.end());
+        for (std::size_t d = 0; d < b.sum.size(); ++d)
+            b.sum[d] += a.sum[d];
+        gone[std::size_t(edges[std::size_t(m)].a)] = true;
+    }
+    std::vector<Group> next;
+    for (std::size_t g = 0; g < groups.size(); ++g)
+        if (!gone[g]) {
+            std::sort(groups[g].cells.begin(), groups[g].cells.end());
+            next.push_back(std::move(groups[g]));
+        }
+    std::sort(next.begin(), next.end(),
+              [](const Group &x, const Group &y) { return x.cells.front() < y.cells.front(); });
+    return next;
+}
+
+std::vector<Token> tokensOf(const std::vector<Group> &groups)
+{
+    std::vector<Token> tokens;
+    for (const auto &group : groups)
+        tokens.push_back(detail::meanOf(group.cells));
+    return tokens;
+}
+
+} // namespace
+
+// Every budget follows the rounds of the smallest one, which merge min(g − smallest, |A|) pairs
+// of g tokens, until the round in which that is more than g − K: there K merges only the g − K
+// most similar pairs of that round's list and stops. So the rounds run once for all budgets.
+std::vector<std::vector<Token>> detail::toMeEach(const ViewTokens &view,
+                                                 const std::vector<int> &budgets)
+{
     const int dim = view.dim;
     std::vector<Group> groups(std::size_t(view.cells()));
     for (int c = 0; c < view.cells(); ++c) {
@@ -42,52 +119,28 @@ std::vector<Token> selectToMe(const ViewTokens &view, int budget)
         const float *f = view.features + std::size_t(c) * std::size_t(dim);
         groups[std::size_t(c)].sum.assign(f, f + dim);
     }
-    while (int(groups.size()) > budget) {
-        const std::vector<float> unit = unitMeans(groups, dim);
-        struct Edge
-        {
-            int a, b;
-            float similarity;
-        };
-        std::vector<Edge> edges;
-        detail::CosineRows cosines(unit, int(groups.size()), dim);
-        for (int a = 0; a < int(groups.size()); a += 2) {
-            Edge edge{a, -1, -2.0f};
-            const std::vector<float> &row = cosines.of(a);
-            for (int b = 1; b < int(groups.size()); b += 2) {
-                const float s = row[std::size_t(b)];
-                if (s > edge.similarity)
-                    edge.b = b, edge.similarity = s;
-            }
-            if (edge.b >= 0)
-                edges.push_back(edge);
+    std::vector<std::vector<Token>> selections(budgets.size());
+    std::vector<std::size_t> pending(budgets.size()); // largest budget last
+    std::iota(pending.begin(), pending.end(), 0);
+    std::sort(pending.begin(), pending.end(),
+              [&](std::size_t x, std::size_t y) { return budgets[x] < budgets[y]; });
+    while (!pending.empty()) {
+        const int g = int(groups.size());
+        while (!pending.empty() && budgets[pending.back()] >= g) { // reached
+            selections[pending.back()] = tokensOf(groups);
+            pending.pop_back();
         }
-        std::stable_sort(edges.begin(), edges.end(),
-                         [](const Edge &x, const Edge &y) { return x.similarity > y.similarity; });
-        const int merges = std::min(int(groups.size()) - budget, int(edges.size()));
-        std::vector<bool> gone(groups.size(), false);
-        for (int m = 0; m < merges; ++m) {
-            Group &a = groups[std::size_t(edges[std::size_t(m)].a)];
-            Group &b = groups[std::size_t(edges[std::size_t(m)].b)];
-            b.cells.insert(b.cells.end(), a.cells.begin(), a.cells.end());
-            for (int d = 0; d < dim; ++d)
-                b.sum[std::size_t(d)] += a.sum[std::size_t(d)];
-            gone[std::size_t(edges[std::size_t(m)].a)] = true;
+        if (pending.empty())
+            break;
+        const std::vector<Edge> edges = matchedPairs(groups, dim);
+        const int merges = std::min(g - budgets[pending.front()], int(edges.size()));
+        while (!pending.empty() && g - budgets[pending.back()] < merges) { // stops in this round
+            selections[pending.back()] = tokensOf(merged(groups, edges, g - budgets[pending.back()]));
+            pending.pop_back();
         }
-        std::vector<Group> next;
-        for (std::size_t g = 0; g < groups.size(); ++g)
-            if (!gone[g]) {
-                std::sort(groups[g].cells.begin(), groups[g].cells.end());
-                next.push_back(std::move(groups[g]));
-            }
-        std::sort(next.begin(), next.end(),
-                  [](const Group &x, const Group &y) { return x.cells.front() < y.cells.front(); });
-        groups = std::move(next);
+        groups = merged(std::move(groups), edges, merges);
     }
-    std::vector<Token> tokens;
-    for (auto &group : groups)
-        tokens.push_back(detail::meanOf(group.cells));
-    return tokens;
+    return selections;
 }
 
 // VisionZip: K − c dominant cells by the head's attention, kept as they are, plus c contextual

@@ -23,7 +23,7 @@ std::vector<Token> selectTopAttention(const ViewTokens &view, int budget)
 // scaled dot product with the view's cells; raters are the tokens at or above the mean relevance;
 // a cell's score is the raters' summed softmax attention to it. The original also recycles some
 // pruned tokens into merged ones; this adaptation keeps only the ranked cells.
-std::vector<Token> selectSparseVlm(const ViewTokens &view, int budget)
+std::vector<float> detail::sparseVlmScores(const ViewTokens &view)
 {
     const int n = view.cells(), words = view.words;
     if (words <= 0 || view.textRelevance.size() != std::size_t(n) * std::size_t(words))
@@ -51,7 +51,12 @@ std::vector<Token> selectSparseVlm(const ViewTokens &view, int budget)
     }
     if (raters == 0)
         throw usageError("sparsevlm: the instruction has no words to rate the cells with");
-    return detail::singleCells(detail::topCells(score, budget));
+    return score;
+}
+
+std::vector<Token> selectSparseVlm(const ViewTokens &view, int budget)
+{
+    return detail::singleCells(detail::topCells(detail::sparseVlmScores(view), budget));
 }
 
 std::vector<float> relevanceFromEmbeddings(const ViewTokens &view, const std::vector<float> &embeddings)
@@ -77,14 +82,14 @@ std::vector<float> relevanceFromEmbeddings(const ViewTokens &view, const std::ve
 // DivPrune: maximise the minimum pairwise cosine distance of the kept set, greedily. The first
 // cell is the most isolated one (largest distance to its nearest neighbour); each next cell is
 // the one farthest from everything kept so far.
-std::vector<Token> selectDivPrune(const ViewTokens &view, int budget)
+std::vector<int> detail::divPruneOrder(const ViewTokens &view, int budget)
 {
     const int n = view.cells(), dim = view.dim;
     const std::vector<float> unit = detail::normalisedRows(view.features, n, dim);
     std::vector<float> distance(std::size_t(n) * std::size_t(n));
-    detail::CosineRows cosines(unit, n, dim);
+    detail::CosineRows cosines(unit.data(), n, dim);
     for (int a = 0; a < n; ++a) {
-        const std::vector<float> &row = cosines.of(a);
+        const std::vector<float> &row = cosines.with(unit.data() + std::size_t(a) * std::size_t(dim));
         for (int b = 0; b < n; ++b)
             distance[std::size_t(a * n + b)] = 1.0f - row[std::size_t(b)];
     }
@@ -116,7 +121,12 @@ std::vector<Token> selectDivPrune(const ViewTokens &view, int budget)
             toKept[std::size_t(c)] =
                 std::min(toKept[std::size_t(c)], distance[std::size_t(next * n + c)]);
     }
-    return detail::singleCells(kept);
+    return kept;
+}
+
+std::vector<Token> selectDivPrune(const ViewTokens &view, int budget)
+{
+    return detail::singleCells(detail::divPruneOrder(view, budget));
 }
 
 } // namespace grids::selectors

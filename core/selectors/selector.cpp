@@ -38,9 +38,8 @@ float cosine(const std::vector<float> &unit, int dim, int a, int b)
     return float(dot);
 }
 
-CosineRows::CosineRows(const std::vector<float> &unit, int n, int dim)
-    : m_unit(unit)
-    , m_columns(std::size_t(n) * std::size_t(dim))
+CosineRows::CosineRows(const float *unitRows, int n, int dim)
+    : m_columns(std::size_t(n) * std::size_t(dim))
     , m_sums(std::size_t(n))
     , m_row(std::size_t(n))
     , m_n(n)
@@ -49,12 +48,11 @@ CosineRows::CosineRows(const std::vector<float> &unit, int n, int dim)
     for (int r = 0; r < n; ++r)
         for (int d = 0; d < dim; ++d)
             m_columns[std::size_t(d) * std::size_t(n) + std::size_t(r)] =
-                unit[std::size_t(r) * std::size_t(dim) + std::size_t(d)];
+                unitRows[std::size_t(r) * std::size_t(dim) + std::size_t(d)];
 }
 
-const std::vector<float> &CosineRows::of(int a)
+const std::vector<float> &CosineRows::with(const float *x)
 {
-    const float *x = m_unit.data() + std::size_t(a) * std::size_t(m_dim);
     double *sums = m_sums.data();
     std::fill(m_sums.begin(), m_sums.end(), 0.0);
     for (int d = 0; d < m_dim; ++d) {
@@ -66,6 +64,27 @@ const std::vector<float> &CosineRows::of(int a)
     for (int b = 0; b < m_n; ++b)
         m_row[std::size_t(b)] = float(sums[b]);
     return m_row;
+}
+
+void checkSelectable(const std::string &method, const ViewTokens &view, int budget)
+{
+    if (!isKnownMethod(method) || method == "grids") {
+        std::string known;
+        for (const auto &name : methodNames())
+            known += (known.empty() ? "" : ", ") + name;
+        throw usageError(method == "grids"
+                             ? "method grids comes from the checkpoint's sampler"
+                             : "unknown method '" + method + "' (known: " + known + ")");
+    }
+    const int n = view.cells();
+    if (method == "dense")
+        return;
+    if (budget < 1 || budget > n)
+        throw usageError("budget " + std::to_string(budget) + " for " + method + " is outside 1.." +
+                         std::to_string(n) + " (the cells of a view)");
+    if (needsOf(method).headAttention && int(view.attention.size()) != n)
+        throw usageError(method + " needs the head's attention over the " + std::to_string(n) +
+                         " cells of each view");
 }
 
 std::vector<Token> singleCells(std::vector<int> cells)
@@ -130,27 +149,12 @@ Needs needsOf(const std::string &method)
 
 std::vector<Token> select(const std::string &method, const ViewTokens &view, int budget)
 {
-    if (!isKnownMethod(method) || method == "grids") {
-        std::string known;
-        for (const auto &name : methodNames())
-            known += (known.empty() ? "" : ", ") + name;
-        throw usageError(method == "grids"
-                             ? "method grids comes from the checkpoint's sampler"
-                             : "unknown method '" + method + "' (known: " + known + ")");
-    }
-    const int n = view.cells();
+    detail::checkSelectable(method, view, budget);
     if (method == "dense") {
-        std::vector<int> all(static_cast<std::size_t>(n));
+        std::vector<int> all(static_cast<std::size_t>(view.cells()));
         std::iota(all.begin(), all.end(), 0);
         return detail::singleCells(all);
     }
-    if (budget < 1 || budget > n)
-        throw usageError("budget " + std::to_string(budget) + " for " + method + " is outside 1.." +
-                         std::to_string(n) + " (the cells of a view)");
-    const Needs needs = needsOf(method);
-    if (needs.headAttention && int(view.attention.size()) != n)
-        throw usageError(method + " needs the head's attention over the " + std::to_string(n) +
-                         " cells of each view");
     if (method == "random")
         return selectRandom(view, budget);
     if (method == "uniform")
@@ -164,6 +168,36 @@ std::vector<Token> select(const std::string &method, const ViewTokens &view, int
     if (method == "divprune")
         return selectDivPrune(view, budget);
     return selectVisionZip(view, budget);
+}
+
+std::vector<std::vector<Token>>
+selectEach(const std::string &method, const ViewTokens &view, const std::vector<int> &budgets)
+{
+    for (int budget : budgets)
+        detail::checkSelectable(method, view, budget);
+    std::vector<std::vector<Token>> selections;
+    if (budgets.empty())
+        return selections;
+    // Orders whose first K cells are the selection at K: computed once, at the largest budget.
+    const int most = *std::max_element(budgets.begin(), budgets.end());
+    std::vector<int> order;
+    if (method == "divprune")
+        order = detail::divPruneOrder(view, most);
+    else if (method == "fastv")
+        order = detail::topCells(view.attention, most);
+    else if (method == "sparsevlm")
+        order = detail::topCells(detail::sparseVlmScores(view), most);
+    else if (method == "tome")
+        return detail::toMeEach(view, budgets);
+    else {
+        for (int budget : budgets)
+            selections.push_back(select(method, view, budget));
+        return selections;
+    }
+    for (int budget : budgets)
+        selections.push_back(
+            detail::singleCells(std::vector<int>(order.begin(), order.begin() + budget)));
+    return selections;
 }
 
 std::vector<Token> selectRandom(const ViewTokens &view, int budget)

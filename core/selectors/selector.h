@@ -64,6 +64,13 @@ Needs needsOf(const std::string &method);
 // "dense" ignores the budget and keeps every cell.
 std::vector<Token> select(const std::string &method, const ViewTokens &view, int budget);
 
+// The selections at each of `budgets`, each what select() gives at that budget, with the work
+// the budgets share done once: DivPrune's greedy order and FastV's and SparseVLM's rankings
+// (the selection at K is the first K of the order at the largest budget) and ToMe's rounds
+// (every budget follows the same rounds until its last). A sweep over budgets uses it.
+std::vector<std::vector<Token>>
+selectEach(const std::string &method, const ViewTokens &view, const std::vector<int> &budgets);
+
 // The individual rules (select() dispatches to them), exposed for tests.
 std::vector<Token> selectRandom(const ViewTokens &view, int budget);
 std::vector<Token> selectUniform(const ViewTokens &view, int budget);

@@ -14,24 +14,37 @@ std::vector<float> normalisedRows(const float *rows, int n, int dim);
 // Cosine similarity of row a and row b of a normalised matrix.
 float cosine(const std::vector<float> &unit, int dim, int a, int b);
 
-// Every cosine similarity of one row with all rows of a normalised matrix, each equal to
-// cosine() bit for bit (the same products summed in the same order), but computed a row at a
-// time over the transposed matrix: independent sums that the compiler vectorises, where one
-// cosine() at a time waits on each addition. DivPrune and ToMe spend their time here.
+// Cosine similarities of a row with every row of a normalised matrix, each equal to cosine()
+// bit for bit (the same products summed in the same order), but a whole row at a time over the
+// transposed matrix: independent sums that the compiler vectorises, where one cosine() at a time
+// waits on each addition. DivPrune and ToMe spend their time here.
 class CosineRows
 {
 public:
-    CosineRows(const std::vector<float> &unit, int n, int dim);
-    // Row a's cosines with rows 0..n-1; valid until the next call.
-    const std::vector<float> &of(int a);
+    CosineRows(const float *unitRows, int n, int dim);
+    // The cosines of the normalised row x (dim floats) with rows 0..n-1; valid until the next call.
+    const std::vector<float> &with(const float *x);
 
 private:
-    const std::vector<float> &m_unit;
     std::vector<float> m_columns; // [dim][n]
     std::vector<double> m_sums;
     std::vector<float> m_row;
     int m_n, m_dim;
 };
+
+// Checks that `method` can select `budget` tokens of this view (Error{Usage} naming what is
+// wrong); "grids" cannot (its coordinates come from the checkpoint).
+void checkSelectable(const std::string &method, const ViewTokens &view, int budget);
+
+// DivPrune's greedy order: the first `budget` cells it keeps, in the order it picks them (the
+// first K of any longer order are the order for K).
+std::vector<int> divPruneOrder(const ViewTokens &view, int budget);
+
+// SparseVLM's score of every cell (the summed attention of the instruction's words).
+std::vector<float> sparseVlmScores(const ViewTokens &view);
+
+// ToMe at several budgets (toMeEach in merging.cpp).
+std::vector<std::vector<Token>> toMeEach(const ViewTokens &view, const std::vector<int> &budgets);
 
 // One single-cell token per cell, in ascending cell order.
 std::vector<Token> singleCells(std::vector<int> cells);

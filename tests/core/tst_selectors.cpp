@@ -165,6 +165,34 @@ private slots:
                                            8 * 16 + 8, 8 * 16 + 13, 13 * 16 + 2, 13 * 16 + 8}));
     }
 
+    // A sweep's budgets selected together (selectEach) are each what select() gives alone, in
+    // any order of budgets, also where many cells tie (features from four values).
+    void selectingManyBudgetsAtOnceEqualsOneByOne()
+    {
+        TestView random, ties;
+        for (std::size_t i = 0; i < ties.features.size(); ++i)
+            ties.features[i] = float(int(i * 7 % 13) % 4);
+        const std::vector<int> budgets = {100, 1, 7, 64, 3, 16, 2, 4, 256, 16};
+        for (const TestView *t : {&random, &ties})
+            for (const auto &method : kBaselines) {
+                const auto each = selectEach(method, t->view, budgets);
+                QCOMPARE(each.size(), budgets.size());
+                for (std::size_t b = 0; b < budgets.size(); ++b) {
+                    const auto alone = select(method, t->view, budgets[b]);
+                    const QByteArray what = QByteArray(method.c_str()) + " at " +
+                                            QByteArray::number(budgets[b]);
+                    QVERIFY2(each[b].size() == alone.size(), what);
+                    for (std::size_t k = 0; k < alone.size(); ++k)
+                        QVERIFY2(each[b][k].cells == alone[k].cells &&
+                                     each[b][k].weights == alone[k].weights,
+                                 what);
+                }
+            }
+        QVERIFY(fixtures::errorOf([&] { selectEach("tome", random.view, {4, 300}); })
+                    .contains("outside 1..256"));
+        QVERIFY(selectEach("divprune", random.view, {}).empty());
+    }
+
     // DivPrune's and ToMe's cosines a row at a time are cosine()'s, bit for bit, so the faster
     // path keeps every selection as it was; odd sizes leave no vector lane unused.
     void cosineRowsEqualCosinesOneByOne()
@@ -175,9 +203,9 @@ private slots:
         for (auto &x : rows)
             x = float(random.uniform(-1.0, 1.0));
         const std::vector<float> unit = selectors::detail::normalisedRows(rows.data(), n, dim);
-        selectors::detail::CosineRows cosines(unit, n, dim);
+        selectors::detail::CosineRows cosines(unit.data(), n, dim);
         for (int a = 0; a < n; ++a) {
-            const std::vector<float> row = cosines.of(a);
+            const std::vector<float> row = cosines.with(unit.data() + a * dim);
             QCOMPARE(row.size(), std::size_t(n));
             for (int b = 0; b < n; ++b) {
                 const float one = selectors::detail::cosine(unit, dim, a, b);
