@@ -38,7 +38,9 @@ struct CheckpointInfo
     std::string sampler = "learned";
     // Optional: the encoder's FLOPs per view, when the checkpoint states it.
     std::optional<double> encoderFlopsPerView;
-    std::vector<std::string> methods; // contract methods found in the module
+    // Contract methods found in the module; "act_from_keys" where the head runs from each
+    // layer's keys (model/head_keys.h), checked at load to reproduce act.
+    std::vector<std::string> methods;
     std::int64_t parameters = 0;
     std::string json; // grids.json as stored
     bool remote = false; // served by a policy server (path is its ws:// URL)

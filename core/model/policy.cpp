@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "common/grid.h"
 #include "common/hash.h"
+#include "model/head_keys.h"
 #include "model/text_relevance.h"
 #include "model/view_matching.h"
 #include "selectors/selector.h"
@@ -164,6 +165,7 @@ public:
         m_info = parseCheckpointJson(path, extra["grids.json"]);
         m_info.sha256 = sha256OfFile(path);
         defineTextRelevance();
+        defineHeadKeys();
         for (const char *method : {"encode", "act", "sample", "embed_instruction", "text_relevance"})
             if (m_module.find_method(method))
                 m_info.methods.push_back(method);
@@ -262,39 +264,91 @@ private:
         expectShape(actions, {1, i.actionHorizon, i.actionDim}, "act's actions", path);
         expectShape(attention, {1, n}, "act's attention", path);
         m_batchedHead = headTakesABatch(n);
+        m_keysHead = m_batchedHead && headRunsFromKeys(n);
+        if (m_keysHead)
+            m_info.methods.push_back("act_from_keys");
     }
 
-    // Whether `act` on a batch of two gives each row what it gives that row alone (a traced
-    // head may have fixed its batch at 1): then configurations of one length share a call.
-    bool headTakesABatch(std::int64_t n)
+    // A checkpoint of the project's architecture saved before visual_keys and act_from_keys
+    // existed gets them now (model/head_keys.h); any other is left as it is.
+    void defineHeadKeys()
+    {
+        if (m_module.find_method("act_from_keys") || !m_module.find_method("mark_objects") ||
+            !m_module.find_method("bind_instruction") || !m_module.hasattr("xkv_w"))
+            return;
+        try {
+            if (!m_module.find_method("visual_context"))
+                m_module.define(kVisualContextSource);
+            m_module.define(kHeadKeysSource);
+        } catch (const std::exception &) {
+        }
+    }
+
+    // Whether act_from_keys(visual_keys(…)) gives, on a batch of two, what act gives each row.
+    bool headRunsFromKeys(std::int64_t n)
+    {
+        if (!m_module.find_method("visual_keys") || !m_module.find_method("act_from_keys"))
+            return false;
+        try {
+            const ProbeBatch p = probeBatch(n);
+            const auto keys = m_module.get_method("visual_keys")({p.tokens, p.coords, p.views, p.instructions});
+            const auto [actions, attention] = tensorPair(
+                m_module.get_method("act_from_keys")({keys, p.instructions, p.state}),
+                "act_from_keys", m_info.path);
+            const auto [expected, expectedAttention] = tensorPair(
+                m_module.get_method("act")({p.tokens, p.coords, p.views, p.instructions, p.state}),
+                "act", m_info.path);
+            return torch::allclose(actions, expected, 1e-4, 1e-5) &&
+                   torch::allclose(attention, expectedAttention, 1e-4, 1e-5);
+        } catch (const std::exception &) {
+            return false;
+        }
+    }
+
+    // Two rows of head inputs that differ, made without the global random generator.
+    struct ProbeBatch
+    {
+        at::Tensor tokens, coords, views, state;
+        c10::List<std::string> instructions;
+    };
+
+    ProbeBatch probeBatch(std::int64_t n) const
     {
         const auto &i = m_info;
-        const auto longs = at::TensorOptions(at::kLong).device(m_device);
-        // Rows that differ, without touching the global random generator.
         const auto pattern = [&](std::vector<std::int64_t> shape, double scale) {
             std::int64_t count = 1;
             for (auto d : shape)
                 count *= d;
             return torch::arange(count, floats()).mul(scale).sin().reshape(shape);
         };
-        const at::Tensor tokens = pattern({2, n, i.tokenDim}, 0.37);
-        const at::Tensor coords = pattern({2, n, 2}, 0.71).mul(0.5).add(0.5);
-        const at::Tensor views = torch::zeros({2, n}, longs);
-        const at::Tensor state = pattern({2, i.stateDim}, 1.3);
+        ProbeBatch p;
+        p.tokens = pattern({2, n, i.tokenDim}, 0.37);
+        p.coords = pattern({2, n, 2}, 0.71).mul(0.5).add(0.5);
+        p.views = torch::zeros({2, n}, at::TensorOptions(at::kLong).device(m_device));
+        p.state = pattern({2, i.stateDim}, 1.3);
+        p.instructions = c10::List<std::string>({"probe one", "probe two"});
+        return p;
+    }
+
+    // Whether `act` on a batch of two gives each row what it gives that row alone (a traced
+    // head may have fixed its batch at 1): then configurations of one length share a call.
+    bool headTakesABatch(std::int64_t n)
+    {
         try {
-            c10::List<std::string> two({"probe one", "probe two"});
-            const auto [actions, attention] =
-                tensorPair(m_module.get_method("act")({tokens, coords, views, two, state}), "act",
-                           i.path);
+            const ProbeBatch p = probeBatch(n);
+            const auto [actions, attention] = tensorPair(
+                m_module.get_method("act")({p.tokens, p.coords, p.views, p.instructions, p.state}),
+                "act", m_info.path);
             if (actions.size(0) != 2 || attention.size(0) != 2)
                 return false;
             for (std::int64_t row = 0; row < 2; ++row) {
                 const auto [alone, aloneAttention] = tensorPair(
-                    m_module.get_method("act")({tokens.narrow(0, row, 1), coords.narrow(0, row, 1),
-                                                views.narrow(0, row, 1),
-                                                instructionList(two.get(std::size_t(row))),
-                                                state.narrow(0, row, 1)}),
-                    "act", i.path);
+                    m_module.get_method("act")(
+                        {p.tokens.narrow(0, row, 1), p.coords.narrow(0, row, 1),
+                         p.views.narrow(0, row, 1),
+                         instructionList(p.instructions.get(std::size_t(row))),
+                         p.state.narrow(0, row, 1)}),
+                    "act", m_info.path);
                 if (!torch::allclose(actions.narrow(0, row, 1), alone, 1e-4, 1e-5) ||
                     !torch::allclose(attention.narrow(0, row, 1), aloneAttention, 1e-4, 1e-5))
                     return false;
@@ -349,6 +403,7 @@ private:
     {
         at::Tensor tokens, coords;
         std::vector<std::vector<std::vector<int>>> cells;
+        at::Tensor keys; // each layer's keys of the tokens, where the head runs from keys
     };
 
     // Selection of one method at several budgets (one for dense): a kept set for each, and its
@@ -429,16 +484,74 @@ private:
             instructions.push_back(frame.instruction);
         }
         const std::int64_t G = std::int64_t(batch.size()), n = batch.front()->tokens.size(1);
-        const at::Tensor state = stateOf(frame);
+        const at::Tensor state = G == 1 ? stateOf(frame) : stateOf(frame).repeat({G, 1});
         ++m_headCalls;
-        auto [actions, attention] = tensorPair(
-            call("act", {torch::cat(tokens), torch::cat(coords), torch::cat(viewIds), instructions,
-                         G == 1 ? state : state.repeat({G, 1})}),
-            "act", m_info.path);
+        at::Tensor actions, attention;
+        if (batch.front()->keys.defined()) {
+            std::vector<at::Tensor> keys;
+            for (const Kept *kept : batch)
+                keys.push_back(kept->keys);
+            std::tie(actions, attention) = tensorPair(
+                call("act_from_keys", {torch::cat(keys), instructions, state}), "act_from_keys",
+                m_info.path);
+        } else {
+            std::tie(actions, attention) = tensorPair(
+                call("act", {torch::cat(tokens), torch::cat(coords), torch::cat(viewIds),
+                             instructions, state}),
+                "act", m_info.path);
+        }
         expectShape(actions, {G, m_info.actionHorizon, m_info.actionDim}, "act's actions",
                     m_info.path);
         expectShape(attention, {G, n}, "act's attention", m_info.path);
         return {actions, attention};
+    }
+
+    // Each layer's keys of the frame's dense cells ([1, Vf·cells, layers, 2C]), memoised for the
+    // last frame and instruction.
+    at::Tensor denseKeys(const Frame &frame,
+                         const at::Tensor &features,
+                         const std::vector<std::pair<int, int>> &pairs)
+    {
+        if (m_keysFeatures.defined() && m_keysFeatures.is_same(features) &&
+            m_keysInstruction == frame.instruction)
+            return m_keys;
+        const std::int64_t Vf = std::int64_t(pairs.size()), cells = m_info.cellsPerView();
+        const c10::IValue out =
+            call("visual_keys", {features.reshape({1, Vf * cells, m_info.tokenDim}),
+                                 m_cellCentres.repeat({1, Vf, 1}), denseViewIds(pairs),
+                                 instructionList(frame.instruction)});
+        m_keys = out.toTensor();
+        m_keysFeatures = features;
+        m_keysInstruction = frame.instruction;
+        return m_keys;
+    }
+
+    // A kept set's keys: the dense cells' rows when it keeps cells as they are, else its own.
+    at::Tensor keysOf(const Kept &kept,
+                      const Frame &frame,
+                      const at::Tensor &features,
+                      const std::vector<std::pair<int, int>> &pairs)
+    {
+        const std::int64_t cells = m_info.cellsPerView();
+        bool asTheyAre = !kept.cells.empty();
+        std::vector<std::int64_t> rows;
+        for (std::size_t k = 0; k < kept.cells.size() && asTheyAre; ++k)
+            for (const auto &tokenCells : kept.cells[k]) {
+                if (tokenCells.size() != 1) {
+                    asTheyAre = false;
+                    break;
+                }
+                rows.push_back(std::int64_t(k) * cells + tokenCells.front());
+            }
+        if (asTheyAre) {
+            const at::Tensor dense = denseKeys(frame, features, pairs);
+            if (std::int64_t(rows.size()) == dense.size(1))
+                return dense; // every cell, in order
+            return dense.index_select(1, torch::tensor(rows).to(m_device));
+        }
+        return call("visual_keys", {kept.tokens, kept.coords, viewIdsOf(kept, pairs),
+                                    instructionList(frame.instruction)})
+            .toTensor();
     }
 
     // Fills a result's views, attention and actions from its kept set and the head's output.
@@ -505,6 +618,19 @@ private:
             for (std::size_t j = 0; j < members.size(); ++j)
                 kept[members[j]] = std::move(selected[j]);
         }
+        // When the dense head runs for this frame anyway (dense, or a ranking method, is among
+        // the configurations) and the checkpoint's head runs from keys, every configuration
+        // that keeps cells as they are takes the dense cells' keys instead of recomputing them.
+        const bool viaKeys =
+            m_keysHead && std::any_of(configs.begin(), configs.end(), [](const MethodBudget &c) {
+                return c.method == "dense" || selectors::needsOf(c.method).headAttention;
+            });
+        if (viaKeys)
+            for (std::size_t i = 0; i < configs.size(); ++i) {
+                const auto start = Clock::now();
+                kept[i].keys = keysOf(kept[i], frame, features, pairs);
+                results[i].actMs += msSince(start);
+            }
         // Dense itself, when a ranking method already ran the dense head on this frame, takes
         // that pass's output; the others go to the head by length.
         std::map<std::int64_t, std::vector<std::size_t>> byLength;
@@ -527,7 +653,7 @@ private:
                 const double share = msSince(start) / double(step);
                 for (std::size_t j = 0; j < step; ++j) {
                     FrameResult &result = results[members[first + j]];
-                    result.actMs = share;
+                    result.actMs += share;
                     describe(result, *batch[j], pairs, actions.narrow(0, std::int64_t(j), 1),
                              attention.narrow(0, std::int64_t(j), 1));
                 }
@@ -635,11 +761,17 @@ private:
         }
         const auto start = Clock::now();
         ++m_headCalls;
-        const auto [actions, attention] = tensorPair(
-            call("act", {features.reshape({1, Vf * cells, m_info.tokenDim}),
-                         m_cellCentres.repeat({1, Vf, 1}), denseViewIds(pairs),
-                         instructionList(frame.instruction), stateOf(frame)}),
-            "act", m_info.path);
+        const auto [actions, attention] =
+            m_keysHead ? tensorPair(call("act_from_keys", {denseKeys(frame, features, pairs),
+                                                           instructionList(frame.instruction),
+                                                           stateOf(frame)}),
+                                    "act_from_keys", m_info.path)
+                       : tensorPair(call("act", {features.reshape({1, Vf * cells, m_info.tokenDim}),
+                                                 m_cellCentres.repeat({1, Vf, 1}),
+                                                 denseViewIds(pairs),
+                                                 instructionList(frame.instruction),
+                                                 stateOf(frame)}),
+                                    "act", m_info.path);
         expectShape(attention, {1, Vf * cells}, "act's attention", m_info.path);
         m_attentionKey = denseHeadKey(frame, features);
         m_attentionFeatures = features;
@@ -773,6 +905,9 @@ private:
     at::Tensor m_cellCentres; // cellCentres() on the device, made once at load
     std::size_t m_encoderCalls = 0, m_headCalls = 0;
     bool m_batchedHead = false; // act takes a batch of 2 (probed at load)
+    bool m_keysHead = false;    // visual_keys + act_from_keys reproduce act (probed at load)
+    at::Tensor m_keysFeatures, m_keys; // the last frame's dense keys (denseKeys)
+    std::string m_keysInstruction;
     std::string m_attentionKey;
     at::Tensor m_attentionFeatures, m_attention, m_denseActions; // the last dense head pass
     // The ranking pass's time, charged in full to each configuration that needs it (m_chargedMs),

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/grid.h"
+#include "model/head_keys.h"
 #include "model/text_relevance.h"
 
 #include <nlohmann/json.hpp>
@@ -62,46 +63,13 @@ def attend(self, q: Tensor, k: Tensor, v: Tensor) -> Tuple[Tensor, Tensor]:
     out = torch.matmul(attn, vh).transpose(1, 2).reshape(B, q.size(1), self.token_dim)
     return out, attn
 
-def block(self, q: Tensor, context: Tensor, l: int) -> Tuple[Tensor, Tensor]:
-    C = self.token_dim
-    h = torch.layer_norm(q, [C], self.ln1_w[l], self.ln1_b[l], 1e-5, False)
-    qkv = self.linear(h, self.wqkv[l], self.bqkv[l])
-    o, _ = self.attend(qkv[:, :, :C], qkv[:, :, C:2 * C], qkv[:, :, 2 * C:])
-    q = q + self.linear(o, self.wo[l], self.bo[l])
-    hq = torch.layer_norm(q, [C], self.ln2_w[l], self.ln2_b[l], 1e-5, False)
-    hc = torch.layer_norm(context, [C], self.lnc_w[l], self.lnc_b[l], 1e-5, False)
-    kv = self.linear(hc, self.xkv_w[l], self.xkv_b[l])
-    o, attn = self.attend(self.linear(hq, self.xq_w[l], self.xq_b[l]), kv[:, :, :C], kv[:, :, C:])
-    q = q + self.linear(o, self.xo_w[l], self.xo_b[l])
-    h3 = torch.layer_norm(q, [C], self.ln3_w[l], self.ln3_b[l], 1e-5, False)
-    q = q + self.linear(torch.relu(self.linear(h3, self.w1[l], self.b1[l])), self.w2[l], self.b2[l])
-    return q, attn
-
-# Visual tokens carry where they are, which camera, and a summary of the instruction, so that
-# keys can answer "which object": the head's queries then attend to what the task needs. Token
-# by token, so a subset of tokens gets what it would get inside the full set.
-def visual_context(self, tokens: Tensor, coords: Tensor, views: Tensor, text: Tensor) -> Tuple[Tensor, Tensor]:
-    summary = self.linear(text.mean(1), self.ht_w, self.ht_b).unsqueeze(1)
-    visual = tokens + self.linear(coords, self.hc_w, self.hc_b) + torch.embedding(self.view_embed, views) + summary
-    visual = self.bind_instruction(visual, text)
-    return self.mark_objects(visual)
-
+# The head: visual tokens with their context (model/head_keys.h), each layer's keys and values
+# of them, and the action queries decoding from those (decode_keys), so that a sweep can reuse
+# the dense cells' keys for every method that keeps cells as they are.
 def head(self, tokens: Tensor, coords: Tensor, views: Tensor, instruction: List[str], state: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
-    B = tokens.size(0)
-    N = tokens.size(1)
     text = self.instruction_tokens(instruction)
     visual, marks = self.visual_context(tokens, coords, views, text)
-    s = (state - self.state_mean) / self.state_std * self.state_mask
-    state_token = self.linear(s, self.hs_w, self.hs_b).unsqueeze(1)
-    context = torch.cat([text, state_token, visual], 1)
-    q = self.queries.unsqueeze(0).repeat(B, 1, 1) + state_token
-    attn = torch.zeros([1])
-    for l in range(self.layers):
-        q, attn = self.block(q, context, l)
-    out = torch.layer_norm(q, [self.token_dim], self.out_ln_w, self.out_ln_b, 1e-5, False)
-    first = self.text_len + 1
-    weights = attn[:, :, :, first:first + N].mean([1, 2])
-    weights = weights / weights.sum(1, True)
+    out, weights = self.decode_keys(self.layer_keys(visual), text, state)
     return out, weights, marks
 
 def act_normalized(self, tokens: Tensor, coords: Tensor, views: Tensor, instruction: List[str], state: Tensor) -> Tuple[Tensor, Tensor]:
@@ -386,7 +354,7 @@ torch::Tensor squareGridCentres(std::int64_t side)
 // select_tokens, which each configuration defines its own way.
 std::string policySource(const ArchitectureConfig &c)
 {
-    std::string source = kCommonSource;
+    std::string source = std::string(kCommonSource) + kVisualContextSource + kHeadKeysSource;
     source += c.instructionBinding ? std::string(kBindingSource) + kTextRelevanceSource
                                    : std::string(kNoBindingSource);
     if (c.kind != "grids")

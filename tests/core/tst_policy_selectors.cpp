@@ -86,15 +86,22 @@ private slots:
 
     // A sweep's configurations of one frame run together (runMany): the encoder once, the head
     // batched over configurations that keep as many tokens, and each result what run() gives
-    // for that configuration alone (bit for bit on the machine that wrote this; float rounding
-    // allowed), on Python-exported heads of both kinds.
+    // for that configuration alone (float rounding allowed), on Python-exported heads of both
+    // kinds and on the project's own, which runs from keys.
     void manyConfigurationsAtOnceGiveWhatEachGivesAlone()
     {
         const auto &ckpt = fixtures::contractCheckpoints();
         QVERIFY2(ckpt.ok, ckpt.error.constData());
-        for (const char *file : {"contract_dense.pt", "contract_grids.pt"}) {
-            const std::string path = ckpt.path(file).toStdString();
+        const std::string bundled = std::string(GRIDS_DATASETS_DIR) + "/checkpoints/";
+        for (const std::string &path :
+             {ckpt.path("contract_dense.pt").toStdString(), ckpt.path("contract_grids.pt").toStdString(),
+              bundled + "tabletop-dense.pt", bundled + "tabletop-grids16.pt"}) {
+            const char *file = path.c_str();
             auto together = Policy::load(path), alone = Policy::load(path);
+            // The project's own head runs from keys (the dense cells' reused by every method
+            // that keeps cells as they are); a plain exported head does not.
+            QCOMPARE(together->info().hasMethod("act_from_keys"),
+                     path.find("tabletop-") != std::string::npos);
             std::vector<MethodBudget> configs{{"dense", 0}};
             std::vector<std::string> methods = kBaselines;
             methods.push_back("grids");
