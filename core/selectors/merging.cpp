@@ -173,13 +173,19 @@ std::vector<Token> selectVisionZip(const ViewTokens &view, int budget)
     std::vector<std::vector<int>> members(targets.size());
     for (std::size_t t = 0; t < targets.size(); ++t)
         members[t].push_back(targets[t]);
+    std::vector<float> targetRows;
+    for (int t : targets)
+        targetRows.insert(targetRows.end(), unit.begin() + std::ptrdiff_t(t) * dim,
+                          unit.begin() + std::ptrdiff_t(t + 1) * dim);
+    detail::CosineRows cosines(targetRows.data(), int(targets.size()), dim);
     for (int c : rest) {
         if (isTarget[std::size_t(c)])
             continue;
+        const std::vector<float> &toTargets =
+            cosines.with(unit.data() + std::size_t(c) * std::size_t(dim));
         std::size_t best = 0;
         for (std::size_t t = 1; t < targets.size(); ++t)
-            if (detail::cosine(unit, dim, c, targets[t]) >
-                detail::cosine(unit, dim, c, targets[best]))
+            if (toTargets[t] > toTargets[best])
                 best = t;
         members[best].push_back(c);
     }
