@@ -1,6 +1,7 @@
 #include "eval_command.h"
 
 #include "cli_support.h"
+#include "slurm.h"
 #include "common/error.h"
 #include "eval/closed_loop.h"
 #include "eval/report.h"
@@ -26,6 +27,7 @@ struct EvalOptions
     int episodes = 20, replan = 4;
     std::uint64_t seed = 0;
     bool json = false, quiet = false, force = false;
+    SlurmOptions slurm;
 };
 
 nlohmann::json rateJson(const SuccessRate &r)
@@ -73,6 +75,8 @@ void printOutcome(const EvaluationOutcome &o)
 
 void runEval(EvalOptions &o)
 {
+    if (o.slurm.enabled)
+        return runOnSlurm(o.db, o.slurm);
     auto policy = openPolicySource(o.source, o.device);
     const CheckpointInfo &info = policy->info();
     if (o.methods.empty())
@@ -158,6 +162,7 @@ void addEvalCommand(CLI::App &app)
                         "write failed episodes to this .hdf5 (LIBERO layout, success = 0)");
     command->add_option("--db", o->db, "workspace: store the runs, reuse stored ones");
     command->add_option("--shard", o->shard, "this shard I/N of the episodes");
+    addSlurmOptions(*command, o->slurm);
     command->add_flag("--force", o->force, "re-run configurations already in the workspace");
     command->add_option("--device", o->device, "cpu (default) or cuda");
     command->add_flag("--json", o->json, "print the results as JSON");

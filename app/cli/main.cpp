@@ -12,6 +12,7 @@
 #include "make_dataset_command.h"
 #include "plot_command.h"
 #include "report_command.h"
+#include "slurm.h"
 #include "sweep_command.h"
 #include "train_command.h"
 
@@ -45,6 +46,7 @@ int main(int argc, char **argv)
 {
     using namespace grids::cli;
     installInterruptHandler();
+    rememberInvocation(argc, argv);
 
     CLI::App app{"GridS Studio command line: inspect episodes and GridS token selection"};
     app.require_subcommand(1);

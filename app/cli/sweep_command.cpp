@@ -1,6 +1,7 @@
 #include "sweep_command.h"
 
 #include "cli_support.h"
+#include "slurm.h"
 #include "eval/sweep.h"
 #include "model/policy.h"
 #include "store/workspace.h"
@@ -21,6 +22,7 @@ struct SweepCommandOptions
     PolicySource source;
     std::string db, shard, device = "cpu", viewMap;
     SweepOptions sweep;
+    SlurmOptions slurm;
     bool json = false, quiet = false;
 };
 
@@ -31,6 +33,8 @@ nlohmann::json number(double value)
 
 void runSweepCommand(SweepCommandOptions &o)
 {
+    if (o.slurm.enabled)
+        return runOnSlurm(o.db, o.slurm);
     o.sweep.shard = parseShard(o.shard);
     o.sweep.viewRenames = parseViewRenames(o.viewMap);
     auto policy = openPolicySource(o.source, o.device);
@@ -104,6 +108,7 @@ void addSweepCommand(CLI::App &app)
         ->check(CLI::Range(1, 1000000));
     command->add_option("--db", o->db, "workspace database the runs are written to")->required();
     command->add_option("--shard", o->shard, "this shard I/N of the frames");
+    addSlurmOptions(*command, o->slurm);
     command->add_flag("--force", o->sweep.force, "re-run configurations already in the database");
     command->add_option("--device", o->device, "cpu (default) or cuda");
     command->add_flag("--json", o->json, "print the aggregate table as JSON");
