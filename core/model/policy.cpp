@@ -526,32 +526,54 @@ private:
         return m_keys;
     }
 
-    // A kept set's keys: the dense cells' rows when it keeps cells as they are, else its own.
+    // A kept set's keys: for each token that is one cell as it is, that cell's row of the dense
+    // keys; for the others (merged cells, sampled points), their own.
     at::Tensor keysOf(const Kept &kept,
                       const Frame &frame,
                       const at::Tensor &features,
                       const std::vector<std::pair<int, int>> &pairs)
     {
-        const std::int64_t cells = m_info.cellsPerView();
-        bool asTheyAre = !kept.cells.empty();
-        std::vector<std::int64_t> rows;
-        for (std::size_t k = 0; k < kept.cells.size() && asTheyAre; ++k)
+        const std::int64_t cells = m_info.cellsPerView(), n = kept.tokens.size(1);
+        std::vector<std::int64_t> denseRows, fromDense, own;
+        std::int64_t t = 0;
+        for (std::size_t k = 0; k < kept.cells.size(); ++k)
             for (const auto &tokenCells : kept.cells[k]) {
-                if (tokenCells.size() != 1) {
-                    asTheyAre = false;
-                    break;
+                if (tokenCells.size() == 1) {
+                    fromDense.push_back(t);
+                    denseRows.push_back(std::int64_t(k) * cells + tokenCells.front());
+                } else {
+                    own.push_back(t);
                 }
-                rows.push_back(std::int64_t(k) * cells + tokenCells.front());
+                ++t;
             }
-        if (asTheyAre) {
-            const at::Tensor dense = denseKeys(frame, features, pairs);
-            if (std::int64_t(rows.size()) == dense.size(1))
-                return dense; // every cell, in order
-            return dense.index_select(1, torch::tensor(rows).to(m_device));
+        if (kept.cells.empty()) // sampled: no cells behind the tokens
+            for (; t < n; ++t)
+                own.push_back(t);
+        const auto onDevice = [&](const std::vector<std::int64_t> &v) {
+            return torch::tensor(v).to(m_device);
+        };
+        const at::Tensor dense =
+            fromDense.empty() ? at::Tensor() : denseKeys(frame, features, pairs);
+        if (own.empty() && std::int64_t(denseRows.size()) == dense.size(1))
+            return dense; // every cell, in order
+        at::Tensor ownKeys;
+        if (!own.empty()) {
+            const at::Tensor rows = onDevice(own);
+            ownKeys = call("visual_keys", {kept.tokens.index_select(1, rows),
+                                           kept.coords.index_select(1, rows),
+                                           viewIdsOf(kept, pairs).index_select(1, rows),
+                                           instructionList(frame.instruction)})
+                          .toTensor();
+            if (fromDense.empty())
+                return ownKeys;
         }
-        return call("visual_keys", {kept.tokens, kept.coords, viewIdsOf(kept, pairs),
-                                    instructionList(frame.instruction)})
-            .toTensor();
+        const at::Tensor fromDenseKeys = dense.index_select(1, onDevice(denseRows));
+        at::Tensor keys = torch::empty({1, n, fromDenseKeys.size(2), fromDenseKeys.size(3)},
+                                       fromDenseKeys.options());
+        keys.index_copy_(1, onDevice(fromDense), fromDenseKeys);
+        if (ownKeys.defined())
+            keys.index_copy_(1, onDevice(own), ownKeys);
+        return keys;
     }
 
     // Fills a result's views, attention and actions from its kept set and the head's output.
