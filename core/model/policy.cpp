@@ -526,54 +526,84 @@ private:
         return m_keys;
     }
 
-    // A kept set's keys: for each token that is one cell as it is, that cell's row of the dense
-    // keys; for the others (merged cells, sampled points), their own.
-    at::Tensor keysOf(const Kept &kept,
-                      const Frame &frame,
-                      const at::Tensor &features,
-                      const std::vector<std::pair<int, int>> &pairs)
+    // Each kept set's keys: for each token that is one cell as it is, that cell's row of the
+    // dense keys; the others (merged cells, sampled points) of every set get theirs in one call.
+    void fillKeys(const std::vector<Kept *> &sets,
+                  const Frame &frame,
+                  const at::Tensor &features,
+                  const std::vector<std::pair<int, int>> &pairs)
     {
-        const std::int64_t cells = m_info.cellsPerView(), n = kept.tokens.size(1);
-        std::vector<std::int64_t> denseRows, fromDense, own;
-        std::int64_t t = 0;
-        for (std::size_t k = 0; k < kept.cells.size(); ++k)
-            for (const auto &tokenCells : kept.cells[k]) {
-                if (tokenCells.size() == 1) {
-                    fromDense.push_back(t);
-                    denseRows.push_back(std::int64_t(k) * cells + tokenCells.front());
-                } else {
-                    own.push_back(t);
-                }
-                ++t;
-            }
-        if (kept.cells.empty()) // sampled: no cells behind the tokens
-            for (; t < n; ++t)
-                own.push_back(t);
+        const std::int64_t cells = m_info.cellsPerView();
         const auto onDevice = [&](const std::vector<std::int64_t> &v) {
             return torch::tensor(v).to(m_device);
         };
-        const at::Tensor dense =
-            fromDense.empty() ? at::Tensor() : denseKeys(frame, features, pairs);
-        if (own.empty() && std::int64_t(denseRows.size()) == dense.size(1))
-            return dense; // every cell, in order
-        at::Tensor ownKeys;
-        if (!own.empty()) {
-            const at::Tensor rows = onDevice(own);
-            ownKeys = call("visual_keys", {kept.tokens.index_select(1, rows),
-                                           kept.coords.index_select(1, rows),
-                                           viewIdsOf(kept, pairs).index_select(1, rows),
+        struct Plan
+        {
+            std::vector<std::int64_t> fromDense, denseRows, own;
+        };
+        std::vector<Plan> plans(sets.size());
+        std::vector<at::Tensor> ownTokens, ownCoords, ownViews;
+        bool anyFromDense = false;
+        for (std::size_t s = 0; s < sets.size(); ++s) {
+            const Kept &kept = *sets[s];
+            Plan &plan = plans[s];
+            std::int64_t t = 0;
+            for (std::size_t k = 0; k < kept.cells.size(); ++k)
+                for (const auto &tokenCells : kept.cells[k]) {
+                    if (tokenCells.size() == 1) {
+                        plan.fromDense.push_back(t);
+                        plan.denseRows.push_back(std::int64_t(k) * cells + tokenCells.front());
+                    } else {
+                        plan.own.push_back(t);
+                    }
+                    ++t;
+                }
+            if (kept.cells.empty()) // sampled: no cells behind the tokens
+                for (; t < kept.tokens.size(1); ++t)
+                    plan.own.push_back(t);
+            anyFromDense = anyFromDense || !plan.fromDense.empty();
+            if (!plan.own.empty()) {
+                const at::Tensor rows = onDevice(plan.own);
+                ownTokens.push_back(kept.tokens.index_select(1, rows));
+                ownCoords.push_back(kept.coords.index_select(1, rows));
+                ownViews.push_back(viewIdsOf(kept, pairs).index_select(1, rows));
+            }
+        }
+        const at::Tensor dense = anyFromDense ? denseKeys(frame, features, pairs) : at::Tensor();
+        at::Tensor ownKeys; // every set's own tokens, in order, from one call
+        if (!ownTokens.empty())
+            ownKeys = call("visual_keys", {torch::cat(ownTokens, 1), torch::cat(ownCoords, 1),
+                                           torch::cat(ownViews, 1),
                                            instructionList(frame.instruction)})
                           .toTensor();
-            if (fromDense.empty())
-                return ownKeys;
+        std::int64_t ownOffset = 0;
+        for (std::size_t s = 0; s < sets.size(); ++s) {
+            const Plan &plan = plans[s];
+            const std::int64_t n = sets[s]->tokens.size(1), owned = std::int64_t(plan.own.size());
+            const auto inOrder = [&] {
+                for (std::size_t r = 0; r < plan.denseRows.size(); ++r)
+                    if (plan.denseRows[r] != std::int64_t(r))
+                        return false;
+                return true;
+            };
+            if (owned == 0 && std::int64_t(plan.denseRows.size()) == dense.size(1) && inOrder()) {
+                sets[s]->keys = dense; // every cell, in order
+                continue;
+            }
+            const at::Tensor mine = owned ? ownKeys.narrow(1, ownOffset, owned) : at::Tensor();
+            ownOffset += owned;
+            if (plan.fromDense.empty()) {
+                sets[s]->keys = mine;
+                continue;
+            }
+            const at::Tensor fromDense = dense.index_select(1, onDevice(plan.denseRows));
+            at::Tensor keys =
+                torch::empty({1, n, fromDense.size(2), fromDense.size(3)}, fromDense.options());
+            keys.index_copy_(1, onDevice(plan.fromDense), fromDense);
+            if (owned)
+                keys.index_copy_(1, onDevice(plan.own), mine);
+            sets[s]->keys = keys;
         }
-        const at::Tensor fromDenseKeys = dense.index_select(1, onDevice(denseRows));
-        at::Tensor keys = torch::empty({1, n, fromDenseKeys.size(2), fromDenseKeys.size(3)},
-                                       fromDenseKeys.options());
-        keys.index_copy_(1, onDevice(fromDense), fromDenseKeys);
-        if (ownKeys.defined())
-            keys.index_copy_(1, onDevice(own), ownKeys);
-        return keys;
     }
 
     // Fills a result's views, attention and actions from its kept set and the head's output.
@@ -647,12 +677,16 @@ private:
             m_keysHead && std::any_of(configs.begin(), configs.end(), [](const MethodBudget &c) {
                 return c.method == "dense" || selectors::needsOf(c.method).headAttention;
             });
-        if (viaKeys)
-            for (std::size_t i = 0; i < configs.size(); ++i) {
-                const auto start = Clock::now();
-                kept[i].keys = keysOf(kept[i], frame, features, pairs);
-                results[i].actMs += msSince(start);
-            }
+        if (viaKeys) {
+            const auto start = Clock::now();
+            std::vector<Kept *> all;
+            for (Kept &k : kept)
+                all.push_back(&k);
+            fillKeys(all, frame, features, pairs);
+            const double share = msSince(start) / double(configs.size());
+            for (FrameResult &result : results)
+                result.actMs += share;
+        }
         // Dense itself, when a ranking method already ran the dense head on this frame, takes
         // that pass's output; the others go to the head by length.
         std::map<std::int64_t, std::vector<std::size_t>> byLength;
