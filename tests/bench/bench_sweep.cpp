@@ -10,6 +10,7 @@
 #include "store/workspace.h"
 
 #include <cstdio>
+#include <ctime>
 #include <cstdlib>
 #include <filesystem>
 
@@ -27,23 +28,32 @@ int main(int argc, char **argv)
     options.episodesPath = argv[2];
     options.every = argc > 3 ? std::atoi(argv[3]) : 4;
 
+    // Processor time as well as wall time: on a shared machine the processor time of a
+    // one-thread run (OMP_NUM_THREADS=1) is what the work costs, whatever else runs.
+    const auto cpuSeconds = [] { return double(std::clock()) / CLOCKS_PER_SEC; };
     auto densePolicy = Policy::load(argv[1]);
     Workspace denseDb((dir / "dense.sqlite").string());
     options.methods = {"dense"};
     options.budgets = {16};
+    double cpu = cpuSeconds();
     const SweepResult dense = runSweep(*densePolicy, denseDb, options);
+    const double denseCpu = cpuSeconds() - cpu;
     const double denseFrameMs = 1000.0 * dense.seconds / double(dense.framesRun);
 
     auto policy = Policy::load(argv[1]);
     Workspace allDb((dir / "all.sqlite").string());
     options.methods = selectors::methodNames();
     options.budgets = {1, 4, 16, 64, 128};
+    cpu = cpuSeconds();
     const SweepResult all = runSweep(*policy, allDb, options);
+    const double allCpu = cpuSeconds() - cpu;
 
     std::printf("%lld frames; dense-only sweep %.2f s (%.2f ms/frame); all methods x 5 budgets "
                 "%.2f s: %.2fx the dense-only pass, %zu encoder passes\n",
                 static_cast<long long>(dense.framesRun), dense.seconds, denseFrameMs,
                 all.seconds, all.seconds / dense.seconds, all.encoderCalls);
+    std::printf("processor time: dense-only %.2f s, all %.2f s: %.2fx\n", denseCpu, allCpu,
+                allCpu / denseCpu);
     std::printf("%-10s %6s %12s %12s\n", "method", "tokens", "select+act", "share of a");
     std::printf("%-10s %6s %12s %12s\n", "", "", "ms/frame", "dense frame");
     for (const auto &c : all.configs) {
