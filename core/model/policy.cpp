@@ -3,8 +3,7 @@
 #include "common/error.h"
 #include "common/grid.h"
 #include "common/hash.h"
-#include "model/head_keys.h"
-#include "model/text_relevance.h"
+#include "model/policy_support.h"
 #include "model/view_matching.h"
 #include "selectors/selector.h"
 
@@ -12,20 +11,19 @@
 #include <opencv2/imgproc.hpp>
 #include <torch/cuda.h>
 #include <torch/script.h>
-#include <torch/version.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <list>
 #include <map>
 #include <mutex>
 #include <sstream>
 #include <thread>
-#include <unordered_map>
 
 namespace grids {
 namespace {
+
+using namespace policy_support;
 
 using Clock = std::chrono::steady_clock;
 
@@ -33,114 +31,6 @@ double msSince(Clock::time_point start)
 {
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
-
-// The first line that says something (LibTorch's messages often start with a blank line).
-std::string firstLine(const std::string &text)
-{
-    const auto begin = text.find_first_not_of("\n\r ");
-    if (begin == std::string::npos)
-        return {};
-    const auto end = text.find('\n', begin);
-    return text.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
-}
-
-// What to tell a user whose checkpoint needs an operator this LibTorch lacks (one from a newer
-// PyTorch, typically fused attention): the operator, the method that uses it, and the way out.
-std::string unsupportedOperator(const std::string &path, const std::string &message)
-{
-    const std::string marker = "Unknown builtin op: ";
-    const auto at = message.find(marker);
-    if (at == std::string::npos)
-        return {};
-    const auto begin = at + marker.size();
-    std::string op = message.substr(begin, message.find_first_of(".\n", begin) - begin);
-    std::string caller;
-    const std::string from = "called from '";
-    if (const auto c = message.find(from); c != std::string::npos)
-        caller = " (in " + message.substr(c + from.size(), message.find('\'', c + from.size()) - c - from.size()) + ")";
-    return path + ": uses the operator " + op + caller + ", which this LibTorch " +
-           std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) +
-           " does not have: export with PyTorch " + std::to_string(TORCH_VERSION_MAJOR) + "." +
-           std::to_string(TORCH_VERSION_MINOR) + "'s operators, e.g. math attention instead of fused "
-           "attention (docs/EXPORT.md)";
-}
-
-std::string shapeText(const at::IntArrayRef &sizes)
-{
-    std::ostringstream out;
-    out << "[";
-    for (std::size_t i = 0; i < sizes.size(); ++i)
-        out << (i ? ", " : "") << sizes[i];
-    return out.str() + "]";
-}
-
-std::string shapeText(const std::vector<std::int64_t> &sizes)
-{
-    return shapeText(at::IntArrayRef(sizes));
-}
-
-// Unpacks a method's (Tensor, Tensor) result, naming the method when it returns something else.
-std::pair<at::Tensor, at::Tensor>
-tensorPair(const c10::IValue &value, const std::string &method, const std::string &path)
-{
-    if (!value.isTuple() || value.toTuple()->elements().size() != 2 ||
-        !value.toTuple()->elements()[0].isTensor() || !value.toTuple()->elements()[1].isTensor())
-        throw badInput(path + ": method '" + method + "' must return a tuple of two tensors");
-    const auto &elements = value.toTuple()->elements();
-    return {elements[0].toTensor(), elements[1].toTensor()};
-}
-
-void expectShape(const at::Tensor &tensor,
-                 const std::vector<std::int64_t> &shape,
-                 const std::string &what,
-                 const std::string &path)
-{
-    if (tensor.sizes() != at::IntArrayRef(shape))
-        throw badInput(path + ": " + what + " has shape " + shapeText(tensor.sizes()) +
-                       ", the contract and grids.json want " + shapeText(shape));
-}
-
-// Encoder outputs by frame, least recently used evicted first, bounded in bytes.
-class FeatureCache
-{
-public:
-    explicit FeatureCache(std::size_t capacityBytes)
-        : m_capacity(capacityBytes)
-    {}
-
-    const at::Tensor *find(const std::string &key)
-    {
-        const auto it = m_index.find(key);
-        if (it == m_index.end())
-            return nullptr;
-        m_order.splice(m_order.begin(), m_order, it->second);
-        return &it->second->second;
-    }
-
-    void insert(const std::string &key, const at::Tensor &features)
-    {
-        const std::size_t bytes = std::size_t(features.numel()) * features.element_size();
-        if (bytes > m_capacity)
-            return;
-        m_order.emplace_front(key, features);
-        m_index[key] = m_order.begin();
-        m_bytes += bytes;
-        while (m_bytes > m_capacity) {
-            const auto &last = m_order.back();
-            m_bytes -= std::size_t(last.second.numel()) * last.second.element_size();
-            m_index.erase(last.first);
-            m_order.pop_back();
-        }
-    }
-
-    std::size_t size() const { return m_order.size(); }
-
-private:
-    std::size_t m_capacity, m_bytes = 0;
-    std::list<std::pair<std::string, at::Tensor>> m_order;
-    std::unordered_map<std::string, std::list<std::pair<std::string, at::Tensor>>::iterator>
-        m_index;
-};
 
 class TorchPolicy final : public Policy
 {
@@ -164,8 +54,7 @@ public:
             throw badInput(path + ": no grids.json inside (not a grids-checkpoint)");
         m_info = parseCheckpointJson(path, extra["grids.json"]);
         m_info.sha256 = sha256OfFile(path);
-        defineTextRelevance();
-        defineHeadKeys();
+        defineArchitectureMethods(m_module);
         for (const char *method : {"encode", "act", "sample", "embed_instruction", "text_relevance"})
             if (m_module.find_method(method))
                 m_info.methods.push_back(method);
@@ -263,100 +152,10 @@ private:
             "act", path);
         expectShape(actions, {1, i.actionHorizon, i.actionDim}, "act's actions", path);
         expectShape(attention, {1, n}, "act's attention", path);
-        m_batchedHead = headTakesABatch(n);
-        m_keysHead = m_batchedHead && headRunsFromKeys(n);
+        m_batchedHead = headTakesABatch(m_module, m_info, m_device, n);
+        m_keysHead = m_batchedHead && headRunsFromKeys(m_module, m_info, m_device, n);
         if (m_keysHead)
             m_info.methods.push_back("act_from_keys");
-    }
-
-    // A checkpoint of the project's architecture saved before visual_keys and act_from_keys
-    // existed gets them now (model/head_keys.h); any other is left as it is.
-    void defineHeadKeys()
-    {
-        if (m_module.find_method("act_from_keys") || !m_module.find_method("mark_objects") ||
-            !m_module.find_method("bind_instruction") || !m_module.hasattr("xkv_w"))
-            return;
-        try {
-            if (!m_module.find_method("visual_context"))
-                m_module.define(kVisualContextSource);
-            m_module.define(kHeadKeysSource);
-        } catch (const std::exception &) {
-        }
-    }
-
-    // Whether act_from_keys(visual_keys(…)) gives, on a batch of two, what act gives each row.
-    bool headRunsFromKeys(std::int64_t n)
-    {
-        if (!m_module.find_method("visual_keys") || !m_module.find_method("act_from_keys"))
-            return false;
-        try {
-            const ProbeBatch p = probeBatch(n);
-            const auto keys = m_module.get_method("visual_keys")({p.tokens, p.coords, p.views, p.instructions});
-            const auto [actions, attention] = tensorPair(
-                m_module.get_method("act_from_keys")({keys, p.instructions, p.state}),
-                "act_from_keys", m_info.path);
-            const auto [expected, expectedAttention] = tensorPair(
-                m_module.get_method("act")({p.tokens, p.coords, p.views, p.instructions, p.state}),
-                "act", m_info.path);
-            return torch::allclose(actions, expected, 1e-4, 1e-5) &&
-                   torch::allclose(attention, expectedAttention, 1e-4, 1e-5);
-        } catch (const std::exception &) {
-            return false;
-        }
-    }
-
-    // Two rows of head inputs that differ, made without the global random generator.
-    struct ProbeBatch
-    {
-        at::Tensor tokens, coords, views, state;
-        c10::List<std::string> instructions;
-    };
-
-    ProbeBatch probeBatch(std::int64_t n) const
-    {
-        const auto &i = m_info;
-        const auto pattern = [&](std::vector<std::int64_t> shape, double scale) {
-            std::int64_t count = 1;
-            for (auto d : shape)
-                count *= d;
-            return torch::arange(count, floats()).mul(scale).sin().reshape(shape);
-        };
-        ProbeBatch p;
-        p.tokens = pattern({2, n, i.tokenDim}, 0.37);
-        p.coords = pattern({2, n, 2}, 0.71).mul(0.5).add(0.5);
-        p.views = torch::zeros({2, n}, at::TensorOptions(at::kLong).device(m_device));
-        p.state = pattern({2, i.stateDim}, 1.3);
-        p.instructions = c10::List<std::string>({"probe one", "probe two"});
-        return p;
-    }
-
-    // Whether `act` on a batch of two gives each row what it gives that row alone (a traced
-    // head may have fixed its batch at 1): then configurations of one length share a call.
-    bool headTakesABatch(std::int64_t n)
-    {
-        try {
-            const ProbeBatch p = probeBatch(n);
-            const auto [actions, attention] = tensorPair(
-                m_module.get_method("act")({p.tokens, p.coords, p.views, p.instructions, p.state}),
-                "act", m_info.path);
-            if (actions.size(0) != 2 || attention.size(0) != 2)
-                return false;
-            for (std::int64_t row = 0; row < 2; ++row) {
-                const auto [alone, aloneAttention] = tensorPair(
-                    m_module.get_method("act")(
-                        {p.tokens.narrow(0, row, 1), p.coords.narrow(0, row, 1),
-                         p.views.narrow(0, row, 1),
-                         instructionList(p.instructions.get(std::size_t(row))),
-                         p.state.narrow(0, row, 1)}),
-                    "act", m_info.path);
-                if (!torch::allclose(actions.narrow(0, row, 1), alone, 1e-4, 1e-5) ||
-                    !torch::allclose(attention.narrow(0, row, 1), aloneAttention, 1e-4, 1e-5))
-                    return false;
-            }
-            return true;
-        } catch (const std::exception &) {
-            return false;
-        }
     }
 
     at::Tensor encode(const Frame &frame,
@@ -716,20 +515,6 @@ private:
             }
         }
         return results;
-    }
-
-    // A checkpoint of the project's architecture with a binding layer, saved before
-    // `text_relevance` existed, gets it now (text_relevance.h); any other checkpoint is left as
-    // it is (a compile error means it is not that architecture).
-    void defineTextRelevance()
-    {
-        if (m_module.find_method("text_relevance") || !m_module.find_method("instruction_tokens") ||
-            !m_module.hasattr("bind_q_w"))
-            return;
-        try {
-            m_module.define(kTextRelevanceSource);
-        } catch (const std::exception &) {
-        }
     }
 
     // The view index of each of `Vf` views' dense cells, as the head takes them: [1, Vf·cells].

@@ -1,0 +1,179 @@
+#include "model/policy_support.h"
+
+#include "common/error.h"
+#include "model/head_keys.h"
+#include "model/text_relevance.h"
+
+#include <torch/version.h>
+
+#include <sstream>
+
+namespace grids::policy_support {
+namespace {
+
+std::string shapeText(const at::IntArrayRef &sizes)
+{
+    std::ostringstream out;
+    out << "[";
+    for (std::size_t i = 0; i < sizes.size(); ++i)
+        out << (i ? ", " : "") << sizes[i];
+    return out.str() + "]";
+}
+
+std::string shapeText(const std::vector<std::int64_t> &sizes)
+{
+    return shapeText(at::IntArrayRef(sizes));
+}
+
+// Two rows of head inputs that differ, made without the global random generator.
+struct ProbeBatch
+{
+    at::Tensor tokens, coords, views, state;
+    c10::List<std::string> instructions;
+};
+
+ProbeBatch probeBatch(const CheckpointInfo &info, torch::Device device, std::int64_t n)
+{
+    const auto floats = at::TensorOptions(at::kFloat).device(device);
+    const auto pattern = [&](std::vector<std::int64_t> shape, double scale) {
+        std::int64_t count = 1;
+        for (auto d : shape)
+            count *= d;
+        return torch::arange(count, floats).mul(scale).sin().reshape(shape);
+    };
+    ProbeBatch p;
+    p.tokens = pattern({2, n, info.tokenDim}, 0.37);
+    p.coords = pattern({2, n, 2}, 0.71).mul(0.5).add(0.5);
+    p.views = torch::zeros({2, n}, at::TensorOptions(at::kLong).device(device));
+    p.state = pattern({2, info.stateDim}, 1.3);
+    p.instructions = c10::List<std::string>({"probe one", "probe two"});
+    return p;
+}
+
+} // namespace
+
+std::string firstLine(const std::string &text)
+{
+    const auto begin = text.find_first_not_of("\n\r ");
+    if (begin == std::string::npos)
+        return {};
+    const auto end = text.find('\n', begin);
+    return text.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+}
+
+std::string unsupportedOperator(const std::string &path, const std::string &message)
+{
+    const std::string marker = "Unknown builtin op: ";
+    const auto at = message.find(marker);
+    if (at == std::string::npos)
+        return {};
+    const auto begin = at + marker.size();
+    std::string op = message.substr(begin, message.find_first_of(".\n", begin) - begin);
+    std::string caller;
+    const std::string from = "called from '";
+    if (const auto c = message.find(from); c != std::string::npos)
+        caller = " (in " + message.substr(c + from.size(), message.find('\'', c + from.size()) - c - from.size()) + ")";
+    return path + ": uses the operator " + op + caller + ", which this LibTorch " +
+           std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) +
+           " does not have: export with PyTorch " + std::to_string(TORCH_VERSION_MAJOR) + "." +
+           std::to_string(TORCH_VERSION_MINOR) + "'s operators, e.g. math attention instead of fused "
+           "attention (docs/EXPORT.md)";
+}
+
+std::pair<at::Tensor, at::Tensor>
+tensorPair(const c10::IValue &value, const std::string &method, const std::string &path)
+{
+    if (!value.isTuple() || value.toTuple()->elements().size() != 2 ||
+        !value.toTuple()->elements()[0].isTensor() || !value.toTuple()->elements()[1].isTensor())
+        throw badInput(path + ": method '" + method + "' must return a tuple of two tensors");
+    const auto &elements = value.toTuple()->elements();
+    return {elements[0].toTensor(), elements[1].toTensor()};
+}
+
+void expectShape(const at::Tensor &tensor,
+                 const std::vector<std::int64_t> &shape,
+                 const std::string &what,
+                 const std::string &path)
+{
+    if (tensor.sizes() != at::IntArrayRef(shape))
+        throw badInput(path + ": " + what + " has shape " + shapeText(tensor.sizes()) +
+                       ", the contract and grids.json want " + shapeText(shape));
+}
+
+void defineArchitectureMethods(torch::jit::Module &module)
+{
+    // text_relevance (text_relevance.h): needs the binding layer.
+    if (!module.find_method("text_relevance") && module.find_method("instruction_tokens") &&
+        module.hasattr("bind_q_w")) {
+        try {
+            module.define(kTextRelevanceSource);
+        } catch (const std::exception &) {
+        }
+    }
+    // visual_keys and act_from_keys (head_keys.h): need the marks, the binding and the decoder.
+    if (!module.find_method("act_from_keys") && module.find_method("mark_objects") &&
+        module.find_method("bind_instruction") && module.hasattr("xkv_w")) {
+        try {
+            if (!module.find_method("visual_context"))
+                module.define(kVisualContextSource);
+            module.define(kHeadKeysSource);
+        } catch (const std::exception &) {
+        }
+    }
+}
+
+bool headTakesABatch(torch::jit::Module &module,
+                     const CheckpointInfo &info,
+                     torch::Device device,
+                     std::int64_t n)
+{
+    try {
+        const ProbeBatch p = probeBatch(info, device, n);
+        const auto [actions, attention] = tensorPair(
+            module.get_method("act")({p.tokens, p.coords, p.views, p.instructions, p.state}), "act",
+            info.path);
+        if (actions.size(0) != 2 || attention.size(0) != 2)
+            return false;
+        for (std::int64_t row = 0; row < 2; ++row) {
+            const auto [alone, aloneAttention] = tensorPair(
+                module.get_method("act")(
+                    {p.tokens.narrow(0, row, 1), p.coords.narrow(0, row, 1),
+                     p.views.narrow(0, row, 1),
+                     c10::List<std::string>({p.instructions.get(std::size_t(row))}),
+                     p.state.narrow(0, row, 1)}),
+                "act", info.path);
+            if (!torch::allclose(actions.narrow(0, row, 1), alone, 1e-4, 1e-5) ||
+                !torch::allclose(attention.narrow(0, row, 1), aloneAttention, 1e-4, 1e-5))
+                return false;
+        }
+        return true;
+    } catch (const std::exception &) {
+        return false;
+    }
+}
+
+bool headRunsFromKeys(torch::jit::Module &module,
+                      const CheckpointInfo &info,
+                      torch::Device device,
+                      std::int64_t n)
+{
+    if (!module.find_method("visual_keys") || !module.find_method("act_from_keys"))
+        return false;
+    try {
+        const ProbeBatch p = probeBatch(info, device, n);
+        const auto keys =
+            module.get_method("visual_keys")({p.tokens, p.coords, p.views, p.instructions});
+        const auto [actions, attention] =
+            tensorPair(module.get_method("act_from_keys")({keys, p.instructions, p.state}),
+                       "act_from_keys", info.path);
+        const auto [expected, expectedAttention] = tensorPair(
+            module.get_method("act")({p.tokens, p.coords, p.views, p.instructions, p.state}), "act",
+            info.path);
+        return torch::allclose(actions, expected, 1e-4, 1e-5) &&
+               torch::allclose(attention, expectedAttention, 1e-4, 1e-5);
+    } catch (const std::exception &) {
+        return false;
+    }
+}
+
+} // namespace grids::policy_support
