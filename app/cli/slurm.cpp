@@ -242,7 +242,9 @@ void addSlurmOptions(CLI::App &command, SlurmOptions &o)
         ->check(CLI::Range(1, 10000));
     command.add_option("--sbatch-arg", o.sbatchArgs,
                        "--slurm: one more sbatch argument, as it is (repeatable), e.g. "
-                       "--sbatch-arg=--time=01:00:00");
+                       "--sbatch-arg=--time=01:00:00")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     command.add_flag("--no-wait", o.noWait, "--slurm: submit and return; run again to merge");
 }
 
