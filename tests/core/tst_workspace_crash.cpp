@@ -1,5 +1,6 @@
 // Kills a writer process with SIGKILL in the middle of a stream of annotation writes; the
 // database must pass PRAGMA integrity_check and hold every write acknowledged before the kill.
+// Two writers at once both land.
 
 #include "store/workspace.h"
 
@@ -70,6 +71,36 @@ private slots:
         for (auto id : acknowledged)
             QVERIFY2(stored.count(id), qPrintable(QStringLiteral("lost write %1").arg(id)));
         QVERIFY(int(acknowledged.size()) >= 3 * acksBeforeKill);
+    }
+
+    // Two processes writing one workspace at once (annotations, and runs of 400 rows whose
+    // transactions hold the write lock longer): both finish without an error, and every write
+    // of both is there.
+    void twoWritersAtOnceBothLand()
+    {
+        QTemporaryDir dir;
+        const QString db = dir.filePath("shared.sqlite");
+        Workspace(db.toStdString()); // created before the race
+        QProcess first, second;
+        first.start(GRIDS_WORKSPACE_WRITER, {db, "500", "first"});
+        second.start(GRIDS_WORKSPACE_WRITER, {db, "500", "second"});
+        for (QProcess *writer : {&first, &second}) {
+            QVERIFY(writer->waitForFinished(120000));
+            QVERIFY2(writer->exitStatus() == QProcess::NormalExit && writer->exitCode() == 0,
+                     writer->readAllStandardError().constData());
+            QCOMPARE(writer->readAllStandardOutput().count("ack "), 500);
+        }
+        Workspace ws(db.toStdString());
+        QCOMPARE(ws.integrityCheck(), std::string("ok"));
+        int annotations[2] = {0, 0};
+        for (const auto &a : ws.annotations())
+            ++annotations[a.label.rfind("second", 0) == 0 ? 1 : 0];
+        QCOMPARE(annotations[0], 480);
+        QCOMPARE(annotations[1], 480);
+        const auto runs = ws.runs("sweep");
+        QCOMPARE(int(runs.size()), 40);
+        for (const auto &run : runs)
+            QCOMPARE(int(ws.frameResults(run.id).size()), 400);
     }
 };
 
