@@ -34,6 +34,9 @@ struct DemoLayout
 
 // Larger camera images than this are taken as a corrupt header rather than allocated.
 constexpr std::uint64_t kMaxImageSide = 16384;
+// Sizes no real episode has (ten million frames is days of control at 100 Hz): a file that
+// declares them is refused before anything is allocated for it.
+constexpr std::uint64_t kMaxFrames = 10'000'000, kMaxColumns = 4096;
 
 bool isDemoName(const std::string &name)
 {
@@ -207,6 +210,11 @@ private:
         const auto actionShape = h5::shapeOf(actions.get());
         if (actionShape.size() != 2 || !h5::isNumeric(actions.get()) || actionShape[1] == 0)
             fail(group + "/actions is not a numeric (T, A) table");
+        if (actionShape[0] > kMaxFrames || actionShape[1] > kMaxColumns)
+            fail(group + "/actions declares " + std::to_string(actionShape[0]) + " × " +
+                 std::to_string(actionShape[1]) + " values (at most " +
+                 std::to_string(kMaxFrames) + " frames of " + std::to_string(kMaxColumns) +
+                 " are read)");
         info.length = std::int64_t(actionShape[0]);
         info.actionDim = int(actionShape[1]);
         layout.actionsPath = group + "/" + libero::kActions;
@@ -291,6 +299,9 @@ private:
                 const auto shape = h5::shapeOf(ds.get());
                 if (shape.size() != 2 || !h5::isNumeric(ds.get()))
                     fail(obsPath + "/" + key + " is not a numeric (T, D) table");
+                if (shape[1] > kMaxColumns)
+                    fail(obsPath + "/" + key + " declares " + std::to_string(shape[1]) +
+                         " columns (at most " + std::to_string(kMaxColumns) + " are read)");
                 if (std::int64_t(shape[0]) != info.length)
                     fail(obsPath + "/" + key + " has " + std::to_string(shape[0]) +
                          " rows but actions has " + std::to_string(info.length));

@@ -358,6 +358,56 @@ private slots:
         QVERIFY(kind == Error::Kind::BadInput);
     }
 
+    // A file can declare sizes it does not hold (unwritten chunks cost nothing on disk): a
+    // billion frames, a hundred million action columns, images 100000 pixels high. Each is
+    // refused by name before anything is allocated for it.
+    void absurdSizesAreRefusedBeforeAllocating_data()
+    {
+        QTest::addColumn<qulonglong>("frames");
+        QTest::addColumn<qulonglong>("columns");
+        QTest::addColumn<qulonglong>("imageHeight");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("a billion frames") << 1000000000ull << 7ull << 8ull
+                                          << "declares 1000000000 × 7 values";
+        QTest::newRow("1e8 action columns") << 5ull << 100000000ull << 8ull
+                                            << "declares 5 × 100000000 values";
+        QTest::newRow("100000-pixel images") << 5ull << 7ull << 100000ull
+                                             << "implausible image size 3x100000";
+    }
+
+    void absurdSizesAreRefusedBeforeAllocating()
+    {
+        QFETCH(qulonglong, frames);
+        QFETCH(qulonglong, columns);
+        QFETCH(qulonglong, imageHeight);
+        QFETCH(QString, expected);
+        const std::string path = file("absurd.hdf5");
+        hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+        H5Gclose(H5Gcreate2(f, "data", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+        H5Gclose(H5Gcreate2(f, "data/demo_0", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+        hid_t obs = H5Gcreate2(f, "data/demo_0/obs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        // Chunked and never written: the file stays a few kilobytes whatever it declares.
+        const auto declare = [](hid_t where, const char *name, hid_t type,
+                                std::vector<hsize_t> dims) {
+            hid_t space = H5Screate_simple(int(dims.size()), dims.data(), nullptr);
+            hid_t props = H5Pcreate(H5P_DATASET_CREATE);
+            std::vector<hsize_t> chunk(dims.size(), 1);
+            H5Pset_chunk(props, int(chunk.size()), chunk.data());
+            H5Dclose(H5Dcreate2(where, name, type, space, H5P_DEFAULT, props, H5P_DEFAULT));
+            H5Pclose(props);
+            H5Sclose(space);
+        };
+        hid_t demo = H5Gopen2(f, "data/demo_0", H5P_DEFAULT);
+        declare(demo, "actions", H5T_IEEE_F32LE, {frames, columns});
+        declare(obs, "agentview_rgb", H5T_STD_U8LE, {frames, imageHeight, 3, 3});
+        H5Gclose(demo);
+        H5Gclose(obs);
+        H5Fclose(f);
+        QVERIFY(std::filesystem::file_size(path) < 1000000);
+        const QString message = fixtures::errorOf([&] { openEpisodeFile(path); });
+        QVERIFY2(message.contains("absurd.hdf5") && message.contains(expected), qPrintable(message));
+    }
+
     void writerRoundTrip()
     {
         const std::string path = file("written.hdf5");
