@@ -28,16 +28,6 @@ std::vector<float> normalisedRows(const float *rows, int n, int dim)
     return unit;
 }
 
-float cosine(const std::vector<float> &unit, int dim, int a, int b)
-{
-    const float *x = unit.data() + std::size_t(a) * std::size_t(dim);
-    const float *y = unit.data() + std::size_t(b) * std::size_t(dim);
-    double dot = 0;
-    for (int d = 0; d < dim; ++d)
-        dot += double(x[d]) * y[d];
-    return float(dot);
-}
-
 CosineRows::CosineRows(const float *unitRows, int n, int dim)
     : m_columns(std::size_t(n) * std::size_t(dim))
     , m_sums(std::size_t(n))

@@ -11,13 +11,11 @@ namespace grids::selectors::detail {
 // Row-normalised copy of n rows of `dim` floats (zero rows stay zero).
 std::vector<float> normalisedRows(const float *rows, int n, int dim);
 
-// Cosine similarity of row a and row b of a normalised matrix.
-float cosine(const std::vector<float> &unit, int dim, int a, int b);
-
-// Cosine similarities of a row with every row of a normalised matrix, each equal to cosine()
-// bit for bit (the same products summed in the same order), but a whole row at a time over the
-// transposed matrix: independent sums that the compiler vectorises, where one cosine() at a time
-// waits on each addition. DivPrune and ToMe spend their time here.
+// Cosine similarities of a row with every row of a normalised matrix, each the sum of the
+// products x[d]·y[d] in doubles in the order of d (as the selectors computed them one pair at a
+// time before), but a whole row at a time over the transposed matrix: independent sums that the
+// compiler vectorises, where one pair at a time waits on each addition. DivPrune and ToMe spend
+// their time here.
 class CosineRows
 {
 public:
