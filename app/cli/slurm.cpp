@@ -131,6 +131,9 @@ std::set<int> activeTasks(const std::string &job)
 {
     const CommandOutput out = runShell("squeue -h -r -j " + quoted(job) + " -o '%K %T'");
     std::set<int> active;
+    if (out.status == 127)
+        throw usageError("squeue not found: --slurm needs Slurm's client commands (sbatch, "
+                         "squeue) on PATH");
     if (out.status != 0) // a job Slurm no longer knows has nothing active
         return active;
     std::istringstream lines(out.text);
@@ -283,6 +286,7 @@ void runOnSlurm(const std::string &db, const SlurmOptions &o)
     // A job from an earlier call that is still queued or running is waited for, not repeated.
     std::string job;
     std::vector<int> tasks;
+    bool submitted = false;
     if (fs::exists(folder.record())) {
         const auto record = nlohmann::json::parse(readText(folder.record()), nullptr, false);
         if (record.is_object() && record.contains("job") && record.contains("tasks")) {
@@ -308,15 +312,16 @@ void runOnSlurm(const std::string &db, const SlurmOptions &o)
         if (!tasks.empty()) {
             writeScript(folder, arguments);
             job = submit(folder, tasks, o);
+            submitted = true;
             std::fprintf(stderr, "submitted slurm job %s: %zu of %d tasks\n", job.c_str(),
                          tasks.size(), o.arraySize);
         }
     }
     if (!job.empty()) {
         if (o.noWait) {
-            std::printf("slurm job %s submitted; run the same command again to wait for it and "
-                        "merge its shards into %s\n",
-                        job.c_str(), db.c_str());
+            std::printf("slurm job %s %s; run the same command again to wait for it and merge "
+                        "its shards into %s\n",
+                        job.c_str(), submitted ? "submitted" : "is still in the queue", db.c_str());
             return;
         }
         waitFor(job, tasks, o);
