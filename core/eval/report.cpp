@@ -45,6 +45,8 @@ std::string runFacts(const CheckpointInfo &info,
     nlohmann::json facts = nlohmann::json::parse(extra.empty() ? "{}" : extra);
     const FlopsBreakdown flops = methodFlops(info, method, tokensPerView);
     facts["checkpoint_name"] = info.name;
+    if (info.isGrids())
+        facts["sampler"] = info.sampler; // GridS itself ("learned"), or one of the controls
     facts["flops"] = {{"encoder", flops.encoder},
                       {"selector", flops.selector},
                       {"head", flops.head},
@@ -118,6 +120,7 @@ std::vector<ReportRow> buildReport(Workspace &workspace)
         const auto config =
             nlohmann::json::parse(run.config.empty() ? "{}" : run.config, nullptr, false);
         row.checkpointName = config.is_object() ? config.value("checkpoint_name", "") : "";
+        row.sampler = config.is_object() ? config.value("sampler", "learned") : "learned";
         if (row.checkpointName.empty())
             row.checkpointName = run.checkpointPath;
         if (config.is_object() && config.contains("flops"))
@@ -185,19 +188,23 @@ std::vector<ReportRow> buildReport(Workspace &workspace)
         if (row.kind == "rollout")
             addPaired(row, "dense", *reference);
     }
-    // Against GridS at 16 tokens per view: of several such runs (checkpoints, seeds), the one
-    // that played the most of this row's episodes.
+    // Against GridS at 16 tokens per view: of several such runs (checkpoints, seeds), GridS's
+    // own sampler before the controls' (fixed, pooled, marks), then the one that played the most
+    // of this row's episodes. Runs recorded before the sampler was count as GridS's own.
     for (auto &row : rows) {
         if (row.kind != "rollout" || row.status == "not_applicable")
             continue;
         const ReportRow *reference = nullptr;
         int mostPairs = 0;
+        bool ownSampler = false;
         for (const auto &candidate : rows)
             if (candidate.kind == "rollout" && candidate.method == "grids" &&
-                candidate.tokensPerView == 16 && candidate.status == "complete")
-                if (const int pairs = comparePaired(row.rollouts, candidate.rollouts).pairs;
-                    pairs > mostPairs)
-                    reference = &candidate, mostPairs = pairs;
+                candidate.tokensPerView == 16 && candidate.status == "complete") {
+                const bool own = candidate.sampler == "learned";
+                const int pairs = comparePaired(row.rollouts, candidate.rollouts).pairs;
+                if (pairs > 0 && (own > ownSampler || (own == ownSampler && pairs > mostPairs)))
+                    reference = &candidate, mostPairs = pairs, ownSampler = own;
+            }
         if (reference)
             addPaired(row, "grids16", *reference);
     }

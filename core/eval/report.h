@@ -30,6 +30,7 @@ struct ReportRow
     std::int64_t runId = 0;
     std::string kind; // "rollout" (closed loop) or "sweep" (open loop)
     std::string checkpointName, checkpointSha256, method;
+    std::string sampler; // a GridS checkpoint's (run facts "sampler"; absent: "learned")
     int tokensPerView = 0;
     std::string status, reason; // complete, partial, not_applicable
     double flops = 0, flopsPi0 = 0, msPerStep = 0;

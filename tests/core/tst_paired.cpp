@@ -127,6 +127,33 @@ private slots:
             }
         QVERIFY(found);
     }
+
+    // With a control at 16 tokens too (here pooled, recorded first and better paired), the
+    // GridS16 column still means GridS's own sampler.
+    void theGridsReferenceIsGridsOwnSamplerNotAControl()
+    {
+        QTemporaryDir dir;
+        Workspace ws(dir.filePath("ws.sqlite").toStdString());
+        auto record = [&](const std::string &name, const std::string &sampler,
+                          const std::vector<RolloutRow> &rows) {
+            RunRecord r;
+            r.key = {"rollout", "sha-" + name, "grids", 16, "tabletop:pick_place", ""};
+            r.config = nlohmann::json{{"checkpoint_name", name}, {"sampler", sampler}}.dump();
+            return ws.recordRun(r, {}, rows);
+        };
+        record("pooled16", "pooled", run("pick_place", "SFFFFFFFFFSS"));
+        const auto own = record("grids16", "learned", run("pick_place", "SSSSSSSSSF"));
+        record("marks16", "marks", run("pick_place", "SSFFFFFFFF"));
+        for (const ReportRow &row : buildReport(ws)) {
+            if (row.checkpointName == "grids16") {
+                QVERIFY(!row.pairedAgainst("grids16"));
+                QCOMPARE(row.sampler, std::string("learned"));
+                continue;
+            }
+            const ReportRow::Paired *vsGrids = row.pairedAgainst("grids16");
+            QVERIFY2(vsGrids && vsGrids->referenceRunId == own, row.checkpointName.c_str());
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestPaired)
