@@ -262,11 +262,17 @@ private:
     // The view index of each kept token, as the head takes them: [1, n].
     at::Tensor viewIdsOf(const Kept &kept, const std::vector<std::pair<int, int>> &pairs) const
     {
-        const std::int64_t Vf = std::int64_t(pairs.size()), perView = kept.tokens.size(1) / Vf;
-        at::Tensor viewIds = torch::empty({1, Vf * perView}, at::kLong);
+        return viewIds(pairs, kept.tokens.size(1) / std::int64_t(pairs.size()));
+    }
+
+    // The view index of `perView` tokens of each view in turn, as the head takes them: [1, n].
+    at::Tensor viewIds(const std::vector<std::pair<int, int>> &pairs, std::int64_t perView) const
+    {
+        const std::int64_t Vf = std::int64_t(pairs.size());
+        at::Tensor ids = torch::empty({1, Vf * perView}, at::kLong);
         for (std::int64_t k = 0; k < Vf; ++k)
-            viewIds.narrow(1, k * perView, perView).fill_(pairs[std::size_t(k)].first);
-        return viewIds.to(m_device);
+            ids.narrow(1, k * perView, perView).fill_(pairs[std::size_t(k)].first);
+        return ids.to(m_device);
     }
 
     // The head on a batch of kept sets of one length: (actions [G, T, A], attention [G, n]).
@@ -274,14 +280,9 @@ private:
                                           const std::vector<std::pair<int, int>> &pairs,
                                           const Frame &frame)
     {
-        std::vector<at::Tensor> tokens, coords, viewIds;
         c10::List<std::string> instructions;
-        for (const Kept *kept : batch) {
-            tokens.push_back(kept->tokens);
-            coords.push_back(kept->coords);
-            viewIds.push_back(viewIdsOf(*kept, pairs));
+        for (std::size_t g = 0; g < batch.size(); ++g)
             instructions.push_back(frame.instruction);
-        }
         const std::int64_t G = std::int64_t(batch.size()), n = batch.front()->tokens.size(1);
         const at::Tensor state = G == 1 ? stateOf(frame) : stateOf(frame).repeat({G, 1});
         ++m_headCalls;
@@ -294,6 +295,12 @@ private:
                 call("act_from_keys", {torch::cat(keys), instructions, state}), "act_from_keys",
                 m_info.path);
         } else {
+            std::vector<at::Tensor> tokens, coords, viewIds;
+            for (const Kept *kept : batch) {
+                tokens.push_back(kept->tokens);
+                coords.push_back(kept->coords);
+                viewIds.push_back(viewIdsOf(*kept, pairs));
+            }
             std::tie(actions, attention) = tensorPair(
                 call("act", {torch::cat(tokens), torch::cat(coords), torch::cat(viewIds),
                              instructions, state}),
@@ -520,11 +527,7 @@ private:
     // The view index of each of `Vf` views' dense cells, as the head takes them: [1, Vf·cells].
     at::Tensor denseViewIds(const std::vector<std::pair<int, int>> &pairs) const
     {
-        const std::int64_t Vf = std::int64_t(pairs.size()), cells = m_info.cellsPerView();
-        at::Tensor viewIds = torch::empty({1, Vf * cells}, at::kLong);
-        for (std::int64_t k = 0; k < Vf; ++k)
-            viewIds.narrow(1, k * cells, cells).fill_(pairs[std::size_t(k)].first);
-        return viewIds.to(m_device);
+        return viewIds(pairs, m_info.cellsPerView());
     }
 
     // SparseVLM's text signal for every dense cell of every view, [Vf·cells, words] logits, from
