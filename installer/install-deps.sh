@@ -29,6 +29,8 @@ PACKAGES=(
   libmujoco-dev libqhull-dev libegl-dev libegl-mesa0 libgl1-mesa-dri
   # tests: video fixtures, interoperability with Python, a virtual display for screenshots
   ffmpeg python3 python3-torch python3-h5py python3-numpy xvfb xauth
+  # fuzzing (the `fuzz` preset): clang with libFuzzer and the ASan/UBSan runtimes
+  clang libclang-rt-dev
   # `--slurm` runs on Slurm's clients; the tests start a one-node cluster (daemons and munge)
   slurm-client slurmctld slurmd munge
 )

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <mutex>
 
 namespace fs = std::filesystem;
@@ -156,23 +157,18 @@ private:
 
     void readSidecar(const std::string &sidecar, EpisodeInfo &info)
     {
-        std::ifstream in(sidecar);
-        const auto json = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-        if (json.is_discarded() || !json.is_object())
-            throw badInput(sidecar + ": not a JSON object");
-        info.instruction = optionalString(json, "instruction", sidecar);
-        if (std::string view = optionalString(json, "view", sidecar); !view.empty())
-            info.views.front().name = view;
-        m_actions = readTable(json, "actions", info.length, sidecar);
-        m_state = readTable(json, "state", info.length, sidecar);
+        std::ifstream in(sidecar, std::ios::binary);
+        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        VideoSidecar parsed = parseVideoSidecar(sidecar, text, info.length);
+        info.instruction = std::move(parsed.instruction);
+        if (!parsed.view.empty())
+            info.views.front().name = std::move(parsed.view);
+        m_actions = std::move(parsed.actions);
+        m_state = std::move(parsed.state);
         info.actionDim = m_actions.cols;
         info.stateDim = m_state.cols;
-        if (const auto keys = json.find("state_keys"); keys != json.end() && keys->is_array())
-            for (const auto &key : *keys)
-                if (key.is_string())
-                    info.stateKeys.push_back(key.get<std::string>());
-        if (const auto ok = json.find("success"); ok != json.end() && ok->is_boolean())
-            info.success = ok->get<bool>();
+        info.stateKeys = std::move(parsed.stateKeys);
+        info.success = parsed.success;
     }
 
     std::string m_path;
@@ -188,6 +184,25 @@ private:
 };
 
 } // namespace
+
+VideoSidecar parseVideoSidecar(const std::string &sidecar, const std::string &text, std::int64_t frames)
+{
+    const auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (json.is_discarded() || !json.is_object())
+        throw badInput(sidecar + ": not a JSON object");
+    VideoSidecar out;
+    out.instruction = optionalString(json, "instruction", sidecar);
+    out.view = optionalString(json, "view", sidecar);
+    out.actions = readTable(json, "actions", frames, sidecar);
+    out.state = readTable(json, "state", frames, sidecar);
+    if (const auto keys = json.find("state_keys"); keys != json.end() && keys->is_array())
+        for (const auto &key : *keys)
+            if (key.is_string())
+                out.stateKeys.push_back(key.get<std::string>());
+    if (const auto ok = json.find("success"); ok != json.end() && ok->is_boolean())
+        out.success = ok->get<bool>();
+    return out;
+}
 
 std::string findVideoSidecar(const std::string &videoPath)
 {

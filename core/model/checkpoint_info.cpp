@@ -5,18 +5,43 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
+#include <optional>
 
 namespace grids {
 namespace {
 
 using nlohmann::json;
 
+// Bounds that keep every product of these sizes inside an int (cells per view, a view's pixels)
+// while far above any real model's.
+constexpr long long kMaxCount = 1000000;
+constexpr long long kMaxSide = 16384;
+
+// Whether `value` is an integer in [low, high], without converting a larger one first.
+bool isIntegerIn(const json &value, long long low, long long high)
+{
+    if (value.is_number_unsigned()) { // any non-negative integer, up to 2^64 - 1
+        const unsigned long long v = value.get<unsigned long long>();
+        return v <= static_cast<unsigned long long>(high) && (low <= 0 || v >= static_cast<unsigned long long>(low));
+    }
+    return value.is_number_integer() && value.get<long long>() >= low && value.get<long long>() <= high;
+}
+
+// An optional number the file may state; ignored unless finite.
+std::optional<double> finiteNumber(const json &object, const char *key)
+{
+    const auto it = object.find(key);
+    if (it == object.end() || !it->is_number() || !std::isfinite(it->get<double>()))
+        return std::nullopt;
+    return it->get<double>();
+}
+
 class JsonReader
 {
 public:
-    JsonReader(const std::string &path, const json &doc)
+    explicit JsonReader(const std::string &path)
         : m_path(path)
-        , m_doc(doc)
     {}
 
     [[noreturn]] void fail(const std::string &what) const
@@ -35,10 +60,31 @@ public:
     int positive(const json &object, const char *key) const
     {
         const json &value = at(object, key);
-        if (!value.is_number_integer() || value.get<long long>() < 1 ||
-            value.get<long long>() > 1000000)
+        if (!isIntegerIn(value, 1, kMaxCount))
             fail(std::string("\"") + key + "\" must be a positive integer");
         return value.get<int>();
+    }
+
+    // An optional integer in [0, kMaxCount]; `fallback` when absent.
+    int optionalCount(const json &object, const char *key, int fallback) const
+    {
+        const auto it = object.find(key);
+        if (it == object.end())
+            return fallback;
+        if (!isIntegerIn(*it, 0, kMaxCount))
+            fail(std::string("\"") + key + "\" must be a non-negative integer");
+        return it->get<int>();
+    }
+
+    // An optional string; `fallback` when absent.
+    std::string optionalText(const json &object, const char *key, const std::string &fallback) const
+    {
+        const auto it = object.find(key);
+        if (it == object.end())
+            return fallback;
+        if (!it->is_string())
+            fail(std::string("\"") + key + "\" must be a string");
+        return it->get<std::string>();
     }
 
     std::string text(const json &object, const char *key) const
@@ -61,15 +107,14 @@ public:
     std::pair<int, int> pair(const json &object, const char *key) const
     {
         const json &value = at(object, key);
-        if (!value.is_array() || value.size() != 2 || !value[0].is_number_integer() ||
-            !value[1].is_number_integer() || value[0].get<int>() < 1 || value[1].get<int>() < 1)
-            fail(std::string("\"") + key + "\" must be two positive integers");
+        if (!value.is_array() || value.size() != 2 || !isIntegerIn(value[0], 1, kMaxSide) ||
+            !isIntegerIn(value[1], 1, kMaxSide))
+            fail(std::string("\"") + key + "\" must be two positive integers up to " + std::to_string(kMaxSide));
         return {value[0].get<int>(), value[1].get<int>()};
     }
 
 private:
     std::string m_path;
-    const json &m_doc;
 };
 
 } // namespace
@@ -82,19 +127,19 @@ bool CheckpointInfo::hasMethod(const std::string &method) const
 CheckpointInfo parseCheckpointJson(const std::string &path, const std::string &text)
 {
     const json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
-    JsonReader r(path, doc);
+    JsonReader r(path);
     if (doc.is_discarded() || !doc.is_object())
         r.fail("not a JSON object");
     if (r.text(doc, "format") != "grids-checkpoint")
         r.fail("\"format\" is not \"grids-checkpoint\"");
     const json &version = r.at(doc, "version");
-    if (!version.is_number_integer() || version.get<int>() != 1)
+    if (!isIntegerIn(version, 1, 1))
         r.fail("unknown version " + version.dump() + " (this build reads version 1)");
 
     CheckpointInfo info;
     info.path = path;
     info.json = text;
-    info.name = doc.value("name", std::string());
+    info.name = r.optionalText(doc, "name", std::string());
     info.kind = r.text(doc, "kind");
     if (info.kind != "grids" && info.kind != "dense")
         r.fail("\"kind\" must be \"grids\" or \"dense\" (got \"" + info.kind + "\")");
@@ -107,8 +152,7 @@ CheckpointInfo parseCheckpointJson(const std::string &path, const std::string &t
                                                 : std::vector<std::string>{};
     info.actionDim = r.positive(doc, "action_dim");
     info.actionHorizon = r.positive(doc, "action_horizon");
-    if (doc.contains("control_hz") && doc["control_hz"].is_number())
-        info.controlHz = doc["control_hz"].get<double>();
+    info.controlHz = finiteNumber(doc, "control_hz").value_or(0.0);
 
     if (info.isGrids()) {
         const json &budget = r.at(doc, "budget");
@@ -133,14 +177,13 @@ CheckpointInfo parseCheckpointJson(const std::string &path, const std::string &t
         info.headWidth = r.positive(head, "width");
         info.headFF = r.positive(head, "ff");
         info.headHeads = r.positive(head, "heads");
-        info.headAttention = head.value("attention", std::string("self"));
+        info.headAttention = r.optionalText(head, "attention", "self");
         if (info.headAttention != "self" && info.headAttention != "cross")
             r.fail("\"head.attention\" must be \"self\" or \"cross\"");
-        info.headContextExtra = head.value("context_extra", 0);
+        info.headContextExtra = r.optionalCount(head, "context_extra", 0);
     }
-    if (doc.contains("encoder") && doc["encoder"].is_object() &&
-        doc["encoder"].contains("flops_per_view") && doc["encoder"]["flops_per_view"].is_number())
-        info.encoderFlopsPerView = doc["encoder"]["flops_per_view"].get<double>();
+    if (doc.contains("encoder") && doc["encoder"].is_object())
+        info.encoderFlopsPerView = finiteNumber(doc["encoder"], "flops_per_view");
     // The project's GridS controls (docs/CHECKPOINTS.md), for the FLOPs model.
     if (doc.contains("architecture") && doc["architecture"].is_object() &&
         doc["architecture"].contains("sampler") && doc["architecture"]["sampler"].is_string())

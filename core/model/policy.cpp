@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "common/grid.h"
 #include "common/hash.h"
+#include "model/checkpoint_archive.h"
 #include "model/policy_support.h"
 #include "model/view_matching.h"
 #include "selectors/selector.h"
@@ -42,17 +43,16 @@ public:
         std::error_code ec;
         if (!std::filesystem::is_regular_file(path, ec))
             throw badInput(path + ": no such checkpoint file");
-        torch::jit::ExtraFilesMap extra{{"grids.json", ""}};
+        // The metadata first: a file that is not a grids-checkpoint is refused before LibTorch
+        // compiles its code.
+        m_info = parseCheckpointJson(path, readCheckpointJson(path));
         try {
-            m_module = torch::jit::load(path, m_device, extra);
+            m_module = torch::jit::load(path, m_device);
         } catch (const std::exception &e) {
             if (const std::string why = unsupportedOperator(path, e.what()); !why.empty())
                 throw badInput(why);
             throw badInput(path + ": not a TorchScript checkpoint (" + firstLine(e.what()) + ")");
         }
-        if (extra["grids.json"].empty())
-            throw badInput(path + ": no grids.json inside (not a grids-checkpoint)");
-        m_info = parseCheckpointJson(path, extra["grids.json"]);
         m_info.sha256 = sha256OfFile(path);
         defineArchitectureMethods(m_module);
         for (const char *method : {"encode", "act", "sample", "embed_instruction", "text_relevance"})

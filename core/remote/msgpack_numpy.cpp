@@ -13,6 +13,14 @@ namespace {
 
 constexpr int kMaxDepth = 32;
 
+std::string shapeText(const std::vector<std::int64_t> &shape)
+{
+    std::string text = "[";
+    for (std::size_t i = 0; i < shape.size(); ++i)
+        text += (i ? ", " : "") + std::to_string(shape[i]);
+    return text + "]";
+}
+
 // openpi packs the array's keys as bytes (msgpack bin); replies may use either str or bin.
 void packBinKey(msgpack::packer<msgpack::sbuffer> &out, const char *key)
 {
@@ -118,7 +126,8 @@ std::int64_t NdArray::size() const
 {
     std::int64_t n = 1;
     for (const std::int64_t d : shape)
-        n *= d;
+        if (d < 0 || __builtin_mul_overflow(n, d, &n))
+            return -1; // not a shape: a negative side, or more elements than an int64 counts
     return n;
 }
 
@@ -133,9 +142,11 @@ std::vector<float> NdArray::toFloats() const
         (kind == 'f' && width < 4))
         throw std::runtime_error("dtype '" + dtype + "' is not a number type GridS Studio reads");
     const std::int64_t n = size();
-    if (n < 0 || std::int64_t(data.size()) != n * width)
-        throw std::runtime_error("array data holds " + std::to_string(data.size()) + " bytes, its shape and dtype say " +
-                                 std::to_string(n * width));
+    if (n < 0)
+        throw std::runtime_error("array shape " + shapeText(shape) + " is not a shape");
+    if (std::uint64_t(data.size()) / std::uint64_t(width) != std::uint64_t(n) || data.size() % std::size_t(width) != 0)
+        throw std::runtime_error("array data holds " + std::to_string(data.size()) + " bytes, its shape " +
+                                 shapeText(shape) + " and dtype '" + dtype + "' say otherwise");
     const bool swap = order == '>';
     std::vector<float> out(static_cast<std::size_t>(n));
     for (std::int64_t i = 0; i < n; ++i) {

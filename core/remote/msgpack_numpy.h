@@ -18,6 +18,7 @@ struct NdArray
     std::vector<std::int64_t> shape;
     std::string data; // C order, the dtype's byte order
 
+    // The number of elements; -1 when the shape has a negative side or overflows an int64.
     std::int64_t size() const;
     // The elements as floats (any integer or float dtype of 1..8 bytes, either byte order).
     // Throws std::runtime_error for other dtypes or data of the wrong length.

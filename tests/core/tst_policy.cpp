@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 #include "fixtures.h"
+#include "model/checkpoint_info.h"
 #include "model/policy.h"
 #include "model/probe.h"
 
@@ -186,6 +187,56 @@ private slots:
         Error::Kind kind = Error::Kind::Other;
         const QString message = fixtures::errorOf([&] { Policy::load(path(file)); }, &kind);
         QVERIFY2(message.contains(expected) && message.contains(file), qPrintable(message));
+        QVERIFY(kind == Error::Kind::BadInput);
+    }
+
+    // grids.json values that do not fit the types they are read into are refused by name, never
+    // wrapped into small valid ones (4294967297 read as an int is 1) nor multiplied past an int.
+    void gridsJsonOutOfRangeIsRefused_data()
+    {
+        QTest::addColumn<QString>("from");
+        QTest::addColumn<QString>("to");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("valid") << "" << "" << "";
+        QTest::newRow("version wraps to 1") << "\"version\": 1" << "\"version\": 4294967297"
+                                            << "unknown version 4294967297";
+        QTest::newRow("image size wraps to 1")
+            << "\"image_size\": [128, 128]" << "\"image_size\": [4294967297, 4294967297]" << "\"image_size\" must be";
+        QTest::newRow("cells overflow an int") << "\"grid\": [16, 16]" << "\"grid\": [100000, 100000]"
+                                               << "\"grid\" must be two positive integers up to 16384";
+        QTest::newRow("token_dim past 2^63") << "\"token_dim\": 64" << "\"token_dim\": 18446744073709551615"
+                                             << "\"token_dim\" must be a positive integer";
+        QTest::newRow("name not a string") << "\"name\": \"tabletop-dense\"" << "\"name\": 1"
+                                           << "\"name\" must be a string";
+        QTest::newRow("attention not a string") << "\"attention\": \"cross\"" << "\"attention\": []"
+                                                << "\"attention\" must be a string";
+        QTest::newRow("context_extra not a number") << "\"context_extra\": 13" << "\"context_extra\": \"13\""
+                                                    << "\"context_extra\" must be a non-negative integer";
+    }
+
+    void gridsJsonOutOfRangeIsRefused()
+    {
+        QFETCH(QString, from);
+        QFETCH(QString, to);
+        QFETCH(QString, expected);
+        std::string text = R"({"format": "grids-checkpoint", "version": 1, "name": "tabletop-dense",
+            "kind": "dense", "views": ["agentview_rgb"], "image_size": [128, 128], "grid": [16, 16],
+            "token_dim": 64, "state_dim": 8, "action_dim": 7, "action_horizon": 8, "control_hz": 20.0,
+            "head": {"attention": "cross", "context_extra": 13, "ff": 256, "heads": 4, "layers": 3,
+                     "width": 64}})";
+        if (!from.isEmpty()) {
+            const auto at = text.find(from.toStdString());
+            QVERIFY2(at != std::string::npos, qPrintable(from));
+            text.replace(at, std::size_t(from.size()), to.toStdString());
+        }
+        Error::Kind kind = Error::Kind::Other;
+        const QString message = fixtures::errorOf([&] { parseCheckpointJson("model.pt", text); }, &kind);
+        if (expected.isEmpty()) {
+            QVERIFY2(message.isEmpty(), qPrintable(message));
+            QCOMPARE(parseCheckpointJson("model.pt", text).cellsPerView(), 256);
+            return;
+        }
+        QVERIFY2(message.startsWith("model.pt: grids.json: ") && message.contains(expected), qPrintable(message));
         QVERIFY(kind == Error::Kind::BadInput);
     }
 

@@ -1,7 +1,7 @@
 // Writes the Parquet reader's test fixtures with two independent, well-kept writers, and the
 // values written, so that tst_parquet can check that our reader reads exactly those values.
 //
-//   node write_fixtures.mjs OUT_DIR
+//   node write_fixtures.mjs OUT_DIR [ROWS]     (ROWS: 5000, as the tests use; fewer for fuzz seeds)
 //
 // OUT_DIR/expected.json: {"rows": [...], "files": [{"file", "writer", "pages", "rowGroupRows",
 // "columns": {path: {encodings, compression}}, "refused"?}]}. Each row holds the columns' values
@@ -20,7 +20,7 @@ import path from 'node:path';
 
 const out = process.argv[2];
 if (!out) {
-  console.error('usage: node write_fixtures.mjs OUT_DIR');
+  console.error('usage: node write_fixtures.mjs OUT_DIR [ROWS]');
   process.exit(2);
 }
 fs.mkdirSync(out, { recursive: true });
@@ -37,7 +37,7 @@ function random() {
 const pick = (n) => Math.floor(random() * n);
 const hex = (bytes) => Buffer.from(bytes).toString('hex');
 
-const ROWS = 5000;
+const ROWS = Number(process.argv[3] ?? 5000);
 const rows = [];
 for (let i = 0; i < ROWS; ++i) {
   const vecLength = pick(5); // 0..4 elements, some null
