@@ -32,9 +32,13 @@ void Database::fail(const std::string &doing) const
 {
     const int code = sqlite3_errcode(m_db) & 0xff;
     const std::string message = sqlite3_errmsg(m_db);
-    // A file that is not a database, or a damaged one, is bad input; anything else is ours.
-    const bool badFile = code == SQLITE_NOTADB || code == SQLITE_CORRUPT || code == SQLITE_READONLY;
-    const std::string line = m_path + ": " + doing + " failed (" + message + ")";
+    // A file that is not a database, or a damaged one, is bad input; anything else is ours. Our
+    // statements are fixed and tested, so one that does not compile or run as SQL ("no such
+    // column", "table already exists") meets tables that are not the workspace's schema: the file's.
+    const bool tablesDiffer = code == SQLITE_ERROR;
+    const bool badFile = code == SQLITE_NOTADB || code == SQLITE_CORRUPT || code == SQLITE_READONLY || tablesDiffer;
+    const std::string line = m_path + ": " + doing + " failed (" + message + ")" +
+                             (tablesDiffer ? ": its tables are not those of a GridS Studio workspace" : "");
     throw Error(badFile ? Error::Kind::BadInput : Error::Kind::Other, line);
 }
 
