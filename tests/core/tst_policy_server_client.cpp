@@ -51,6 +51,39 @@ private slots:
         QCOMPARE(again.actions.values, first.actions.values);
     }
 
+    // A message claiming billions of elements (an array, a map, a string or bytes of 4 GB, a
+    // numpy shape of 10^18 elements) is refused from its header, before anything is allocated for
+    // it: a few bytes cannot make the client reserve gigabytes.
+    void absurdSizesAreRefusedBeforeAllocating()
+    {
+        auto refusal = [](const std::string &bytes) -> std::string {
+            try {
+                const remote::Value value = remote::unpack(bytes);
+                for (const auto &[key, field] : value.fields)
+                    if (field.kind == remote::Value::Kind::Numpy)
+                        field.array->toFloats();
+            } catch (const std::runtime_error &e) {
+                return e.what();
+            }
+            return {};
+        };
+        const std::string u32max("\xff\xff\xff\xff", 4);
+        QVERIFY(!refusal("\xdd" + u32max).empty());            // array32 of 4294967295 elements
+        QVERIFY(!refusal("\xdf" + u32max).empty());            // map32 of 4294967295 pairs
+        QVERIFY(!refusal("\xdb" + u32max + "abc").empty());    // str32 of 4 GB
+        QVERIFY(!refusal("\xc6" + u32max + "abc").empty());    // bin32 of 4 GB
+        const float one = 1.f;
+        for (const std::vector<std::int64_t> &shape :
+             {std::vector<std::int64_t>{1000000000, 1000000000}, {std::int64_t(1) << 40, std::int64_t(1) << 40},
+              {-1, -1}}) {
+            remote::OutValue array;
+            array.kind = remote::OutValue::Kind::Array;
+            array.array = remote::makeArray("<f4", shape, &one, sizeof one);
+            const std::string why = refusal(remote::pack({{"actions", array}}));
+            QVERIFY2(why.find("array") != std::string::npos, why.c_str());
+        }
+    }
+
     void arraysTravelAsOpenpiEncodesThem()
     {
         // Packed by us, read back: the bytes keys and the dtype string as numpy writes them.
