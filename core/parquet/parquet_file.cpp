@@ -36,6 +36,8 @@ std::size_t readFixed(const std::uint8_t *data, std::size_t size, std::int64_t n
     const std::size_t bytes = std::size_t(n) * sizeof(T);
     if (bytes > size)
         throw std::runtime_error("PLAIN values end early");
+    if (bytes == 0) // memcpy may not be given the null pointers of empty buffers
+        return 0;
     const std::size_t old = out.size();
     out.resize(old + std::size_t(n));
     std::memcpy(out.data() + old, data, bytes);

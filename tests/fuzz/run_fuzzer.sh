@@ -6,7 +6,7 @@
 # executions, corpus, findings. Fails on a finding in our code: a crash, a sanitizer report, a
 # leak, an allocation over 1 GB, an input slower than 25 s or 2.5 GB of memory.
 #
-# A crash or an allocation over the limit whose first frame outside the sanitizers and libc is in
+# A crash, an allocation over the limit or a timeout whose first frame outside the sanitizers, libFuzzer and libc is in
 # a system library we cannot change (Debian's libhdf5) is reported as upstream, with its input
 # kept under WORKDIR/upstream, and does not fail: docs/FUZZING.md lists them.
 set -uo pipefail
@@ -54,10 +54,11 @@ while [ $SECONDS -lt $deadline ] && [ ${#ours[@]} -eq 0 ]; do
   for finding in "$workdir"/crash-* "$workdir"/leak-* "$workdir"/oom-* "$workdir"/timeout-* "$workdir"/slow-unit-*; do
     [ -e "$finding" ] || continue
     found=1
-    # Crashes and allocations over the limit are placed by their stack; leaks, slow inputs and
-    # memory (RSS) are ours to prevent, whoever allocates.
+    # Crashes, allocations over the limit and timeouts are placed by their stack (a timeout's is
+    # where the input was when time ran out); leaks and memory (RSS) are ours to prevent,
+    # whoever allocates.
     site=ours
-    case "$(basename "$finding")" in crash-* | oom-*) site=$(crash_site "$finding") ;; esac
+    case "$(basename "$finding")" in crash-* | oom-* | timeout-*) site=$(crash_site "$finding") ;; esac
     if [[ "$site" == libhdf5* ]]; then
       mkdir -p "$workdir/upstream" && mv "$finding" "$workdir/upstream/"
       upstream+=("$workdir/upstream/$(basename "$finding") ($site)")
