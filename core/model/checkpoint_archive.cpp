@@ -14,7 +14,8 @@ namespace grids {
 namespace {
 
 constexpr const char *kRecord = "extra/grids.json";
-// grids.json is a few kB; a record claiming more is not ours and is not read into memory.
+// grids.json is a few kB; a larger record is not taken for the metadata. (LibTorch's reader has
+// already allocated it by then: its size is bounded by what the zip's entry says it holds.)
 constexpr std::size_t kMaxJsonBytes = 16 << 20;
 
 // Bytes in memory as the archive reader's input. LibTorch's own memory adapter copies whatever
