@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -27,16 +28,40 @@ public:
         : Error(kind, std::string(), message)
     {}
     Error(Kind kind, const std::string &setting, const std::string &detail)
-        : std::runtime_error(setting.empty() ? detail : settingLabel(setting) + ": " + detail)
+        : std::runtime_error(setting.empty() ? oneLine(detail) : settingLabel(setting) + ": " + oneLine(detail))
         , m_kind(kind)
         , m_setting(setting)
-        , m_detail(detail)
+        , m_detail(oneLine(detail))
     {}
     Kind kind() const { return m_kind; }
     // The setting the error is about ("view_map"), or empty.
     const std::string &setting() const { return m_setting; }
     // The message without the setting's name in front (all of it when there is no setting).
     const std::string &detail() const { return m_detail; }
+
+    // The message as one line whatever it quotes: a name read from a file may hold line breaks or
+    // other control characters, which are written as \n, \r, \t or \xNN.
+    static std::string oneLine(const std::string &text)
+    {
+        if (std::none_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
+            return text;
+        static const char *const hex = "0123456789abcdef";
+        std::string out;
+        for (const char c : text) {
+            const auto u = static_cast<unsigned char>(c);
+            if (c == '\n')
+                out += "\\n";
+            else if (c == '\r')
+                out += "\\r";
+            else if (c == '\t')
+                out += "\\t";
+            else if (u < 0x20 || u == 0x7f)
+                out += std::string("\\x") + hex[u >> 4] + hex[u & 15];
+            else
+                out += c;
+        }
+        return out;
+    }
 
     // How a setting is named to people: "view_map" → "view map".
     static std::string settingLabel(std::string setting)
