@@ -6,8 +6,8 @@
 #
 #   bash tests/fuzz/make_seed_corpus.sh [BUILD_DIR]      (BUILD_DIR: build, the default preset's)
 #
-# Deterministic: the writers use fixed seeds and the Python parts fixed values. Small inputs
-# only (the fuzzer mutates faster the smaller they are).
+# The same content on every run (fixed seeds and values; files that record when they were written,
+# the workspaces, differ there only). Small inputs only: the fuzzer mutates small ones faster.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
