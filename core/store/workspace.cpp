@@ -82,6 +82,8 @@ Workspace::Workspace(const std::string &path)
             throw badInput(path + ": a SQLite database, but not a GridS Studio workspace");
     }
 
+    if (m_fileVersion < 0) // SQLite's user_version is any 32-bit integer; ours never is negative
+        throw badInput(path + ": a damaged workspace (schema version " + std::to_string(m_fileVersion) + ")");
     if (m_fileVersion > schemaVersion()) {
         // Written by a newer version: read it, never alter it.
         m_db = std::make_unique<sql::Database>(path, /*readOnly=*/true, /*create=*/false);
