@@ -1,6 +1,7 @@
 #include "model/checkpoint_archive.h"
 
 #include "common/error.h"
+#include "model/policy_support.h"
 
 #include <caffe2/serialize/file_adapter.h>
 #include <caffe2/serialize/inline_container.h>
@@ -12,6 +13,8 @@
 
 namespace grids {
 namespace {
+
+using policy_support::firstLine;
 
 constexpr const char *kRecord = "extra/grids.json";
 // grids.json is a few kB; a larger record is not taken for the metadata. (LibTorch's reader has
@@ -40,11 +43,6 @@ public:
 private:
     const std::string &m_bytes;
 };
-
-std::string firstLine(const std::string &text)
-{
-    return text.substr(0, text.find('\n'));
-}
 
 std::string readJson(const std::string &source, std::shared_ptr<caffe2::serialize::ReadAdapterInterface> in)
 {

@@ -1,28 +1,19 @@
 #include "model/policy_support.h"
 
 #include "common/error.h"
+#include "common/shape_text.h"
 #include "model/head_keys.h"
 #include "model/text_relevance.h"
 
 #include <torch/version.h>
 
-#include <sstream>
 
 namespace grids::policy_support {
 namespace {
 
 std::string shapeText(const at::IntArrayRef &sizes)
 {
-    std::ostringstream out;
-    out << "[";
-    for (std::size_t i = 0; i < sizes.size(); ++i)
-        out << (i ? ", " : "") << sizes[i];
-    return out.str() + "]";
-}
-
-std::string shapeText(const std::vector<std::int64_t> &sizes)
-{
-    return shapeText(at::IntArrayRef(sizes));
+    return grids::shapeText(sizes.vec());
 }
 
 // Two rows of head inputs that differ, made without the global random generator.

@@ -1,5 +1,7 @@
 #include "remote/msgpack_numpy.h"
 
+#include "common/shape_text.h"
+
 #define MSGPACK_NO_BOOST
 #include <msgpack.hpp>
 
@@ -12,14 +14,6 @@ namespace grids::remote {
 namespace {
 
 constexpr int kMaxDepth = 32;
-
-std::string shapeText(const std::vector<std::int64_t> &shape)
-{
-    std::string text = "[";
-    for (std::size_t i = 0; i < shape.size(); ++i)
-        text += (i ? ", " : "") + std::to_string(shape[i]);
-    return text + "]";
-}
 
 // openpi packs the array's keys as bytes (msgpack bin); replies may use either str or bin.
 void packBinKey(msgpack::packer<msgpack::sbuffer> &out, const char *key)
