@@ -16,6 +16,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -156,6 +159,7 @@ private:
         m_keysHead = m_batchedHead && headRunsFromKeys(m_module, m_info, m_device, n);
         if (m_keysHead)
             m_info.methods.push_back("act_from_keys");
+        m_keyGroupsHead = m_keysHead && headDecodesKeyGroups(m_module, m_info, m_device, n);
     }
 
     at::Tensor encode(const Frame &frame,
@@ -202,7 +206,6 @@ private:
     {
         at::Tensor tokens, coords;
         std::vector<std::vector<std::vector<int>>> cells;
-        at::Tensor keys; // each layer's keys of the tokens, where the head runs from keys
     };
 
     // Selection of one method at several budgets (one for dense): a kept set for each, and its
@@ -275,10 +278,12 @@ private:
         return ids.to(m_device);
     }
 
-    // The head on a batch of kept sets of one length: (actions [G, T, A], attention [G, n]).
+    // The head on a batch of kept sets of one length: (actions [G, T, A], attention [G, n]),
+    // from their keys ([G, n, layers, 2C], groupKeys) where given, else from their tokens.
     std::pair<at::Tensor, at::Tensor> act(const std::vector<const Kept *> &batch,
                                           const std::vector<std::pair<int, int>> &pairs,
-                                          const Frame &frame)
+                                          const Frame &frame,
+                                          const at::Tensor &keys)
     {
         c10::List<std::string> instructions;
         for (std::size_t g = 0; g < batch.size(); ++g)
@@ -287,13 +292,10 @@ private:
         const at::Tensor state = G == 1 ? stateOf(frame) : stateOf(frame).repeat({G, 1});
         ++m_headCalls;
         at::Tensor actions, attention;
-        if (batch.front()->keys.defined()) {
-            std::vector<at::Tensor> keys;
-            for (const Kept *kept : batch)
-                keys.push_back(kept->keys);
-            std::tie(actions, attention) = tensorPair(
-                call("act_from_keys", {torch::cat(keys), instructions, state}), "act_from_keys",
-                m_info.path);
+        if (keys.defined()) {
+            std::tie(actions, attention) =
+                tensorPair(call("act_from_keys", {keys, instructions, state}), "act_from_keys",
+                           m_info.path);
         } else {
             std::vector<at::Tensor> tokens, coords, viewIds;
             for (const Kept *kept : batch) {
@@ -309,6 +311,39 @@ private:
         expectShape(actions, {G, m_info.actionHorizon, m_info.actionDim}, "act's actions",
                     m_info.path);
         expectShape(attention, {G, n}, "act's attention", m_info.path);
+        return {actions, attention};
+    }
+
+    // Every group's head in one call (act_from_key_groups): the actions of each kept set in
+    // the groups' order [sum G, T, A], and each group's attention [G, n].
+    std::pair<at::Tensor, std::vector<at::Tensor>>
+    actFromKeyGroups(const std::vector<std::vector<const Kept *>> &groups,
+                     const std::vector<at::Tensor> &keys,
+                     const Frame &frame)
+    {
+        ++m_headCalls;
+        const c10::IValue out =
+            call("act_from_key_groups",
+                 {c10::List<at::Tensor>(keys), instructionList(frame.instruction), stateOf(frame)});
+        std::int64_t sets = 0;
+        for (const auto &group : groups)
+            sets += std::int64_t(group.size());
+        if (!out.isTuple() || out.toTuple()->elements().size() != 2 ||
+            !out.toTuple()->elements()[0].isTensor() || !out.toTuple()->elements()[1].isTensorList())
+            throw badInput(m_info.path + ": method 'act_from_key_groups' must return (Tensor, "
+                                         "List[Tensor])");
+        const at::Tensor actions = out.toTuple()->elements()[0].toTensor();
+        std::vector<at::Tensor> attention = out.toTuple()->elements()[1].toTensorVector();
+        expectShape(actions, {sets, m_info.actionHorizon, m_info.actionDim},
+                    "act_from_key_groups's actions", m_info.path);
+        if (attention.size() != groups.size())
+            throw badInput(m_info.path + ": act_from_key_groups returned " +
+                           std::to_string(attention.size()) + " attention tensors for " +
+                           std::to_string(groups.size()) + " groups");
+        for (std::size_t g = 0; g < groups.size(); ++g)
+            expectShape(attention[g],
+                        {std::int64_t(groups[g].size()), groups[g].front()->tokens.size(1)},
+                        "act_from_key_groups's attention", m_info.path);
         return {actions, attention};
     }
 
@@ -332,84 +367,82 @@ private:
         return m_keys;
     }
 
-    // Each kept set's keys: for each token that is one cell as it is, that cell's row of the
-    // dense keys; the others (merged cells, sampled points) of every set get theirs in one call.
-    void fillKeys(const std::vector<Kept *> &sets,
-                  const Frame &frame,
-                  const at::Tensor &features,
-                  const std::vector<std::pair<int, int>> &pairs)
+    // The keys of each group of kept sets of one length, [G, n, layers, 2C] per group. With
+    // `reuseDense`, a token that is one cell as it is takes that cell's row of the dense keys;
+    // the others (merged cells, sampled points; every token without `reuseDense`) of every set
+    // get theirs in one visual_keys call. Each group's rows are gathered in one copy; a group
+    // that is the dense set alone is the dense keys as they are.
+    std::vector<at::Tensor> groupKeys(const std::vector<std::vector<const Kept *>> &groups,
+                                      const Frame &frame,
+                                      const at::Tensor &features,
+                                      const std::vector<std::pair<int, int>> &pairs,
+                                      bool reuseDense)
     {
         const std::int64_t cells = m_info.cellsPerView();
-        const auto onDevice = [&](const std::vector<std::int64_t> &v) {
-            return torch::tensor(v).to(m_device);
-        };
-        struct Plan
-        {
-            std::vector<std::int64_t> fromDense, denseRows, own;
-        };
-        std::vector<Plan> plans(sets.size());
+        const std::int64_t denseRows = std::int64_t(pairs.size()) * cells;
+        // Per group, each token's row: a dense row (>= 0) or ~(its index among own tokens).
+        std::vector<std::vector<std::int64_t>> rows(groups.size());
         std::vector<at::Tensor> ownTokens, ownCoords, ownViews;
-        bool anyFromDense = false;
-        for (std::size_t s = 0; s < sets.size(); ++s) {
-            const Kept &kept = *sets[s];
-            Plan &plan = plans[s];
-            std::int64_t t = 0;
-            for (std::size_t k = 0; k < kept.cells.size(); ++k)
-                for (const auto &tokenCells : kept.cells[k]) {
-                    if (tokenCells.size() == 1) {
-                        plan.fromDense.push_back(t);
-                        plan.denseRows.push_back(std::int64_t(k) * cells + tokenCells.front());
-                    } else {
-                        plan.own.push_back(t);
+        std::int64_t owned = 0;
+        bool anyDense = false;
+        for (std::size_t g = 0; g < groups.size(); ++g)
+            for (const Kept *kept : groups[g]) {
+                std::vector<std::int64_t> own; // this set's tokens that need their own keys
+                std::int64_t t = 0;
+                for (std::size_t k = 0; k < kept->cells.size(); ++k)
+                    for (const auto &tokenCells : kept->cells[k]) {
+                        if (reuseDense && tokenCells.size() == 1) {
+                            rows[g].push_back(std::int64_t(k) * cells + tokenCells.front());
+                            anyDense = true;
+                        } else {
+                            rows[g].push_back(~(owned + std::int64_t(own.size())));
+                            own.push_back(t);
+                        }
+                        ++t;
                     }
-                    ++t;
-                }
-            if (kept.cells.empty()) // sampled: no cells behind the tokens
-                for (; t < kept.tokens.size(1); ++t)
-                    plan.own.push_back(t);
-            anyFromDense = anyFromDense || !plan.fromDense.empty();
-            if (!plan.own.empty()) {
-                const at::Tensor rows = onDevice(plan.own);
-                ownTokens.push_back(kept.tokens.index_select(1, rows));
-                ownCoords.push_back(kept.coords.index_select(1, rows));
-                ownViews.push_back(viewIdsOf(kept, pairs).index_select(1, rows));
+                if (kept->cells.empty()) // sampled: no cells behind the tokens
+                    for (; t < kept->tokens.size(1); ++t) {
+                        rows[g].push_back(~(owned + std::int64_t(own.size())));
+                        own.push_back(t);
+                    }
+                if (own.empty())
+                    continue;
+                const at::Tensor index = torch::tensor(own).to(m_device);
+                ownTokens.push_back(kept->tokens.index_select(1, index));
+                ownCoords.push_back(kept->coords.index_select(1, index));
+                ownViews.push_back(viewIdsOf(*kept, pairs).index_select(1, index));
+                owned += std::int64_t(own.size());
             }
+        // The rows to gather from: the dense keys, then every set's own tokens' keys.
+        std::vector<at::Tensor> sources;
+        if (anyDense)
+            sources.push_back(denseKeys(frame, features, pairs).select(0, 0));
+        if (owned > 0)
+            sources.push_back(call("visual_keys",
+                                   {torch::cat(ownTokens, 1), torch::cat(ownCoords, 1),
+                                    torch::cat(ownViews, 1), instructionList(frame.instruction)})
+                                  .toTensor()
+                                  .select(0, 0));
+        const at::Tensor source = sources.size() == 1 ? sources.front() : torch::cat(sources);
+        const std::int64_t ownOffset = anyDense ? denseRows : 0;
+        std::vector<at::Tensor> keys;
+        for (std::size_t g = 0; g < groups.size(); ++g) {
+            std::vector<std::int64_t> &index = rows[g];
+            bool denseInOrder = anyDense && std::int64_t(index.size()) == denseRows;
+            for (std::size_t r = 0; r < index.size(); ++r) {
+                if (index[r] < 0)
+                    index[r] = ownOffset + ~index[r];
+                denseInOrder = denseInOrder && index[r] == std::int64_t(r);
+            }
+            const std::int64_t G = std::int64_t(groups[g].size());
+            const std::int64_t n = std::int64_t(index.size()) / G;
+            if (denseInOrder) // the dense set alone
+                keys.push_back(source.narrow(0, 0, denseRows).unsqueeze(0));
+            else
+                keys.push_back(source.index_select(0, torch::tensor(index).to(m_device))
+                                   .reshape({G, n, source.size(1), source.size(2)}));
         }
-        const at::Tensor dense = anyFromDense ? denseKeys(frame, features, pairs) : at::Tensor();
-        at::Tensor ownKeys; // every set's own tokens, in order, from one call
-        if (!ownTokens.empty())
-            ownKeys = call("visual_keys", {torch::cat(ownTokens, 1), torch::cat(ownCoords, 1),
-                                           torch::cat(ownViews, 1),
-                                           instructionList(frame.instruction)})
-                          .toTensor();
-        std::int64_t ownOffset = 0;
-        for (std::size_t s = 0; s < sets.size(); ++s) {
-            const Plan &plan = plans[s];
-            const std::int64_t n = sets[s]->tokens.size(1), owned = std::int64_t(plan.own.size());
-            const auto inOrder = [&] {
-                for (std::size_t r = 0; r < plan.denseRows.size(); ++r)
-                    if (plan.denseRows[r] != std::int64_t(r))
-                        return false;
-                return true;
-            };
-            if (owned == 0 && std::int64_t(plan.denseRows.size()) == dense.size(1) && inOrder()) {
-                sets[s]->keys = dense; // every cell, in order
-                continue;
-            }
-            const at::Tensor mine = owned ? ownKeys.narrow(1, ownOffset, owned) : at::Tensor();
-            ownOffset += owned;
-            if (plan.fromDense.empty()) {
-                sets[s]->keys = mine;
-                continue;
-            }
-            const at::Tensor fromDense = dense.index_select(1, onDevice(plan.denseRows));
-            at::Tensor keys =
-                torch::empty({1, n, fromDense.size(2), fromDense.size(3)}, fromDense.options());
-            keys.index_copy_(1, onDevice(plan.fromDense), fromDense);
-            if (owned)
-                keys.index_copy_(1, onDevice(plan.own), mine);
-            sets[s]->keys = keys;
-        }
+        return keys;
     }
 
     // Fills a result's views, attention and actions from its kept set and the head's output.
@@ -476,23 +509,6 @@ private:
             for (std::size_t j = 0; j < members.size(); ++j)
                 kept[members[j]] = std::move(selected[j]);
         }
-        // When the dense head runs for this frame anyway (dense, or a ranking method, is among
-        // the configurations) and the checkpoint's head runs from keys, every configuration
-        // that keeps cells as they are takes the dense cells' keys instead of recomputing them.
-        const bool viaKeys =
-            m_keysHead && std::any_of(configs.begin(), configs.end(), [](const MethodBudget &c) {
-                return c.method == "dense" || selectors::needsOf(c.method).headAttention;
-            });
-        if (viaKeys) {
-            const auto start = Clock::now();
-            std::vector<Kept *> all;
-            for (Kept &k : kept)
-                all.push_back(&k);
-            fillKeys(all, frame, features, pairs);
-            const double share = msSince(start) / double(configs.size());
-            for (FrameResult &result : results)
-                result.actMs += share;
-        }
         // Dense itself, when a ranking method already ran the dense head on this frame, takes
         // that pass's output; the others go to the head by length.
         std::map<std::int64_t, std::vector<std::size_t>> byLength;
@@ -504,24 +520,80 @@ private:
             }
             byLength[kept[i].tokens.size(1)].push_back(i);
         }
-        for (const auto &[length, members] : byLength) {
-            const std::size_t step = m_batchedHead ? members.size() : 1;
-            for (std::size_t first = 0; first < members.size(); first += step) {
-                std::vector<const Kept *> batch;
-                for (std::size_t j = first; j < first + step; ++j)
-                    batch.push_back(&kept[members[j]]);
-                const auto start = Clock::now();
-                const auto [actions, attention] = act(batch, pairs, frame);
-                const double share = msSince(start) / double(step);
-                for (std::size_t j = 0; j < step; ++j) {
-                    FrameResult &result = results[members[first + j]];
-                    result.actMs += share;
-                    describe(result, *batch[j], pairs, actions.narrow(0, std::int64_t(j), 1),
-                             attention.narrow(0, std::int64_t(j), 1));
+        std::vector<std::vector<std::size_t>> members; // configuration indices of each group
+        std::vector<std::vector<const Kept *>> groups;
+        for (const auto &[length, indices] : byLength) {
+            const std::size_t step = m_batchedHead ? indices.size() : 1;
+            for (std::size_t first = 0; first < indices.size(); first += step) {
+                members.emplace_back(indices.begin() + std::ptrdiff_t(first),
+                                     indices.begin() + std::ptrdiff_t(first + step));
+                groups.emplace_back();
+                for (std::size_t i : members.back())
+                    groups.back().push_back(&kept[i]);
+            }
+        }
+        if (groups.empty())
+            return results;
+        // Where the checkpoint's head runs from keys, the head runs from keys when the dense
+        // head runs for this frame anyway (dense, or a ranking method, is among the
+        // configurations): every configuration that keeps cells as they are takes the dense
+        // cells' keys instead of recomputing them. It also does for several groups when one
+        // call decodes them all.
+        const bool reuseDense =
+            std::any_of(configs.begin(), configs.end(), [](const MethodBudget &c) {
+                return c.method == "dense" || selectors::needsOf(c.method).headAttention;
+            });
+        const bool viaKeys = m_keysHead && (reuseDense || (m_keyGroupsHead && groups.size() > 1));
+        std::vector<at::Tensor> keys(groups.size());
+        if (viaKeys) {
+            const auto start = Clock::now();
+            keys = groupKeys(groups, frame, features, pairs, reuseDense);
+            const double share = msSince(start) / double(configs.size());
+            for (FrameResult &result : results)
+                result.actMs += share;
+        }
+        if (viaKeys && m_keyGroupsHead && groups.size() > 1) {
+            // One call for every group; each configuration is charged its share of the call in
+            // proportion to its arithmetic (headWork).
+            const auto start = Clock::now();
+            const auto [actions, attention] = actFromKeyGroups(groups, keys, frame);
+            const double ms = msSince(start);
+            double work = 0;
+            for (const auto &group : groups)
+                work += double(group.size()) * headWork(group.front()->tokens.size(1));
+            std::int64_t row = 0;
+            for (std::size_t g = 0; g < groups.size(); ++g)
+                for (std::size_t j = 0; j < groups[g].size(); ++j, ++row) {
+                    FrameResult &result = results[members[g][j]];
+                    result.actMs += ms * headWork(groups[g][j]->tokens.size(1)) / work;
+                    describe(result, *groups[g][j], pairs, actions.narrow(0, row, 1),
+                             attention[g].narrow(0, std::int64_t(j), 1));
                 }
+            return results;
+        }
+        for (std::size_t g = 0; g < groups.size(); ++g) {
+            const auto start = Clock::now();
+            const auto [actions, attention] = act(groups[g], pairs, frame, keys[g]);
+            const double share = msSince(start) / double(groups[g].size());
+            for (std::size_t j = 0; j < groups[g].size(); ++j) {
+                FrameResult &result = results[members[g][j]];
+                result.actMs += share;
+                describe(result, *groups[g][j], pairs, actions.narrow(0, std::int64_t(j), 1),
+                         attention.narrow(0, std::int64_t(j), 1));
             }
         }
         return results;
+    }
+
+    // One configuration's arithmetic in a decode from keys with `n` visual tokens, counted in
+    // visual tokens: per query and layer a key costs 2C multiply-adds of cross-attention, and the
+    // query's projections (6C²), self-attention (2QC) and feed-forward (2C·ff) as many as
+    // 3C + Q + ff keys; the keys are the instruction's, the state's and the n tokens'.
+    double headWork(std::int64_t n) const
+    {
+        const double C = m_info.headWidth > 0 ? m_info.headWidth : m_info.tokenDim;
+        const double fixed = 3.0 * C + m_info.actionHorizon + m_info.headFF;
+        return fixed + double(m_info.headContextExtra) + double(n);
     }
 
     // The view index of each of `Vf` views' dense cells, as the head takes them: [1, Vf·cells].
@@ -750,6 +822,7 @@ private:
     std::size_t m_encoderCalls = 0, m_headCalls = 0;
     bool m_batchedHead = false; // act takes a batch of 2 (probed at load)
     bool m_keysHead = false;    // visual_keys + act_from_keys reproduce act (probed at load)
+    bool m_keyGroupsHead = false; // act_from_key_groups reproduces act_from_keys (probed at load)
     at::Tensor m_keysFeatures, m_keys; // the last frame's dense keys (denseKeys)
     std::string m_keysInstruction;
     std::string m_attentionKey;
@@ -758,6 +831,22 @@ private:
     // and the part of it spent during the current selection (m_chargedSpentMs).
     double m_attentionMs = 0, m_chargedMs = 0, m_chargedSpentMs = 0;
 };
+
+// LibTorch allocates and frees buffers of a few hundred kB to a few MB on every call. glibc
+// serves those above its mmap threshold (128 kB, raised only as such buffers are freed) with
+// fresh mappings, and gives freed memory at the top of the heap back to the system beyond its
+// trim threshold; either way the next buffer's every page faults in again, which made a sweep's
+// head calls more than twice as slow (tests/bench/bench_sweep). Buffers up to 32 MiB come from
+// the heap, and up to 64 MiB of free heap is kept, unless the user set either (MALLOC_*_).
+void keepFreedMemoryForReuse()
+{
+#ifdef __GLIBC__
+    if (!std::getenv("MALLOC_MMAP_THRESHOLD_"))
+        mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    if (!std::getenv("MALLOC_TRIM_THRESHOLD_"))
+        mallopt(M_TRIM_THRESHOLD, 64 << 20);
+#endif
+}
 
 } // namespace
 
@@ -810,6 +899,7 @@ Policy::load(const std::string &path, const std::string &device, std::size_t cac
         // threads then make every call ~100× slower. Unset: every core.
         if (!std::getenv("OMP_NUM_THREADS"))
             at::set_num_threads(int(std::max(1u, std::thread::hardware_concurrency())));
+        keepFreedMemoryForReuse();
     });
     return std::make_unique<TorchPolicy>(path, device, cacheBytes);
 }

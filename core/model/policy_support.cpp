@@ -111,6 +111,16 @@ void defineArchitectureMethods(torch::jit::Module &module)
         } catch (const std::exception &) {
         }
     }
+    // act_from_key_groups (head_keys.h): the Policy's own, on any checkpoint whose head runs
+    // from keys in the project's architecture.
+    if (!module.find_method("act_from_key_groups") && module.find_method("act_from_keys") &&
+        module.find_method("layer_keys") && module.find_method("attend") &&
+        module.hasattr("xq_w")) {
+        try {
+            module.define(kDecodeKeyGroupsSource);
+        } catch (const std::exception &) {
+        }
+    }
 }
 
 bool headTakesABatch(torch::jit::Module &module,
@@ -162,6 +172,47 @@ bool headRunsFromKeys(torch::jit::Module &module,
             info.path);
         return torch::allclose(actions, expected, 1e-4, 1e-5) &&
                torch::allclose(attention, expectedAttention, 1e-4, 1e-5);
+    } catch (const std::exception &) {
+        return false;
+    }
+}
+
+bool headDecodesKeyGroups(torch::jit::Module &module,
+                          const CheckpointInfo &info,
+                          torch::Device device,
+                          std::int64_t n)
+{
+    if (!module.find_method("act_from_key_groups"))
+        return false;
+    try {
+        // Two groups of different lengths: the probe batch's two rows, and the first row's
+        // first token alone.
+        const ProbeBatch p = probeBatch(info, device, n);
+        const c10::List<std::string> one({"probe one"});
+        const at::Tensor keys =
+            module.get_method("visual_keys")({p.tokens, p.coords, p.views, p.instructions})
+                .toTensor();
+        const at::Tensor state = p.state.narrow(0, 0, 1);
+        const std::vector<at::Tensor> groups{keys, keys.narrow(0, 0, 1).narrow(1, 0, 1)};
+        const c10::IValue out = module.get_method("act_from_key_groups")(
+            {c10::List<at::Tensor>(groups), one, state});
+        if (!out.isTuple() || out.toTuple()->elements().size() != 2)
+            return false;
+        const at::Tensor actions = out.toTuple()->elements()[0].toTensor();
+        const auto attention = out.toTuple()->elements()[1].toTensorVector();
+        if (actions.size(0) != 3 || attention.size() != 2)
+            return false;
+        std::int64_t row = 0;
+        for (std::size_t g = 0; g < groups.size(); ++g)
+            for (std::int64_t k = 0; k < groups[g].size(0); ++k, ++row) {
+                const auto [expected, expectedAttention] = tensorPair(
+                    module.get_method("act_from_keys")({groups[g].narrow(0, k, 1), one, state}),
+                    "act_from_keys", info.path);
+                if (!torch::allclose(actions.narrow(0, row, 1), expected, 1e-4, 1e-5) ||
+                    !torch::allclose(attention[g].narrow(0, k, 1), expectedAttention, 1e-4, 1e-5))
+                    return false;
+            }
+        return true;
     } catch (const std::exception &) {
         return false;
     }

@@ -36,8 +36,9 @@ void expectShape(const at::Tensor &tensor,
                  const std::string &path);
 
 // Earlier checkpoints of the project's architecture get the methods added since (text_relevance,
-// visual_keys and act_from_keys) when they load; any other checkpoint is left as it is (a
-// compile error means it is not that architecture).
+// visual_keys, act_from_keys) when they load, and every checkpoint of it the Policy's own
+// act_from_key_groups; any other checkpoint is left as it is (a compile error means it is not
+// that architecture).
 void defineArchitectureMethods(torch::jit::Module &module);
 
 // Whether `act` on a batch of two (rows of `n` tokens) gives each row what it gives that row
@@ -53,6 +54,13 @@ bool headRunsFromKeys(torch::jit::Module &module,
                       const CheckpointInfo &info,
                       torch::Device device,
                       std::int64_t n);
+
+// Whether act_from_key_groups (head_keys.h) gives each configuration of two groups of keys
+// what act_from_keys gives it alone: then a frame's configurations share one decode call.
+bool headDecodesKeyGroups(torch::jit::Module &module,
+                          const CheckpointInfo &info,
+                          torch::Device device,
+                          std::int64_t n);
 
 // Encoder outputs by frame, least recently used evicted first, bounded in bytes.
 class FeatureCache

@@ -87,11 +87,15 @@ std::vector<int> detail::divPruneOrder(const ViewTokens &view, int budget)
     const int n = view.cells(), dim = view.dim;
     const std::vector<float> unit = detail::normalisedRows(view.features, n, dim);
     std::vector<float> distance(std::size_t(n) * std::size_t(n));
+    // The matrix is symmetric to the bit (the products of a pair are summed in the same order
+    // either way round): each row from the diagonal on, mirrored.
     detail::CosineRows cosines(unit.data(), n, dim);
     for (int a = 0; a < n; ++a) {
-        const std::vector<float> &row = cosines.with(unit.data() + std::size_t(a) * std::size_t(dim));
-        for (int b = 0; b < n; ++b)
-            distance[std::size_t(a * n + b)] = 1.0f - row[std::size_t(b)];
+        const std::vector<float> &row =
+            cosines.with(unit.data() + std::size_t(a) * std::size_t(dim), a);
+        for (int b = a; b < n; ++b)
+            distance[std::size_t(a * n + b)] = distance[std::size_t(b * n + a)] =
+                1.0f - row[std::size_t(b)];
     }
     int first = 0;
     float best = -1;

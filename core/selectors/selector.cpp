@@ -41,18 +41,32 @@ CosineRows::CosineRows(const float *unitRows, int n, int dim)
                 unitRows[std::size_t(r) * std::size_t(dim) + std::size_t(d)];
 }
 
-const std::vector<float> &CosineRows::with(const float *x)
+namespace {
+
+// sums[b] += x[d] · columns[d][b] for d in order, b in first..n-1. GCC builds one copy per
+// instruction set and picks at load; none may fuse the multiply and the add (AVX-512 has fused
+// instructions), so every copy gives the same sums.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+__attribute__((target_clones("avx512f", "avx2", "default"), optimize("fp-contract=off")))
+#endif
+void accumulateColumns(double *sums, const float *x, const float *columns, int n, int dim, int first)
 {
-    double *sums = m_sums.data();
-    std::fill(m_sums.begin(), m_sums.end(), 0.0);
-    for (int d = 0; d < m_dim; ++d) {
+    for (int d = 0; d < dim; ++d) {
         const double xd = x[d];
-        const float *column = m_columns.data() + std::size_t(d) * std::size_t(m_n);
-        for (int b = 0; b < m_n; ++b)
+        const float *column = columns + std::size_t(d) * std::size_t(n);
+        for (int b = first; b < n; ++b)
             sums[b] += xd * column[b];
     }
-    for (int b = 0; b < m_n; ++b)
-        m_row[std::size_t(b)] = float(sums[b]);
+}
+
+} // namespace
+
+const std::vector<float> &CosineRows::with(const float *x, int first)
+{
+    std::fill(m_sums.begin() + first, m_sums.end(), 0.0);
+    accumulateColumns(m_sums.data(), x, m_columns.data(), m_n, m_dim, first);
+    for (int b = first; b < m_n; ++b)
+        m_row[std::size_t(b)] = float(m_sums[std::size_t(b)]);
     return m_row;
 }
 

@@ -14,14 +14,16 @@ std::vector<float> normalisedRows(const float *rows, int n, int dim);
 // Cosine similarities of a row with every row of a normalised matrix, each the sum of the
 // products x[d]·y[d] in doubles in the order of d (as the selectors computed them one pair at a
 // time before), but a whole row at a time over the transposed matrix: independent sums that the
-// compiler vectorises, where one pair at a time waits on each addition. DivPrune and ToMe spend
-// their time here.
+// compiler vectorises (as wide as the processor allows: the lanes are independent, so every
+// width gives the same sums), where one pair at a time waits on each addition. DivPrune and ToMe
+// spend their time here.
 class CosineRows
 {
 public:
     CosineRows(const float *unitRows, int n, int dim);
-    // The cosines of the normalised row x (dim floats) with rows 0..n-1; valid until the next call.
-    const std::vector<float> &with(const float *x);
+    // The cosines of the normalised row x (dim floats) with rows first..n-1 (the entries before
+    // `first` are not computed); valid until the next call.
+    const std::vector<float> &with(const float *x, int first = 0);
 
 private:
     std::vector<float> m_columns; // [dim][n]

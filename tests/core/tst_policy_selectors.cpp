@@ -85,9 +85,11 @@ private slots:
     }
 
     // A sweep's configurations of one frame run together (runMany): the encoder once, the head
-    // batched over configurations that keep as many tokens, and each result what run() gives
-    // for that configuration alone (float rounding allowed), on Python-exported heads of both
-    // kinds and on the project's own, which runs from keys.
+    // batched over configurations (one call per length, or one for all lengths where the head
+    // runs from keys), and each result what run() gives for that configuration alone (float
+    // rounding allowed), on Python-exported heads of both kinds and on the project's own, which
+    // runs from keys: with the dense cells' keys reused (dense or a ranking method among the
+    // configurations) and without.
     void manyConfigurationsAtOnceGiveWhatEachGivesAlone()
     {
         const auto &ckpt = fixtures::contractCheckpoints();
@@ -96,50 +98,67 @@ private slots:
         for (const std::string &path :
              {ckpt.path("contract_dense.pt").toStdString(), ckpt.path("contract_grids.pt").toStdString(),
               bundled + "tabletop-dense.pt", bundled + "tabletop-grids16.pt"}) {
-            const char *file = path.c_str();
-            auto together = Policy::load(path), alone = Policy::load(path);
+            auto together = Policy::load(path);
             // The project's own head runs from keys (the dense cells' reused by every method
             // that keeps cells as they are); a plain exported head does not.
-            QCOMPARE(together->info().hasMethod("act_from_keys"),
-                     path.find("tabletop-") != std::string::npos);
-            std::vector<MethodBudget> configs{{"dense", 0}};
+            const bool fromKeys = together->info().hasMethod("act_from_keys");
+            QCOMPARE(fromKeys, path.find("tabletop-") != std::string::npos);
+            std::vector<MethodBudget> configs{{"dense", 0}}, unranked;
             std::vector<std::string> methods = kBaselines;
             methods.push_back("grids");
             for (const auto &method : methods)
                 if (notApplicable(together->info(), method).empty())
                     for (int budget : {1, 4, 9})
-                        if (method != "grids" || budget <= together->info().budgetMax)
+                        if (method != "grids" || budget <= together->info().budgetMax) {
                             configs.push_back({method, budget});
+                            if (!selectors::needsOf(method).headAttention)
+                                unranked.push_back({method, budget});
+                        }
             QVERIFY(configs.size() > 15);
-            const Frame frame = frameOf(5);
-            const auto results = together->runMany(frame, kTwoViews, configs, "f");
-            QCOMPARE(results.size(), configs.size());
+            QVERIFY(unranked.size() > 6);
+            compareWithAlone(*together, path, 5, configs);
             QCOMPARE(together->encoderCalls(), std::size_t(1));
-            // One head call per length (1, 4, 9 tokens per view), and one on the dense set: FastV's
-            // and VisionZip's ranking pass, whose output is also dense's.
+            // One head call on the dense set: FastV's and VisionZip's ranking pass, whose output
+            // is also dense's. Then one per length (1, 4, 9 tokens per view), or one for all.
             QVERIFY(together->info().cellsPerView() > 9);
             QVERIFY(notApplicable(together->info(), "fastv").empty());
-            QCOMPARE(together->headCalls(), std::size_t(3 + 1));
-            for (std::size_t i = 0; i < configs.size(); ++i) {
-                const FrameResult r =
-                    alone->run(frame, kTwoViews, configs[i].method, configs[i].budget, "f");
-                const FrameResult &m = results[i];
-                const QByteArray what = QByteArray(file) + " " + configs[i].method.c_str() + " " +
-                                        QByteArray::number(configs[i].budget);
-                QVERIFY2(m.method == r.method && m.budget == r.budget, what);
-                QVERIFY2(m.views.size() == r.views.size(), what);
-                for (std::size_t v = 0; v < r.views.size(); ++v)
-                    QVERIFY2(m.views[v].coords == r.views[v].coords &&
-                                 m.views[v].cells == r.views[v].cells &&
-                                 m.views[v].groups == r.views[v].groups,
-                             what);
-                QVERIFY2(m.actions.values.size() == r.actions.values.size(), what);
-                for (std::size_t k = 0; k < r.actions.values.size(); ++k)
-                    QVERIFY2(std::abs(m.actions.values[k] - r.actions.values[k]) < 1e-5f, what);
-                QVERIFY2(m.attention.size() == r.attention.size(), what);
-                for (std::size_t k = 0; k < r.attention.size(); ++k)
-                    QVERIFY2(std::abs(m.attention[k] - r.attention[k]) < 1e-6f, what);
-            }
+            QCOMPARE(together->headCalls(), std::size_t(1 + (fromKeys ? 1 : 3)));
+            // No ranking method and no dense: every token gets its own keys.
+            const std::size_t before = together->headCalls();
+            compareWithAlone(*together, path, 6, unranked);
+            QCOMPARE(together->headCalls() - before, std::size_t(fromKeys ? 1 : 3));
+        }
+    }
+
+    static void compareWithAlone(Policy &together,
+                                 const std::string &path,
+                                 int seed,
+                                 const std::vector<MethodBudget> &configs)
+    {
+        const Frame frame = frameOf(seed);
+        const std::string cacheKey = "frame " + std::to_string(seed); // the encoder cache's key
+        auto alone = Policy::load(path);
+        const auto results = together.runMany(frame, kTwoViews, configs, cacheKey);
+        QCOMPARE(results.size(), configs.size());
+        for (std::size_t i = 0; i < configs.size(); ++i) {
+            const FrameResult r =
+                alone->run(frame, kTwoViews, configs[i].method, configs[i].budget, cacheKey);
+            const FrameResult &m = results[i];
+            const QByteArray what = QByteArray(path.c_str()) + " " + configs[i].method.c_str() +
+                                    " " + QByteArray::number(configs[i].budget);
+            QVERIFY2(m.method == r.method && m.budget == r.budget, what);
+            QVERIFY2(m.views.size() == r.views.size(), what);
+            for (std::size_t v = 0; v < r.views.size(); ++v)
+                QVERIFY2(m.views[v].coords == r.views[v].coords &&
+                             m.views[v].cells == r.views[v].cells &&
+                             m.views[v].groups == r.views[v].groups,
+                         what);
+            QVERIFY2(m.actions.values.size() == r.actions.values.size(), what);
+            for (std::size_t k = 0; k < r.actions.values.size(); ++k)
+                QVERIFY2(std::abs(m.actions.values[k] - r.actions.values[k]) < 1e-5f, what);
+            QVERIFY2(m.attention.size() == r.attention.size(), what);
+            for (std::size_t k = 0; k < r.attention.size(); ++k)
+                QVERIFY2(std::abs(m.attention[k] - r.attention[k]) < 1e-6f, what);
         }
     }
 
