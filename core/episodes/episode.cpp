@@ -1,6 +1,7 @@
 #include "episodes/episode.h"
 
 #include "common/error.h"
+#include "episodes/hdf5_check.h"
 #include "episodes/lerobot_dataset.h"
 #include "episodes/libero_hdf5_reader.h"
 #include "episodes/video_reader.h"
@@ -9,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 namespace fs = std::filesystem;
 
@@ -75,7 +77,10 @@ bool looksLikeEpisodeFile(const std::string &path)
     return isHdf5Extension(ext) || isVideoExtension(ext);
 }
 
-std::unique_ptr<EpisodeFile> openEpisodeFile(const std::string &path)
+namespace {
+
+// openEpisodeFile for a file whose HDF5 (if it is one) the helper has read.
+std::unique_ptr<EpisodeFile> openCheckedEpisodeFile(const std::string &path)
 {
     std::error_code ec;
     if (!fs::exists(path, ec))
@@ -93,6 +98,16 @@ std::unique_ptr<EpisodeFile> openEpisodeFile(const std::string &path)
     if (isVideoExtension(ext))
         return openVideoEpisode(path);
     throw badInput(path + ": unknown episode format (expected .hdf5/.h5 or a video such as .mp4)");
+}
+
+} // namespace
+
+std::unique_ptr<EpisodeFile> openEpisodeFile(const std::string &path)
+{
+    std::error_code ec;
+    if (fs::is_regular_file(path, ec) && hasHdf5Signature(path))
+        checkHdf5InHelper(path);
+    return openCheckedEpisodeFile(path);
 }
 
 OpenedEpisodes openEpisodes(const std::string &path)
@@ -114,9 +129,22 @@ OpenedEpisodes openEpisodes(const std::string &path)
     if (candidates.empty())
         throw badInput(path + ": folder holds no episode files (.hdf5, .h5, .mp4, …)");
     std::sort(candidates.begin(), candidates.end());
+    std::vector<std::string> hdf5Files;
+    for (const auto &file : candidates)
+        if (hasHdf5Signature(file))
+            hdf5Files.push_back(file);
+    // One helper reads every HDF5 file first (episodes/hdf5_check.h).
+    const std::vector<std::string> refusals = checkHdf5FilesInHelper(hdf5Files);
+    std::map<std::string, std::string> refusalOf;
+    for (std::size_t i = 0; i < hdf5Files.size(); ++i)
+        refusalOf[hdf5Files[i]] = refusals[i];
     for (const auto &file : candidates) {
+        if (const auto it = refusalOf.find(file); it != refusalOf.end() && !it->second.empty()) {
+            opened.errors.push_back(it->second);
+            continue;
+        }
         try {
-            opened.files.push_back(openEpisodeFile(file));
+            opened.files.push_back(openCheckedEpisodeFile(file));
         } catch (const Error &e) {
             opened.errors.push_back(e.what());
         }

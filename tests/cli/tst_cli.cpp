@@ -151,6 +151,27 @@ private slots:
         }
     }
 
+    // Files on which Debian 12's libhdf5 crashes or spins (found by fuzzing) end `info` with
+    // status 3 and one line naming the file: a separate process reads HDF5 files first.
+    void filesThatCrashLibhdf5GetOneLineAndExitThree()
+    {
+        qputenv("GRIDS_HDF5_CHECK_SECONDS", "3"); // the spinning one is stopped after this
+        const QDir upstream(QStringLiteral(GRIDS_TESTS_DIR "/fuzz/upstream/libero_hdf5"));
+        const QStringList names = upstream.entryList({"*.hdf5"}, QDir::Files, QDir::Name);
+        QVERIFY(names.size() >= 5);
+        for (const QString &name : names) {
+            const QString path = m_dir.filePath(name);
+            QFile::remove(path);
+            QVERIFY(QFile::copy(upstream.filePath(name), path));
+            const Result r = runGrids({"info", path});
+            QVERIFY2(!r.crashed, qPrintable(name));
+            QCOMPARE(r.code, 3);
+            QVERIFY2(r.err.startsWith("error: ") && r.err.count('\n') == 1 && r.err.contains(name),
+                     qPrintable(r.err));
+        }
+        qunsetenv("GRIDS_HDF5_CHECK_SECONDS");
+    }
+
     void badUsageExitsTwo_data()
     {
         QTest::addColumn<QStringList>("args");
