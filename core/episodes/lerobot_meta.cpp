@@ -328,6 +328,7 @@ std::string fillPathTemplate(const std::string &pattern,
                              const std::vector<TemplateField> &fields,
                              const std::string &source)
 {
+    constexpr int kMaxFieldWidth = 255;
     std::string out;
     std::size_t pos = 0;
     while (pos < pattern.size()) {
@@ -358,7 +359,15 @@ std::string fillPathTemplate(const std::string &pattern,
                     format.find_first_not_of("0123456789") != format.size() - 1)
                     throw badInput(source + ": path template '" + pattern + "' has an unsupported format {" +
                                    spec + "}");
-                width = format.size() > 1 ? std::stoi(format.substr(0, format.size() - 1)) : 0;
+                // A file name has at most 255 bytes: a wider field is a damaged template (and
+                // one of 10^9 digits would be a gigabyte of zeros).
+                const std::string widthDigits = format.substr(0, format.size() - 1);
+                width = widthDigits.size() > 3 ? kMaxFieldWidth + 1
+                                               : (widthDigits.empty() ? 0 : std::stoi(widthDigits));
+                if (width > kMaxFieldWidth)
+                    throw badInput(source + ": path template '" + pattern + "' pads {" + spec +
+                                   "} wider than a file name can be (" +
+                                   std::to_string(kMaxFieldWidth) + " characters)");
             }
             std::string digits = std::to_string(field->number);
             if (int(digits.size()) < width)

@@ -428,7 +428,8 @@ private:
         std::vector<at::Tensor> keys;
         for (std::size_t g = 0; g < groups.size(); ++g) {
             std::vector<std::int64_t> &index = rows[g];
-            bool denseInOrder = anyDense && std::int64_t(index.size()) == denseRows;
+            bool denseInOrder =
+                anyDense && groups[g].size() == 1 && std::int64_t(index.size()) == denseRows;
             for (std::size_t r = 0; r < index.size(); ++r) {
                 if (index[r] < 0)
                     index[r] = ownOffset + ~index[r];
@@ -534,11 +535,10 @@ private:
         }
         if (groups.empty())
             return results;
-        // Where the checkpoint's head runs from keys, the head runs from keys when the dense
-        // head runs for this frame anyway (dense, or a ranking method, is among the
-        // configurations): every configuration that keeps cells as they are takes the dense
-        // cells' keys instead of recomputing them. It also does for several groups when one
-        // call decodes them all.
+        // The head runs from keys (where the checkpoint's can) when the dense head runs for this
+        // frame anyway (dense, or a ranking method, is among the configurations): every
+        // configuration that keeps cells as they are then takes the dense cells' keys instead of
+        // recomputing them. It also runs from keys when one call can decode several groups.
         const bool reuseDense =
             std::any_of(configs.begin(), configs.end(), [](const MethodBudget &c) {
                 return c.method == "dense" || selectors::needsOf(c.method).headAttention;
@@ -835,9 +835,10 @@ private:
 // LibTorch allocates and frees buffers of a few hundred kB to a few MB on every call. glibc
 // serves those above its mmap threshold (128 kB, raised only as such buffers are freed) with
 // fresh mappings, and gives freed memory at the top of the heap back to the system beyond its
-// trim threshold; either way the next buffer's every page faults in again, which made a sweep's
-// head calls more than twice as slow (tests/bench/bench_sweep). Buffers up to 32 MiB come from
-// the heap, and up to 64 MiB of free heap is kept, unless the user set either (MALLOC_*_).
+// trim threshold; either way every page of the next buffer faults in again, which made the
+// decode of a sweep's frame (act_from_key_groups, 33 configurations) 2.4 times as slow when
+// measured. Buffers up to 32 MiB come from the heap, and up to 64 MiB of free heap is kept,
+// unless the user set either (glibc's MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_).
 void keepFreedMemoryForReuse()
 {
 #ifdef __GLIBC__

@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "episodes/episode.h"
+#include "episodes/lerobot_meta.h"
 #include "fixtures.h"
 
 #include <QTemporaryDir>
@@ -254,6 +255,28 @@ private slots:
             const QString message = fixtures::errorOf([&] { openEpisodes(dir.toStdString()); }, &kind);
             QCOMPARE(kind, Error::Kind::BadInput);
             QVERIFY2(message.startsWith(data) && message.contains(QString("'%1' is not numeric").arg(columnName)),
+                     qPrintable(message));
+        }
+    }
+
+    // LeRobot's path templates use Python's format specs; a width no file name could have is
+    // refused, not turned into an exception from the conversion (found by fuzzing) or a
+    // gigabyte of zeros.
+    void pathTemplateWidthsAreBounded()
+    {
+        const std::vector<TemplateField> fields{{"episode_index", 42, ""}};
+        QCOMPARE(fillPathTemplate("data/episode_{episode_index:06d}.parquet", fields, "info.json"),
+                 std::string("data/episode_000042.parquet"));
+        QCOMPARE(fillPathTemplate("e{episode_index:d}", fields, "info.json"), std::string("e42"));
+        QCOMPARE(fillPathTemplate("e{episode_index:255d}", fields, "info.json").size(),
+                 std::size_t(256));
+        for (const std::string width : {"256", "999999999", "99999999999999999999", "0000256"}) {
+            Error::Kind kind = Error::Kind::Other;
+            const QString message = fixtures::errorOf(
+                [&] { fillPathTemplate("e{episode_index:" + width + "d}", fields, "info.json"); },
+                &kind);
+            QVERIFY2(kind == Error::Kind::BadInput && message.contains("info.json") &&
+                         message.contains("wider than a file name"),
                      qPrintable(message));
         }
     }
