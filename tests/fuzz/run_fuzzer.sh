@@ -19,6 +19,10 @@ export TMPDIR=$workdir
 export LSAN_OPTIONS=suppressions=$here/lsan.supp:print_suppressions=0
 limits=(-rss_limit_mb=2560 -malloc_limit_mb=1024 -timeout=25)
 [ -n "$dictionary" ] && limits+=(-dict="$dictionary")
+# Extra libFuzzer flags for a long run by hand, e.g. GRIDS_FUZZ_FLAGS=-detect_leaks=0 where a
+# library's known leak on every refused input makes each execution a leak scan (docs/FUZZING.md).
+# shellcheck disable=SC2206
+[ -n "${GRIDS_FUZZ_FLAGS:-}" ] && limits+=($GRIDS_FUZZ_FLAGS)
 
 # The library a finding's input crashes in: the module of the first frame that is neither the
 # sanitizers', libFuzzer's nor libc's ("ours" for the harness binary itself).
