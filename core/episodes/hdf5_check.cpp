@@ -3,6 +3,8 @@
 #include "common/error.h"
 #include "episodes/libero_hdf5_reader.h"
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
