@@ -12,6 +12,11 @@
 // act(tokens, …) is act_from_keys(visual_keys(tokens, …), …) in checkpoints made since; the
 // Policy defines these methods on the project's earlier checkpoints when they load (they hold
 // every parameter read here), and uses them only after checking that they reproduce `act`.
+//
+//   act_from_key_groups(groups, instruction, state) -> (actions, attention per group)
+//
+// is the Policy's own (below): a frame's configurations of every length in one call, defined on
+// every checkpoint of the architecture and used only where it reproduces act_from_keys.
 
 namespace grids {
 
