@@ -25,12 +25,14 @@ limits=(-rss_limit_mb=2560 -malloc_limit_mb=1024 -timeout=25)
 [ -n "${GRIDS_FUZZ_FLAGS:-}" ] && limits+=($GRIDS_FUZZ_FLAGS)
 
 # The library a finding's input crashes in: the module of the first frame that is neither the
-# sanitizers', libFuzzer's nor libc's ("ours" for the harness binary itself).
+# sanitizers', libFuzzer's nor libc's ("ours" for the harness binary itself). A libc frame shows
+# either its module or, where glibc's sources are known, a path in them (string/../sysdeps/…).
 crash_site() {
   "$harness" "${limits[@]}" "$1" 2>&1 |
     grep -E '^ +#[0-9]+ 0x[0-9a-f]+ in ' |
     grep -vE ' in (__interceptor_|__asan|__sanitizer|__ubsan|__lsan|fuzzer::|memcpy|memmove|memset|malloc|calloc|realloc|free|operator new|raise|abort|__pthread_kill|__GI_)' |
-    grep -vE '\(/lib/x86_64-linux-gnu/libc\.so' | head -1 |
+    grep -vE '\(/lib/x86_64-linux-gnu/libc\.so' |
+    grep -vE ' in [^ ]+ (\.\./)*(string|sysdeps|csu|stdlib|signal|nptl|malloc|libio)/' | head -1 |
     sed -E 's/.*\((\/[^+)]*)(\+0x[0-9a-f]+)?\).*/\1/; t; s/.*/ours/' |
     sed -E 's/.*\/(libhdf5[^/]*)$/\1/; s/^\/.*\/([^/]*)$/\1/'
 }
