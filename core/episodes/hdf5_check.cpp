@@ -53,12 +53,13 @@ struct HelperRun
     bool timedOut = false;
 };
 
-// Runs the helper on paths[first..]. posix_spawn, not fork: this process may have other threads
+// Runs the helper on paths[first..], allowing it `seconds` per file. posix_spawn, not fork: this process may have other threads
 // (the GUI's workers), and a forked copy of their locks could deadlock. False where it could not
 // start.
 bool runHelper(const std::string &helper,
                const std::vector<std::string> &paths,
                std::size_t first,
+               int seconds,
                HelperRun &run)
 {
     int pipeFds[2];
@@ -81,7 +82,7 @@ bool runHelper(const std::string &helper,
         return false;
     }
     // Each file gets the whole allowance: the clock restarts with every line.
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(checkSeconds());
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
     const auto msLeft = [&] {
         return std::chrono::duration_cast<std::chrono::milliseconds>(
                    deadline - std::chrono::steady_clock::now())
@@ -103,7 +104,7 @@ bool runHelper(const std::string &helper,
         for (std::size_t end; (end = pending.find('\n')) != std::string::npos;) {
             run.lines.push_back(pending.substr(0, end));
             pending.erase(0, end + 1);
-            deadline = std::chrono::steady_clock::now() + std::chrono::seconds(checkSeconds());
+            deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
         }
     }
     ::close(pipeFds[0]);
@@ -124,12 +125,12 @@ bool runHelper(const std::string &helper,
     }
 }
 
-// Why the helper stopped at `path` without a line for it.
-std::string failureOf(const std::string &path, const HelperRun &run)
+// Why the helper, allowed `seconds` per file, stopped at `path` without a line for it.
+std::string failureOf(const std::string &path, int seconds, const HelperRun &run)
 {
     if (run.timedOut)
         return path + ": the HDF5 library did not finish reading this file in " +
-               std::to_string(checkSeconds()) +
+               std::to_string(seconds) +
                " s (damaged? HDF5 files are first read in a separate process, which was stopped)";
     if (WIFSIGNALED(run.status))
         return path + ": the HDF5 library crashed reading this file (" +
@@ -162,9 +163,10 @@ std::vector<std::string> checkHdf5FilesInHelper(const std::vector<std::string> &
     if (helper.empty())
         return refusals; // no helper here: the files are read in this process, as they always were
     const std::string refused = "refused\t";
+    const int seconds = checkSeconds();
     for (std::size_t next = 0; next < paths.size();) {
         HelperRun run;
-        if (!runHelper(helper, paths, next, run))
+        if (!runHelper(helper, paths, next, seconds, run))
             return refusals; // it could not start: the same
         for (const std::string &line : run.lines) {
             if (next == paths.size())
@@ -174,7 +176,7 @@ std::vector<std::string> checkHdf5FilesInHelper(const std::vector<std::string> &
             ++next;
         }
         if (next < paths.size()) // it stopped at this file
-            refusals[next] = failureOf(paths[next], run), ++next;
+            refusals[next] = failureOf(paths[next], seconds, run), ++next;
     }
     return refusals;
 }
