@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "model/policy_support.h"
+#include "model/zip_entry_sizes.h"
 
 #include <caffe2/serialize/file_adapter.h>
 #include <caffe2/serialize/inline_container.h>
@@ -18,7 +19,7 @@ using policy_support::firstLine;
 
 constexpr const char *kRecord = "extra/grids.json";
 // grids.json is a few kB; a larger record is not taken for the metadata. (LibTorch's reader has
-// already allocated it by then: its size is bounded by what the zip's entry says it holds.)
+// already allocated it by then, no more than checkZipEntrySizes lets an entry claim.)
 constexpr std::size_t kMaxJsonBytes = 16 << 20;
 
 // Bytes in memory as the archive reader's input. LibTorch's own memory adapter copies whatever
@@ -46,6 +47,15 @@ private:
 
 std::string readJson(const std::string &source, std::shared_ptr<caffe2::serialize::ReadAdapterInterface> in)
 {
+    // LibTorch's reader allocates every record it opens at the size the zip claims, starting in its
+    // constructor; the claims are checked before it sees the archive.
+    checkZipEntrySizes(source, in->size(), [&](std::uint64_t offset, void *buffer, std::size_t count) -> std::size_t {
+        try {
+            return in->read(offset, buffer, count, "checking the zip directory");
+        } catch (const std::exception &) {
+            return 0;
+        }
+    });
     std::unique_ptr<caffe2::serialize::PyTorchStreamReader> reader;
     try {
         reader = std::make_unique<caffe2::serialize::PyTorchStreamReader>(std::move(in));

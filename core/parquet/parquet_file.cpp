@@ -1,6 +1,7 @@
 #include "parquet/parquet_file.h"
 
 #include "common/error.h"
+#include "common/little_endian.h"
 #include "parquet/parquet_encodings.h"
 #include "parquet/parquet_metadata.h"
 
@@ -23,12 +24,6 @@ constexpr char kEncryptedMagic[4] = {'P', 'A', 'R', 'E'};
 constexpr std::int64_t kMaxPageBytes = std::int64_t(1) << 30;
 constexpr std::int64_t kMaxPageEntries = std::int64_t(1) << 28;
 constexpr int kMaxSchemaDepth = 64;
-
-std::uint32_t readLE32(const std::uint8_t *p)
-{
-    return std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 |
-           std::uint32_t(p[3]) << 24;
-}
 
 template <typename T>
 std::size_t readFixed(const std::uint8_t *data, std::size_t size, std::int64_t n, std::vector<T> &out)

@@ -3,7 +3,9 @@ their own policy for GridS Studio (CHECKPOINT.md), plus broken variants the appl
 refuse. Usage: make_contract_checkpoints.py OUT_DIR"""
 import json
 import os
+import struct
 import sys
+import zipfile
 from typing import List, Tuple
 
 import torch
@@ -102,6 +104,42 @@ def save(module, path, meta):
     torch.jit.save(scripted, path, _extra_files=files)
 
 
+def deflate_copy(source, target):
+    """The same records deflated (torch writes them stored; a researcher's tool may not)."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name in zin.namelist():
+            zout.writestr(name, zin.read(name))
+
+
+def claim_size(source, target, record, size, zip64):
+    """A copy of a zip whose central directory says `record` inflates to `size` bytes: in its
+    32-bit field, or (zip64) in a zip64 extra field with 0xffffffff in the 32-bit ones. LibTorch's
+    reader would allocate that much before reading a byte of it."""
+    data = bytearray(open(source, "rb").read())
+    end = data.rindex(b"PK\x05\x06")
+    count, directory_size, directory = struct.unpack_from("<HII", data, end + 10)
+    entries, at = [], directory
+    for _ in range(count):
+        name_size, extra_size, comment_size = struct.unpack_from("<HHH", data, at + 28)
+        total = 46 + name_size + extra_size + comment_size
+        entry = bytearray(data[at:at + total])
+        if entry[46:46 + name_size].decode().endswith(record):
+            if zip64:
+                extra = struct.pack("<HHQQ", 1, 16, size, struct.unpack_from("<I", entry, 20)[0])
+                struct.pack_into("<IIH", entry, 20, 0xFFFFFFFF, 0xFFFFFFFF, name_size)
+                struct.pack_into("<H", entry, 30, extra_size + len(extra))
+                entry[46 + name_size:46 + name_size] = extra
+            else:
+                struct.pack_into("<I", entry, 24, size)
+        entries.append(entry)
+        at += total
+    table = b"".join(entries)
+    tail = bytearray(data[end:])
+    struct.pack_into("<HHI", tail, 8, count, count, len(table))
+    with open(target, "wb") as f:
+        f.write(data[:directory] + table + tail)
+
+
 def expected_outputs(model):
     """What the dense and GridS paths give on a constant frame (RGB 51, 102, 153 = 0.2, 0.4, 0.6
     exactly), state 0, 0.1, …, 0.7 and budget 4, for the C++ test to compare against."""
@@ -134,6 +172,11 @@ def main(out):
     save(Contract(), os.path.join(out, "broken_version.pt"), metadata("grids", version=2))
     save(NoAct(), os.path.join(out, "broken_no_act.pt"), metadata("dense"))
     save(Contract(wrong_width=True), os.path.join(out, "broken_shape.pt"), metadata("grids"))
+    deflate_copy(os.path.join(out, "contract_grids.pt"), os.path.join(out, "contract_grids_deflated.pt"))
+    claim_size(os.path.join(out, "contract_grids_deflated.pt"), os.path.join(out, "broken_claims_2gb.pt"),
+               "/version", 0x82000002, zip64=False)
+    claim_size(os.path.join(out, "contract_grids.pt"), os.path.join(out, "broken_zip64_claims_2gb.pt"),
+               "/version", 0x82000002, zip64=True)
     with open(os.path.join(out, "broken_not_torchscript.pt"), "wb") as f:
         f.write(b"PK\x03\x04 this is not a TorchScript archive")
 
