@@ -13,7 +13,7 @@
 // Policy defines these methods on the project's earlier checkpoints when they load (they hold
 // every parameter read here), and uses them only after checking that they reproduce `act`.
 //
-//   act_from_key_groups(groups, instruction, state) -> (actions, attention per group)
+//   act_from_key_groups(rows, groups, instruction, state) -> (actions, attention per group)
 //
 // is the Policy's own (below): a frame's configurations of every length in one call, defined on
 // every checkpoint of the architecture and used only where it reproduces act_from_keys.
@@ -76,20 +76,20 @@ def act_from_keys(self, visual_keys: Tensor, instruction: List[str], state: Tens
     return self.linear(out, self.out_w, self.out_b) * self.action_std + self.action_mean, weights
 )JIT";
 
-// A sweep's configurations of one frame decoded in one call. `groups` holds the visual keys of
-// configurations that keep as many tokens, one tensor [G_i, n_i, layers, 2C] per length. What the
+// A sweep's configurations of one frame decoded in one call. `rows` holds visual keys
+// [R, layers, 2C] (the frame's dense cells' and every merged or sampled token's), and `groups`
+// one [G_i, n_i] tensor per length: the rows each configuration keeps, in order. What the
 // configurations share is computed once: the instruction's and state's keys, and the first
 // layer's self-attention of the queries (they are the same for every configuration until they
-// first look at the visual tokens). Each layer's cross-attention scores the shared prefix and a
-// group's own keys apart and takes one softmax over both, so the prefix is never copied next to
-// each configuration's keys; each group's keys are laid out heads first once, so that every
-// product takes them as they are. The queries' self-attention (a few queries) is products and
-// sums rather than a matrix product per configuration and head, which costs more in calls than
-// in arithmetic.
+// first look at the visual tokens). Each layer's cross-attention is one call of
+// grids::group_cross_attention (group_attention.h), which reads each configuration's keys where
+// they are and scores the shared prefix and them under one softmax. The queries'
+// self-attention (a few queries) is products and sums rather than a matrix product per
+// configuration and head, which costs more in calls than in arithmetic.
 // Returns the actions of every configuration in the groups' order [sum G_i, T, A] and each
 // group's attention over its visual tokens [G_i, n_i] (as act_from_keys's).
 inline constexpr const char *kDecodeKeyGroupsSource = R"JIT(
-def act_from_key_groups(self, groups: List[Tensor], instruction: List[str], state: Tensor) -> Tuple[Tensor, List[Tensor]]:
+def act_from_key_groups(self, rows: Tensor, groups: List[Tensor], instruction: List[str], state: Tensor) -> Tuple[Tensor, List[Tensor]]:
     C = self.token_dim
     H = self.heads
     D = C // H
@@ -97,17 +97,6 @@ def act_from_key_groups(self, groups: List[Tensor], instruction: List[str], stat
     s = (state - self.state_mean) / self.state_std * self.state_mask
     state_token = self.linear(s, self.hs_w, self.hs_b).unsqueeze(1)
     prefix = self.layer_keys(torch.cat([text, state_token], 1))[0]
-    P = prefix.size(0)
-    prefix = prefix.reshape(P, self.layers, 2, H, D).permute(1, 2, 3, 0, 4)
-    G = 0
-    for keys in groups:
-        G += keys.size(0)
-    # Each group's keys heads first, [layers, 2, H, G_i, n_i, D]: a layer's keys of one head
-    # are then one contiguous matrix per configuration, which the batched products take as they
-    # are.
-    heads_first: List[Tensor] = []
-    for keys in groups:
-        heads_first.append(keys.reshape(keys.size(0), keys.size(1), self.layers, 2, H, D).permute(2, 3, 4, 0, 1, 5).contiguous())
     q = self.queries.unsqueeze(0) + state_token
     Q = q.size(1)
     attention: List[Tensor] = []
@@ -122,30 +111,7 @@ def act_from_key_groups(self, groups: List[Tensor], instruction: List[str], stat
         o = (sa.unsqueeze(4) * sv).sum(2).reshape(B, Q, C)
         q = q + self.linear(o, self.wo[l], self.bo[l])
         hq = torch.layer_norm(q, [C], self.ln2_w[l], self.ln2_b[l], 1e-5, False)
-        qh = self.linear(hq, self.xq_w[l], self.xq_b[l]).reshape(q.size(0), Q, H, D)
-        pk = prefix[l, 0]
-        pv = prefix[l, 1]
-        outs: List[Tensor] = []
-        attention = []
-        start = 0
-        for keys in heads_first:
-            g = keys.size(3)
-            n = keys.size(4)
-            if qh.size(0) == 1:
-                qg = qh.expand(g, Q, H, D)
-            else:
-                qg = qh[start:start + g]
-            qg = qg.permute(2, 0, 1, 3).reshape(H, g * Q, D)
-            kh = keys[l, 0].reshape(H * g, n, D)
-            vh = keys[l, 1].reshape(H * g, n, D)
-            own = torch.bmm(qg.reshape(H * g, Q, D), kh.transpose(1, 2))
-            shared = torch.bmm(qg, pk.transpose(1, 2)).reshape(H * g, Q, P)
-            attn = torch.softmax(torch.cat([shared, own], 2) * self.attn_scale, 2)
-            out = torch.bmm(attn[:, :, :P].reshape(H, g * Q, P), pv).reshape(H * g, Q, D) + torch.bmm(attn[:, :, P:], vh)
-            outs.append(out.reshape(H, g, Q, D))
-            attention.append(attn[:, :, P:].reshape(H, g, Q, n).mean([0, 2]))
-            start += g
-        o = torch.cat(outs, 1).permute(1, 2, 0, 3).reshape(G, Q, C)
+        o, attention = grids.group_cross_attention(self.linear(hq, self.xq_w[l], self.xq_b[l]), prefix, rows, groups, l, H, self.attn_scale)
         q = q + self.linear(o, self.xo_w[l], self.xo_b[l])
         h3 = torch.layer_norm(q, [C], self.ln3_w[l], self.ln3_b[l], 1e-5, False)
         q = q + self.linear(torch.relu(self.linear(h3, self.w1[l], self.b1[l])), self.w2[l], self.b2[l])

@@ -278,8 +278,18 @@ private:
         return ids.to(m_device);
     }
 
+    // The visual keys a frame's groups of kept sets draw on, [R, layers, 2C], and per group of one
+    // length the row each token of each set takes, [G, n] (keyRows).
+    struct KeyRows
+    {
+        at::Tensor rows;
+        std::vector<at::Tensor> index;
+        std::vector<bool> denseAlone; // the group is the dense set alone, its rows in order
+        std::int64_t denseRows = 0;
+    };
+
     // The head on a batch of kept sets of one length: (actions [G, T, A], attention [G, n]),
-    // from their keys ([G, n, layers, 2C], groupKeys) where given, else from their tokens.
+    // from their keys ([G, n, layers, 2C], groupKeys) where defined, else from their tokens.
     std::pair<at::Tensor, at::Tensor> act(const std::vector<const Kept *> &batch,
                                           const std::vector<std::pair<int, int>> &pairs,
                                           const Frame &frame,
@@ -318,13 +328,13 @@ private:
     // the groups' order [sum G, T, A], and each group's attention [G, n].
     std::pair<at::Tensor, std::vector<at::Tensor>>
     actFromKeyGroups(const std::vector<std::vector<const Kept *>> &groups,
-                     const std::vector<at::Tensor> &keys,
+                     const KeyRows &keys,
                      const Frame &frame)
     {
         ++m_headCalls;
-        const c10::IValue out =
-            call("act_from_key_groups",
-                 {c10::List<at::Tensor>(keys), instructionList(frame.instruction), stateOf(frame)});
+        const c10::IValue out = call("act_from_key_groups",
+                                     {keys.rows, c10::List<at::Tensor>(keys.index),
+                                      instructionList(frame.instruction), stateOf(frame)});
         std::int64_t sets = 0;
         for (const auto &group : groups)
             sets += std::int64_t(group.size());
@@ -367,16 +377,15 @@ private:
         return m_keys;
     }
 
-    // The keys of each group of kept sets of one length, [G, n, layers, 2C] per group. With
-    // `reuseDense`, a token that is one cell as it is takes that cell's row of the dense keys;
-    // the others (merged cells, sampled points; every token without `reuseDense`) of every set
-    // get theirs in one visual_keys call. Each group's rows are gathered in one copy; a group
-    // that is the dense set alone is the dense keys as they are.
-    std::vector<at::Tensor> groupKeys(const std::vector<std::vector<const Kept *>> &groups,
-                                      const Frame &frame,
-                                      const at::Tensor &features,
-                                      const std::vector<std::pair<int, int>> &pairs,
-                                      bool reuseDense)
+    // The keys every group of kept sets draws on ([R, layers, 2C], KeyRows). With `reuseDense`, a
+    // token that is one cell as it is takes that cell's row of the dense keys; the others (merged
+    // cells, sampled points; every token without `reuseDense`) of every set get theirs in one
+    // visual_keys call.
+    KeyRows keyRows(const std::vector<std::vector<const Kept *>> &groups,
+                    const Frame &frame,
+                    const at::Tensor &features,
+                    const std::vector<std::pair<int, int>> &pairs,
+                    bool reuseDense)
     {
         const std::int64_t cells = m_info.cellsPerView();
         const std::int64_t denseRows = std::int64_t(pairs.size()) * cells;
@@ -413,7 +422,7 @@ private:
                 ownViews.push_back(viewIdsOf(*kept, pairs).index_select(1, index));
                 owned += std::int64_t(own.size());
             }
-        // The rows to gather from: the dense keys, then every set's own tokens' keys.
+        // The rows: the dense keys, then every set's own tokens' keys.
         std::vector<at::Tensor> sources;
         if (anyDense)
             sources.push_back(denseKeys(frame, features, pairs).select(0, 0));
@@ -423,27 +432,34 @@ private:
                                     torch::cat(ownViews, 1), instructionList(frame.instruction)})
                                   .toTensor()
                                   .select(0, 0));
-        const at::Tensor source = sources.size() == 1 ? sources.front() : torch::cat(sources);
-        const std::int64_t ownOffset = anyDense ? denseRows : 0;
-        std::vector<at::Tensor> keys;
+        KeyRows out;
+        out.rows = sources.size() == 1 ? sources.front() : torch::cat(sources);
+        out.denseRows = anyDense ? denseRows : 0;
         for (std::size_t g = 0; g < groups.size(); ++g) {
             std::vector<std::int64_t> &index = rows[g];
             bool denseInOrder =
                 anyDense && groups[g].size() == 1 && std::int64_t(index.size()) == denseRows;
             for (std::size_t r = 0; r < index.size(); ++r) {
                 if (index[r] < 0)
-                    index[r] = ownOffset + ~index[r];
+                    index[r] = out.denseRows + ~index[r];
                 denseInOrder = denseInOrder && index[r] == std::int64_t(r);
             }
             const std::int64_t G = std::int64_t(groups[g].size());
-            const std::int64_t n = std::int64_t(index.size()) / G;
-            if (denseInOrder) // the dense set alone
-                keys.push_back(source.narrow(0, 0, denseRows).unsqueeze(0));
-            else
-                keys.push_back(source.index_select(0, torch::tensor(index).to(m_device))
-                                   .reshape({G, n, source.size(1), source.size(2)}));
+            out.index.push_back(torch::tensor(index).reshape({G, std::int64_t(index.size()) / G}).to(m_device));
+            out.denseAlone.push_back(denseInOrder);
         }
-        return keys;
+        return out;
+    }
+
+    // Group g's keys as act_from_keys takes them, [G, n, layers, 2C]: its rows gathered in one
+    // copy, or the dense keys as they are for the dense set alone.
+    static at::Tensor groupKeys(const KeyRows &keys, std::size_t g)
+    {
+        if (keys.denseAlone[g])
+            return keys.rows.narrow(0, 0, keys.denseRows).unsqueeze(0);
+        const at::Tensor &index = keys.index[g];
+        return keys.rows.index_select(0, index.reshape({-1}))
+            .reshape({index.size(0), index.size(1), keys.rows.size(1), keys.rows.size(2)});
     }
 
     // Fills a result's views, attention and actions from its kept set and the head's output.
@@ -544,10 +560,10 @@ private:
                 return c.method == "dense" || selectors::needsOf(c.method).headAttention;
             });
         const bool viaKeys = m_keysHead && (reuseDense || (m_keyGroupsHead && groups.size() > 1));
-        std::vector<at::Tensor> keys(groups.size());
+        KeyRows keys;
         if (viaKeys) {
             const auto start = Clock::now();
-            keys = groupKeys(groups, frame, features, pairs, reuseDense);
+            keys = keyRows(groups, frame, features, pairs, reuseDense);
             const double share = msSince(start) / double(configs.size());
             for (FrameResult &result : results)
                 result.actMs += share;
@@ -573,7 +589,8 @@ private:
         }
         for (std::size_t g = 0; g < groups.size(); ++g) {
             const auto start = Clock::now();
-            const auto [actions, attention] = act(groups[g], pairs, frame, keys[g]);
+            const auto [actions, attention] =
+                act(groups[g], pairs, frame, viaKeys ? groupKeys(keys, g) : at::Tensor());
             const double share = msSince(start) / double(groups[g].size());
             for (std::size_t j = 0; j < groups[g].size(); ++j) {
                 FrameResult &result = results[members[g][j]];

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/shape_text.h"
+#include "model/group_attention.h"
 #include "model/head_keys.h"
 #include "model/text_relevance.h"
 
@@ -91,6 +92,24 @@ void expectShape(const at::Tensor &tensor,
                        ", the contract and grids.json want " + shapeText(shape));
 }
 
+namespace {
+
+// Resolves `grids` in TorchScript the Policy defines to the project's own operators
+// (group_attention.h), and `torch` to LibTorch's as always.
+struct ProjectOperators final : torch::jit::NativeResolver
+{
+    std::shared_ptr<torch::jit::SugaredValue> resolveValue(const std::string &name,
+                                                           torch::jit::GraphFunction &function,
+                                                           const torch::jit::SourceRange &location) override
+    {
+        if (name == "grids")
+            return std::make_shared<torch::jit::BuiltinModule>("grids");
+        return NativeResolver::resolveValue(name, function, location);
+    }
+};
+
+} // namespace
+
 void defineArchitectureMethods(torch::jit::Module &module)
 {
     // text_relevance (text_relevance.h): needs the binding layer.
@@ -112,12 +131,14 @@ void defineArchitectureMethods(torch::jit::Module &module)
         }
     }
     // act_from_key_groups (head_keys.h): the Policy's own, on any checkpoint whose head runs
-    // from keys in the project's architecture.
+    // from keys in the project's architecture. Its cross-attention is the project's operator
+    // (group_attention.h).
     if (!module.find_method("act_from_key_groups") && module.find_method("act_from_keys") &&
         module.find_method("layer_keys") && module.find_method("attend") &&
-        module.hasattr("xq_w")) {
+        module.hasattr("xq_w") &&
+        c10::Dispatcher::singleton().findSchema({groupCrossAttentionOperator(), ""})) {
         try {
-            module.define(kDecodeKeyGroupsSource);
+            module.define(kDecodeKeyGroupsSource, std::make_shared<ProjectOperators>());
         } catch (const std::exception &) {
         }
     }
@@ -193,9 +214,15 @@ bool headDecodesKeyGroups(torch::jit::Module &module,
             module.get_method("visual_keys")({p.tokens, p.coords, p.views, p.instructions})
                 .toTensor();
         const at::Tensor state = p.state.narrow(0, 0, 1);
+        // Every key row of the batch; the first group takes both rows' tokens in order, the
+        // second the first row's first token.
+        const std::int64_t rows = keys.size(0) * keys.size(1);
         const std::vector<at::Tensor> groups{keys, keys.narrow(0, 0, 1).narrow(1, 0, 1)};
+        const std::vector<at::Tensor> index{
+            torch::arange(rows, torch::dtype(torch::kLong).device(device)).reshape({keys.size(0), keys.size(1)}),
+            torch::zeros({1, 1}, torch::dtype(torch::kLong).device(device))};
         const c10::IValue out = module.get_method("act_from_key_groups")(
-            {c10::List<at::Tensor>(groups), one, state});
+            {keys.reshape({rows, keys.size(2), keys.size(3)}), c10::List<at::Tensor>(index), one, state});
         if (!out.isTuple() || out.toTuple()->elements().size() != 2)
             return false;
         const at::Tensor actions = out.toTuple()->elements()[0].toTensor();
