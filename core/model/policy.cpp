@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "common/grid.h"
 #include "common/hash.h"
+#include "common/system_cores.h"
 #include "model/checkpoint_archive.h"
 #include "model/policy_support.h"
 #include "model/view_matching.h"
@@ -22,7 +23,6 @@
 #include <map>
 #include <mutex>
 #include <sstream>
-#include <thread>
 
 namespace grids {
 namespace {
@@ -903,6 +903,17 @@ bool cudaAvailable()
     return torch::cuda::is_available();
 }
 
+std::optional<int> inferenceThreads()
+{
+    // OMP_NUM_THREADS, when set, is the user's choice (several evaluations side by side run one
+    // thread each). More threads than the processors the process may use oversubscribe them,
+    // and OpenMP's spinning threads then make every call 10 to 100 times slower: so not every
+    // processor of the machine, only those of the process's affinity.
+    if (std::getenv("OMP_NUM_THREADS"))
+        return std::nullopt;
+    return usableCores();
+}
+
 std::unique_ptr<Policy>
 Policy::load(const std::string &path, const std::string &device, std::size_t cacheBytes)
 {
@@ -912,11 +923,8 @@ Policy::load(const std::string &path, const std::string &device, std::size_t cac
         throw settingError("device", "no CUDA device is available to this build of LibTorch");
     static std::once_flag threads;
     std::call_once(threads, [] {
-        // OMP_NUM_THREADS, when set, is the user's choice (several evaluations side by side run
-        // one thread each): overriding it oversubscribes the cores, and OpenMP's spinning
-        // threads then make every call ~100× slower. Unset: every core.
-        if (!std::getenv("OMP_NUM_THREADS"))
-            at::set_num_threads(int(std::max(1u, std::thread::hardware_concurrency())));
+        if (const std::optional<int> count = inferenceThreads())
+            at::set_num_threads(*count);
         keepFreedMemoryForReuse();
     });
     return std::make_unique<TorchPolicy>(path, device, cacheBytes);

@@ -5,6 +5,7 @@
 #include "model/frame_result.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,5 +68,10 @@ std::string notApplicable(const CheckpointInfo &info, const std::string &method)
 
 // True when this build's LibTorch can run on a CUDA device here.
 bool cudaAvailable();
+
+// How many threads inference uses: one per processor this process may run on (usableCores:
+// under taskset or a Slurm allocation of 2 processors, 2, not the machine's 64), or nothing where
+// OMP_NUM_THREADS is set, which LibTorch then follows. Policy::load applies it once per process.
+std::optional<int> inferenceThreads();
 
 } // namespace grids

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/random.h"
+#include "common/system_cores.h"
 #include "episodes/libero_hdf5_writer.h"
 #include "sim/rollout.h"
 
@@ -165,8 +166,7 @@ DatasetReport makeDataset(const DatasetOptions &options, const Progress &progres
     if (options.tasks.empty() || options.episodes < 1)
         throw usageError("make-dataset needs at least one task and one episode");
     const auto start = Clock::now();
-    const int threads = options.threads > 0 ? options.threads
-                                            : std::max(1, int(std::thread::hardware_concurrency()));
+    const int threads = options.threads > 0 ? options.threads : usableCores();
     DatasetReport report;
 
     LiberoFileAttributes attributes;

@@ -16,7 +16,7 @@ struct DatasetOptions
     int episodes = 0;              // successful demonstrations to write, in all
     std::uint64_t seed = 0;
     std::string out;     // .hdf5 path (LIBERO layout)
-    int threads = 0;     // 0: one per core
+    int threads = 0;     // 0: one per processor this process may use (usableCores)
     int compression = 4; // gzip level of camera datasets
     // > 0: DART. Executed actions get extra Gaussian noise of this size (action units) on the
     // three position dimensions; the recorded actions stay the expert's (RolloutOptions).

@@ -16,6 +16,9 @@
 #include <QTest>
 
 #include <numeric>
+#include <optional>
+
+#include <sched.h>
 
 using namespace grids;
 
@@ -109,6 +112,37 @@ private slots:
         for (std::size_t v = 0; v < 2; ++v)
             for (std::size_t k = 0; k < 4; ++k)
                 QCOMPARE(r6.views[v].coords[k], r4.views[v].coords[k]);
+    }
+
+    // Inference uses one thread per processor the process may run on (taskset, a Slurm
+    // allocation), not per processor of the machine: more threads than that and OpenMP's
+    // spinning makes every call many times slower. OMP_NUM_THREADS is left to LibTorch.
+    void inferenceThreadsFollowTheAllowedProcessors()
+    {
+        cpu_set_t allowed;
+        QCOMPARE(sched_getaffinity(0, sizeof allowed, &allowed), 0);
+        const bool hadOmp = qEnvironmentVariableIsSet("OMP_NUM_THREADS");
+        const QByteArray omp = qgetenv("OMP_NUM_THREADS");
+        qunsetenv("OMP_NUM_THREADS");
+        int first = 0;
+        while (!CPU_ISSET(first, &allowed))
+            ++first;
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(first, &one);
+        QCOMPARE(sched_setaffinity(0, sizeof one, &one), 0); // this thread only
+        const std::optional<int> alone = inferenceThreads();
+        QCOMPARE(sched_setaffinity(0, sizeof allowed, &allowed), 0);
+        const std::optional<int> all = inferenceThreads();
+        qputenv("OMP_NUM_THREADS", "3");
+        const std::optional<int> chosen = inferenceThreads();
+        if (hadOmp)
+            qputenv("OMP_NUM_THREADS", omp);
+        else
+            qunsetenv("OMP_NUM_THREADS");
+        QCOMPARE(alone, std::optional<int>(1));
+        QCOMPARE(all, std::optional<int>(CPU_COUNT(&allowed)));
+        QVERIFY(!chosen);
     }
 
     // A checkpoint whose records were deflated by another zip tool (torch stores them) loads and

@@ -27,7 +27,8 @@ limits=(-rss_limit_mb=2560 -malloc_limit_mb=1024 -timeout=25)
 # The library a finding's input crashes in: the module of the first frame that is neither the
 # sanitizers', libFuzzer's nor libc's ("ours" for the harness binary itself). A libc frame shows
 # either its module or, where glibc's sources are known, a path in them (string/../sysdeps/…).
-# A frame of a function without a symbol (libhdf5's static ones) shows only its module. For an
+# A frame of a function without a symbol (libhdf5's static ones) shows only its module; a
+# sanitizer's may show its return type first ("in void __sanitizer::…"). For an
 # out-of-memory (RSS) the stack is that of the largest live allocations.
 # The stack is the one in the log of the run that found it (a run stops at its first finding):
 # some of libhdf5's crashes depend on what earlier inputs left in its caches and do not happen
@@ -36,7 +37,8 @@ crash_site() {
   local finding=$1 log=$2
   { if grep -qE '^ +#[0-9]+ 0x[0-9a-f]+ ' "$log"; then cat "$log"; else "$harness" "${limits[@]}" "$finding" 2>&1; fi; } |
     grep -E '^ +#[0-9]+ 0x[0-9a-f]+ ' |
-    grep -vE ' in (__interceptor_|__asan|__sanitizer|__ubsan|__lsan|fuzzer::|memcpy|memmove|memset|malloc|calloc|realloc|free|operator new|raise|abort|__pthread_kill|__GI_)' |
+    grep -vE ' in [^(]*(__interceptor_|__asan|__sanitizer|__ubsan|__lsan|fuzzer::)' |
+    grep -vE ' in (memcpy|memmove|memset|malloc|calloc|realloc|free|operator new|raise|abort|__pthread_kill|__GI_)' |
     grep -vE '\(/lib/x86_64-linux-gnu/libc\.so' |
     grep -vE ' in [^ ]+ (\.\./)*(string|sysdeps|csu|stdlib|signal|nptl|malloc|libio)/' | head -1 |
     sed -E 's/.*\((\/[^+)]*)(\+0x[0-9a-f]+)?\).*/\1/; t; s/.*/ours/' |
