@@ -212,6 +212,7 @@ std::tuple<at::Tensor, std::vector<at::Tensor>> groupCrossAttention(const at::Te
             TORCH_CHECK(rowOf[i] >= 0 && rowOf[i] < R, "group_cross_attention: row ", rowOf[i], " of ", R);
         at::Tensor groupAttention = at::zeros({G, n}, queries.options());
         const std::int64_t T = P + n, Tp = (T + kLanes - 1) / kLanes * kLanes;
+        TORCH_CHECK(T > 0, "group_cross_attention: no keys to attend to");
         keys.resize(std::size_t(T));
         scratch.keysT.assign(std::size_t(dims.D * Tp), 0.0f);
         scratch.scores.resize(std::size_t(Q * Tp));

@@ -64,9 +64,10 @@ private slots:
         const QString db = m_dir.filePath("sweep.sqlite");
         const QStringList args = {"sweep", "--checkpoint", bundled("checkpoints/tabletop-dense.pt"),
                                   "--episodes", bundled("tabletop/tabletop_demo.hdf5"),
-                                  "--every", "3", "--methods", "dense,tome", "--budgets", "4,16",
+                                  "--every", "1", "--methods", "dense,tome,divprune", "--budgets", "4,16",
                                   "--db", db};
-        const QByteArray said = killWhenSaid(args, "progress: ", 2000);
+        // About 6 s of work with one inference thread (the tests' setting): killed 1.5 s in.
+        const QByteArray said = killWhenSaid(args, "progress: ", 1500);
         QVERIFY2(said.contains("progress: ") && !said.contains("frames run"), said.constData());
         {
             grids::Workspace workspace(db.toStdString());
@@ -76,7 +77,7 @@ private slots:
         const auto again = fixtures::runProcess(GRIDS_CLI, args + QStringList{"--quiet"});
         QVERIFY2(again.code == 0, qPrintable(again.err));
         grids::Workspace workspace(db.toStdString());
-        QCOMPARE(int(workspace.runs().size()), 3);
+        QCOMPARE(int(workspace.runs().size()), 5);
     }
 
     // An evaluation records each configuration as it ends and says so: killed during the
@@ -110,9 +111,12 @@ private slots:
     {
         const QString out = m_dir.filePath("episode.mp4");
         const QStringList args = {"export-video", "--checkpoint",
-                                  bundled("checkpoints/tabletop-grids16.pt"), "--episodes",
+                                  bundled("checkpoints/tabletop-grids16.pt"), "--compare",
+                                  bundled("checkpoints/tabletop-dense.pt"), "--episodes",
                                   bundled("tabletop/tabletop_demo.hdf5"), "--episode", "demo_0",
+                                  "--view-size", "768", "--overlays", "coords,heatmap,cells,grid,hud",
                                   "--out", out};
+        // About 8 s of work (two checkpoints, every overlay, large views): killed 1.5 s in.
         const QByteArray said = killWhenSaid(args, "progress: ", 1500);
         QVERIFY2(said.contains("progress: ") && !said.contains("wrote"), said.constData());
         QVERIFY(!QFile::exists(out));
