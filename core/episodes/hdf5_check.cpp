@@ -53,9 +53,9 @@ struct HelperRun
     bool timedOut = false;
 };
 
-// Runs the helper on paths[first..], allowing it `seconds` per file. posix_spawn, not fork: this process may have other threads
-// (the GUI's workers), and a forked copy of their locks could deadlock. False where it could not
-// start.
+// Runs the helper on paths[first..], allowing it `seconds` per file. posix_spawn, not fork: this
+// process may have other threads (the GUI's workers), and a forked copy of their locks could
+// deadlock. False where it could not start.
 bool runHelper(const std::string &helper,
                const std::vector<std::string> &paths,
                std::size_t first,

@@ -1,5 +1,7 @@
 #include "model/group_attention.h"
 
+#include "common/vector_clones.h"
+
 #include <ATen/ATen.h>
 #include <torch/library.h>
 
@@ -11,14 +13,6 @@
 
 namespace grids {
 namespace {
-
-// GCC builds one copy of the arithmetic per instruction set and picks at load. No copy fuses a
-// multiply and an add, so every copy gives the same numbers.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define GRIDS_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default"), optimize("fp-contract=off")))
-#else
-#define GRIDS_VECTOR_CLONES
-#endif
 
 constexpr int kLanes = 16; // keys are scored 16 at a time
 

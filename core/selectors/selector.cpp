@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "common/grid.h"
 #include "common/random.h"
+#include "common/vector_clones.h"
 #include "selectors/selector_util.h"
 
 #include <algorithm>
@@ -43,12 +44,9 @@ CosineRows::CosineRows(const float *unitRows, int n, int dim)
 
 namespace {
 
-// sums[b] += x[d] · columns[d][b] for d in order, b in first..n-1. GCC builds one copy per
-// instruction set and picks at load; none may fuse the multiply and the add (AVX-512 has fused
-// instructions), so every copy gives the same sums.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-__attribute__((target_clones("avx512f", "avx2", "default"), optimize("fp-contract=off")))
-#endif
+// sums[b] += x[d] · columns[d][b] for d in order, b in first..n-1, the same sums in every
+// instruction set's copy.
+GRIDS_VECTOR_CLONES
 void accumulateColumns(double *sums, const float *x, const float *columns, int n, int dim, int first)
 {
     for (int d = 0; d < dim; ++d) {

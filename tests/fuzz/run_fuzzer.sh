@@ -68,9 +68,9 @@ while [ $SECONDS -lt $deadline ] && [ ${#ours[@]} -eq 0 ]; do
   for finding in "$workdir"/crash-* "$workdir"/leak-* "$workdir"/oom-* "$workdir"/timeout-* "$workdir"/slow-unit-*; do
     [ -e "$finding" ] || continue
     found=1
-    # Crashes, allocations over the limit and timeouts are placed by their stack (a timeout's is
-    # where the input was when time ran out); leaks and memory (RSS) are ours to prevent,
-    # whoever allocates.
+    # Crashes, out-of-memory and timeouts are placed by their stack (a timeout's is where the
+    # input was when time ran out; an RSS out-of-memory's, its largest live allocations'); leaks
+    # are ours to prevent, whoever allocates (lsan.supp names the upstream ones).
     site=ours
     case "$(basename "$finding")" in crash-* | oom-* | timeout-*) site=$(crash_site "$finding" "$log") ;; esac
     if [[ "$site" == libhdf5* ]]; then
