@@ -160,25 +160,37 @@ void attendConfiguration(const float *queries, const float *const *keys, int T, 
 
 std::tuple<at::Tensor, std::vector<at::Tensor>> groupCrossAttention(const at::Tensor &queriesIn,
                                                                     const at::Tensor &prefixIn,
-                                                                    const at::Tensor &rowsIn,
+                                                                    at::TensorList rowBlocks,
                                                                     at::TensorList groups,
                                                                     std::int64_t layer,
                                                                     std::int64_t heads,
                                                                     double scale)
 {
-    TORCH_CHECK(queriesIn.dim() == 3 && prefixIn.dim() == 3 && rowsIn.dim() == 3,
-                "group_cross_attention: queries [B, Q, C], prefix [P, layers, 2C] and rows [R, layers, 2C] expected");
+    TORCH_CHECK(queriesIn.dim() == 3 && prefixIn.dim() == 3,
+                "group_cross_attention: queries [B, Q, C] and prefix [P, layers, 2C] expected");
     TORCH_CHECK(queriesIn.scalar_type() == at::kFloat && prefixIn.scalar_type() == at::kFloat &&
-                    rowsIn.scalar_type() == at::kFloat && queriesIn.device().is_cpu() &&
-                    prefixIn.device().is_cpu() && rowsIn.device().is_cpu(),
+                    queriesIn.device().is_cpu() && prefixIn.device().is_cpu(),
                 "group_cross_attention: float tensors on the CPU expected");
-    const at::Tensor queries = queriesIn.contiguous(), prefix = prefixIn.contiguous(), rows = rowsIn.contiguous();
+    const at::Tensor queries = queriesIn.contiguous(), prefix = prefixIn.contiguous();
     const std::int64_t B = queries.size(0), Q = queries.size(1), C = queries.size(2);
-    const std::int64_t layers = rows.size(1), R = rows.size(0), P = prefix.size(0);
+    const std::int64_t layers = prefix.size(1), P = prefix.size(0);
     TORCH_CHECK(heads > 0 && C % heads == 0, "group_cross_attention: ", C, " channels do not split into ", heads, " heads");
-    TORCH_CHECK(prefix.size(1) == layers && prefix.size(2) == 2 * C && rows.size(2) == 2 * C,
-                "group_cross_attention: prefix and rows must hold [layers, 2C] per row");
+    TORCH_CHECK(prefix.size(2) == 2 * C, "group_cross_attention: the prefix must hold [layers, 2C] per row");
     TORCH_CHECK(layer >= 0 && layer < layers, "group_cross_attention: layer ", layer, " of ", layers);
+    const std::int64_t stride = layers * 2 * C; // floats per key row
+    // Where each row starts: the blocks' rows one after another, read where they are.
+    std::vector<at::Tensor> blocks;
+    std::vector<const float *> rowStart;
+    for (const at::Tensor &block : rowBlocks) {
+        TORCH_CHECK(block.dim() == 3 && block.size(1) == layers && block.size(2) == 2 * C &&
+                        block.scalar_type() == at::kFloat && block.device().is_cpu(),
+                    "group_cross_attention: each block of rows as a float [R, layers, 2C] tensor on the CPU");
+        blocks.push_back(block.contiguous());
+        const float *first = blocks.back().data_ptr<float>();
+        for (std::int64_t r = 0; r < block.size(0); ++r)
+            rowStart.push_back(first + r * stride);
+    }
+    const std::int64_t R = std::int64_t(rowStart.size());
     std::int64_t configurations = 0;
     for (const at::Tensor &index : groups) {
         TORCH_CHECK(index.dim() == 2 && index.scalar_type() == at::kLong && index.device().is_cpu(),
@@ -189,11 +201,10 @@ std::tuple<at::Tensor, std::vector<at::Tensor>> groupCrossAttention(const at::Te
                 configurations, " configurations");
 
     const Dims dims{int(Q), int(C), int(heads), int(C / heads), int(P), int(layer * 2 * C)};
-    const std::int64_t stride = layers * 2 * C; // floats per key row
     at::Tensor out = at::empty({configurations, Q, C}, queries.options());
     std::vector<at::Tensor> attention;
     const float *q = queries.data_ptr<float>();
-    const float *prefixRows = prefix.data_ptr<float>(), *ownRows = rows.data_ptr<float>();
+    const float *prefixRows = prefix.data_ptr<float>();
     std::vector<const float *> keys;
     Scratch scratch;
     scratch.queries.resize(std::size_t(Q * dims.D));
@@ -214,7 +225,7 @@ std::tuple<at::Tensor, std::vector<at::Tensor>> groupCrossAttention(const at::Te
             keys[std::size_t(t)] = prefixRows + t * stride;
         for (std::int64_t g = 0; g < G; ++g, ++k) {
             for (std::int64_t j = 0; j < n; ++j)
-                keys[std::size_t(P + j)] = ownRows + rowOf[g * n + j] * stride;
+                keys[std::size_t(P + j)] = rowStart[std::size_t(rowOf[g * n + j])];
             float *a = groupAttention.data_ptr<float>() + g * n;
             attendConfiguration(q + (B == 1 ? 0 : k) * Q * C, keys.data(), int(T), int(Tp), dims, float(scale),
                                 scratch, out.data_ptr<float>() + k * Q * C, a);
@@ -238,7 +249,7 @@ const char *groupCrossAttentionOperator()
 
 TORCH_LIBRARY(grids, library)
 {
-    library.def("group_cross_attention(Tensor queries, Tensor prefix, Tensor rows, Tensor[] groups, int layer, "
+    library.def("group_cross_attention(Tensor queries, Tensor prefix, Tensor[] rows, Tensor[] groups, int layer, "
                 "int heads, float scale) -> (Tensor, Tensor[])",
                 &grids::groupCrossAttention);
 }

@@ -2,10 +2,13 @@
 
 // The cross-attention of a sweep's configurations, one operator for all of them:
 //
-//   grids::group_cross_attention(queries [B, Q, C], prefix [P, layers, 2C], rows [R, layers, 2C],
-//                                groups List[[G_i, n_i] row indices], layer, heads, scale)
+//   grids::group_cross_attention(queries [B, Q, C], prefix [P, layers, 2C],
+//                                rows List[[R_j, layers, 2C]], groups List[[G_i, n_i] row indices],
+//                                layer, heads, scale)
 //     -> (out [sum G_i, Q, C], attention List[[G_i, n_i]])
 //
+// The rows come in blocks (the frame's dense cells' keys, every merged or sampled token's), read
+// where they are; a row index counts through the blocks in order, as if they were one tensor.
 // Configuration k of the groups (in order) attends with queries[k] (or queries[0] for all where
 // B is 1) over the shared prefix's keys and its own rows' keys of `layer` under one softmax per
 // head and query: out is the heads' outputs side by side, attention each own key's weight averaged

@@ -13,7 +13,8 @@
 // Policy defines these methods on the project's earlier checkpoints when they load (they hold
 // every parameter read here), and uses them only after checking that they reproduce `act`.
 //
-//   act_from_key_groups(rows, groups, instruction, state) -> (actions, attention per group)
+//   act_from_key_groups(rows List[[R_j, layers, 2C]], groups, instruction, state)
+//     -> (actions, attention per group)
 //
 // is the Policy's own (below): a frame's configurations of every length in one call, defined on
 // every checkpoint of the architecture and used only where it reproduces act_from_keys.
@@ -76,9 +77,10 @@ def act_from_keys(self, visual_keys: Tensor, instruction: List[str], state: Tens
     return self.linear(out, self.out_w, self.out_b) * self.action_std + self.action_mean, weights
 )JIT";
 
-// A sweep's configurations of one frame decoded in one call. `rows` holds visual keys
-// [R, layers, 2C] (the frame's dense cells' and every merged or sampled token's), and `groups`
-// one [G_i, n_i] tensor per length: the rows each configuration keeps, in order. What the
+// A sweep's configurations of one frame decoded in one call. `rows` holds visual keys in blocks
+// [R_j, layers, 2C] (the frame's dense cells', every merged or sampled token's), and `groups`
+// one [G_i, n_i] tensor per length: the rows each configuration keeps, in order, counted through
+// the blocks one after another. What the
 // configurations share is computed once: the instruction's and state's keys, and the first
 // layer's self-attention of the queries (they are the same for every configuration until they
 // first look at the visual tokens). Each layer's cross-attention is one call of
@@ -89,7 +91,7 @@ def act_from_keys(self, visual_keys: Tensor, instruction: List[str], state: Tens
 // Returns the actions of every configuration in the groups' order [sum G_i, T, A] and each
 // group's attention over its visual tokens [G_i, n_i] (as act_from_keys's).
 inline constexpr const char *kDecodeKeyGroupsSource = R"JIT(
-def act_from_key_groups(self, rows: Tensor, groups: List[Tensor], instruction: List[str], state: Tensor) -> Tuple[Tensor, List[Tensor]]:
+def act_from_key_groups(self, rows: List[Tensor], groups: List[Tensor], instruction: List[str], state: Tensor) -> Tuple[Tensor, List[Tensor]]:
     C = self.token_dim
     H = self.heads
     D = C // H

@@ -278,14 +278,18 @@ private:
         return ids.to(m_device);
     }
 
-    // The visual keys a frame's groups of kept sets draw on, [R, layers, 2C], and per group of one
-    // length the row each token of each set takes, [G, n] (keyRows).
+    // The visual keys a frame's groups of kept sets draw on, in blocks [R_j, layers, 2C] (the dense
+    // cells', then every set's own tokens'), and per group of one length the row each token of
+    // each set takes, [G, n], counted through the blocks in order (keyRows).
     struct KeyRows
     {
-        at::Tensor rows;
+        std::vector<at::Tensor> blocks;
         std::vector<at::Tensor> index;
         std::vector<bool> denseAlone; // the group is the dense set alone, its rows in order
         std::int64_t denseRows = 0;
+
+        // Every row in one tensor, [R, layers, 2C].
+        at::Tensor joined() const { return blocks.size() == 1 ? blocks.front() : torch::cat(blocks); }
     };
 
     // The head on a batch of kept sets of one length: (actions [G, T, A], attention [G, n]),
@@ -333,7 +337,7 @@ private:
     {
         ++m_headCalls;
         const c10::IValue out = call("act_from_key_groups",
-                                     {keys.rows, c10::List<at::Tensor>(keys.index),
+                                     {c10::List<at::Tensor>(keys.blocks), c10::List<at::Tensor>(keys.index),
                                       instructionList(frame.instruction), stateOf(frame)});
         std::int64_t sets = 0;
         for (const auto &group : groups)
@@ -377,7 +381,7 @@ private:
         return m_keys;
     }
 
-    // The keys every group of kept sets draws on ([R, layers, 2C], KeyRows). With `reuseDense`, a
+    // The keys every group of kept sets draws on (KeyRows). With `reuseDense`, a
     // token that is one cell as it is takes that cell's row of the dense keys; the others (merged
     // cells, sampled points; every token without `reuseDense`) of every set get theirs in one
     // visual_keys call.
@@ -422,18 +426,16 @@ private:
                 ownViews.push_back(viewIdsOf(*kept, pairs).index_select(1, index));
                 owned += std::int64_t(own.size());
             }
-        // The rows: the dense keys, then every set's own tokens' keys.
-        std::vector<at::Tensor> sources;
+        // The rows: the dense keys, then every set's own tokens' keys, each block where it is.
+        KeyRows out;
         if (anyDense)
-            sources.push_back(denseKeys(frame, features, pairs).select(0, 0));
+            out.blocks.push_back(denseKeys(frame, features, pairs).select(0, 0));
         if (owned > 0)
-            sources.push_back(call("visual_keys",
+            out.blocks.push_back(call("visual_keys",
                                    {torch::cat(ownTokens, 1), torch::cat(ownCoords, 1),
                                     torch::cat(ownViews, 1), instructionList(frame.instruction)})
                                   .toTensor()
                                   .select(0, 0));
-        KeyRows out;
-        out.rows = sources.size() == 1 ? sources.front() : torch::cat(sources);
         out.denseRows = anyDense ? denseRows : 0;
         for (std::size_t g = 0; g < groups.size(); ++g) {
             std::vector<std::int64_t> &index = rows[g];
@@ -451,15 +453,15 @@ private:
         return out;
     }
 
-    // Group g's keys as act_from_keys takes them, [G, n, layers, 2C]: its rows gathered in one
-    // copy, or the dense keys as they are for the dense set alone.
-    static at::Tensor groupKeys(const KeyRows &keys, std::size_t g)
+    // Group g's keys as act_from_keys takes them, [G, n, layers, 2C]: its rows (of `rows`, the
+    // keys joined) gathered in one copy, or the dense keys as they are for the dense set alone.
+    static at::Tensor groupKeys(const KeyRows &keys, const at::Tensor &rows, std::size_t g)
     {
         if (keys.denseAlone[g])
-            return keys.rows.narrow(0, 0, keys.denseRows).unsqueeze(0);
+            return keys.blocks.front().narrow(0, 0, keys.denseRows).unsqueeze(0);
         const at::Tensor &index = keys.index[g];
-        return keys.rows.index_select(0, index.reshape({-1}))
-            .reshape({index.size(0), index.size(1), keys.rows.size(1), keys.rows.size(2)});
+        return rows.index_select(0, index.reshape({-1}))
+            .reshape({index.size(0), index.size(1), rows.size(1), rows.size(2)});
     }
 
     // Fills a result's views, attention and actions from its kept set and the head's output.
@@ -515,6 +517,7 @@ private:
             results[i].method = configs[i].method;
             byMethod[configs[i].method].push_back(i);
         }
+        m_shareCosines = byMethod.count("divprune") > 0;
         for (const auto &[method, members] : byMethod) {
             std::vector<int> budgets;
             std::vector<FrameResult *> theirResults;
@@ -560,15 +563,19 @@ private:
                 return c.method == "dense" || selectors::needsOf(c.method).headAttention;
             });
         const bool viaKeys = m_keysHead && (reuseDense || (m_keyGroupsHead && groups.size() > 1));
+        const bool oneCall = viaKeys && m_keyGroupsHead && groups.size() > 1;
         KeyRows keys;
+        at::Tensor joinedKeys; // the keys in one tensor, for act_from_keys group by group
         if (viaKeys) {
             const auto start = Clock::now();
             keys = keyRows(groups, frame, features, pairs, reuseDense);
+            if (!oneCall)
+                joinedKeys = keys.joined();
             const double share = msSince(start) / double(configs.size());
             for (FrameResult &result : results)
                 result.actMs += share;
         }
-        if (viaKeys && m_keyGroupsHead && groups.size() > 1) {
+        if (oneCall) {
             // One call for every group; each configuration is charged its share of the call in
             // proportion to its arithmetic (headWork).
             const auto start = Clock::now();
@@ -590,7 +597,7 @@ private:
         for (std::size_t g = 0; g < groups.size(); ++g) {
             const auto start = Clock::now();
             const auto [actions, attention] =
-                act(groups[g], pairs, frame, viaKeys ? groupKeys(keys, g) : at::Tensor());
+                act(groups[g], pairs, frame, viaKeys ? groupKeys(keys, joinedKeys, g) : at::Tensor());
             const double share = msSince(start) / double(groups[g].size());
             for (std::size_t j = 0; j < groups[g].size(); ++j) {
                 FrameResult &result = results[members[g][j]];
@@ -759,6 +766,8 @@ private:
                 view.words = int(embeddings.size() / std::size_t(C));
             }
             view.seed = frameSeed ^ (0x9E3779B97F4A7C15ull * std::uint64_t(k + 1));
+            if (needs.cellCosines && m_shareCosines)
+                view.cosines = sharedCosines(features, view, std::size_t(k));
             const auto selections = selectors::selectEach(method, view, budgets);
             for (std::size_t b = 0; b < budgets.size(); ++b) {
                 const std::vector<selectors::Token> &chosen = selections[b];
@@ -784,6 +793,23 @@ private:
                                  .to(m_device);
         }
         return kept;
+    }
+
+    // View k's cosines of every cell with every cell, computed once per frame for every method
+    // that reads them (m_shareCosines).
+    std::shared_ptr<const std::vector<float>> sharedCosines(const at::Tensor &features,
+                                                            const selectors::ViewTokens &view,
+                                                            std::size_t k)
+    {
+        if (!m_cosinesFeatures.defined() || !m_cosinesFeatures.is_same(features)) {
+            m_cosinesFeatures = features;
+            m_viewCosines.clear();
+        }
+        if (m_viewCosines.size() <= k)
+            m_viewCosines.resize(k + 1);
+        if (!m_viewCosines[k])
+            m_viewCosines[k] = selectors::cellCosines(view);
+        return m_viewCosines[k];
     }
 
     // A per-frame seed from the pixels, state and instruction: `random` keeps the same cells
@@ -841,6 +867,12 @@ private:
     bool m_keysHead = false;    // visual_keys + act_from_keys reproduce act (probed at load)
     bool m_keyGroupsHead = false; // act_from_key_groups reproduces act_from_keys (probed at load)
     at::Tensor m_keysFeatures, m_keys; // the last frame's dense keys (denseKeys)
+    // Whether this frame's selections share each view's cell cosines: where DivPrune, which
+    // compares every pair of cells anyway, is among the configurations (ToMe and VisionZip alone
+    // compare fewer pairs than the whole matrix has). The last frame's matrices, per view.
+    bool m_shareCosines = false;
+    at::Tensor m_cosinesFeatures;
+    std::vector<std::shared_ptr<const std::vector<float>>> m_viewCosines;
     std::string m_keysInstruction;
     std::string m_attentionKey;
     at::Tensor m_attentionFeatures, m_attention, m_denseActions; // the last dense head pass

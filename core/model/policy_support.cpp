@@ -214,15 +214,18 @@ bool headDecodesKeyGroups(torch::jit::Module &module,
             module.get_method("visual_keys")({p.tokens, p.coords, p.views, p.instructions})
                 .toTensor();
         const at::Tensor state = p.state.narrow(0, 0, 1);
-        // Every key row of the batch; the first group takes both rows' tokens in order, the
-        // second the first row's first token.
+        // Every key row of the batch, in two blocks (the first token's row, then the others);
+        // the first group takes both rows' tokens in order, the second the first row's first
+        // token.
         const std::int64_t rows = keys.size(0) * keys.size(1);
+        const at::Tensor allRows = keys.reshape({rows, keys.size(2), keys.size(3)});
         const std::vector<at::Tensor> groups{keys, keys.narrow(0, 0, 1).narrow(1, 0, 1)};
         const std::vector<at::Tensor> index{
             torch::arange(rows, torch::dtype(torch::kLong).device(device)).reshape({keys.size(0), keys.size(1)}),
             torch::zeros({1, 1}, torch::dtype(torch::kLong).device(device))};
         const c10::IValue out = module.get_method("act_from_key_groups")(
-            {keys.reshape({rows, keys.size(2), keys.size(3)}), c10::List<at::Tensor>(index), one, state});
+            {c10::List<at::Tensor>({allRows.narrow(0, 0, 1), allRows.narrow(0, 1, rows - 1)}),
+             c10::List<at::Tensor>(index), one, state});
         if (!out.isTuple() || out.toTuple()->elements().size() != 2)
             return false;
         const at::Tensor actions = out.toTuple()->elements()[0].toTensor();

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <optional>
 
 namespace grids::selectors {
 namespace {
@@ -47,21 +48,27 @@ struct Edge
 };
 
 // One round's pairs: each A token (even index) with its most similar B token (odd), most
-// similar pairs first.
-std::vector<Edge> matchedPairs(const std::vector<Group> &groups, int dim)
+// similar pairs first. `cellCosines` (every cell with every cell, or null) serves the first
+// round, in which group g is cell g alone, and its mean that cell's features.
+std::vector<Edge> matchedPairs(const std::vector<Group> &groups, int dim, const std::vector<float> *cellCosines)
 {
-    const std::vector<float> unit = unitMeans(groups, dim);
-    std::vector<float> setB;
-    for (std::size_t b = 1; b < groups.size(); b += 2)
-        setB.insert(setB.end(), unit.begin() + std::ptrdiff_t(b * std::size_t(dim)),
-                    unit.begin() + std::ptrdiff_t((b + 1) * std::size_t(dim)));
-    detail::CosineRows cosines(setB.data(), int(setB.size()) / dim, dim);
+    const int n = int(groups.size());
+    std::vector<float> unit, setB;
+    std::optional<detail::CosineRows> cosines;
+    if (!cellCosines) {
+        unit = unitMeans(groups, dim);
+        for (std::size_t b = 1; b < groups.size(); b += 2)
+            setB.insert(setB.end(), unit.begin() + std::ptrdiff_t(b * std::size_t(dim)),
+                        unit.begin() + std::ptrdiff_t((b + 1) * std::size_t(dim)));
+        cosines.emplace(setB.data(), int(setB.size()) / dim, dim);
+    }
     std::vector<Edge> edges;
-    for (int a = 0; a < int(groups.size()); a += 2) {
+    for (int a = 0; a < n; a += 2) {
         Edge edge{a, -1, -2.0f};
-        const std::vector<float> &row = cosines.with(unit.data() + std::size_t(a) * std::size_t(dim));
-        for (int b = 1; b < int(groups.size()); b += 2) {
-            const float s = row[std::size_t(b / 2)];
+        const float *row = cellCosines ? cellCosines->data() + std::size_t(a) * std::size_t(n) : nullptr;
+        const float *rowB = cellCosines ? nullptr : cosines->with(unit.data() + std::size_t(a) * std::size_t(dim)).data();
+        for (int b = 1; b < n; b += 2) {
+            const float s = row ? row[b] : rowB[b / 2];
             if (s > edge.similarity)
                 edge.b = b, edge.similarity = s;
         }
@@ -132,7 +139,9 @@ std::vector<std::vector<Token>> detail::toMeEach(const ViewTokens &view,
         }
         if (pending.empty())
             break;
-        const std::vector<Edge> edges = matchedPairs(groups, dim);
+        const bool firstRound = int(groups.size()) == view.cells();
+        const std::vector<Edge> edges =
+            matchedPairs(groups, dim, firstRound && view.cosines ? view.cosines.get() : nullptr);
         const int merges = std::min(g - budgets[pending.front()], int(edges.size()));
         while (!pending.empty() && g - budgets[pending.back()] < merges) { // stops in this round
             selections[pending.back()] = tokensOf(merged(groups, edges, g - budgets[pending.back()]));
@@ -169,20 +178,28 @@ std::vector<Token> selectVisionZip(const ViewTokens &view, int budget)
         targets.push_back(cell);
         isTarget[std::size_t(cell)] = true;
     }
-    const std::vector<float> unit = detail::normalisedRows(view.features, n, dim);
     std::vector<std::vector<int>> members(targets.size());
     for (std::size_t t = 0; t < targets.size(); ++t)
         members[t].push_back(targets[t]);
-    std::vector<float> targetRows;
-    for (int t : targets)
-        targetRows.insert(targetRows.end(), unit.begin() + std::ptrdiff_t(t) * dim,
-                          unit.begin() + std::ptrdiff_t(t + 1) * dim);
-    detail::CosineRows cosines(targetRows.data(), int(targets.size()), dim);
+    // Each remaining cell's cosines with the targets: from the view's matrix where it has one,
+    // else from the normalised features (the same sums).
+    std::vector<float> unit, targetRows, toTargets(targets.size());
+    std::optional<detail::CosineRows> cosines;
+    if (!view.cosines) {
+        unit = detail::normalisedRows(view.features, n, dim);
+        for (int t : targets)
+            targetRows.insert(targetRows.end(), unit.begin() + std::ptrdiff_t(t) * dim,
+                              unit.begin() + std::ptrdiff_t(t + 1) * dim);
+        cosines.emplace(targetRows.data(), int(targets.size()), dim);
+    }
     for (int c : rest) {
         if (isTarget[std::size_t(c)])
             continue;
-        const std::vector<float> &toTargets =
-            cosines.with(unit.data() + std::size_t(c) * std::size_t(dim));
+        if (view.cosines)
+            for (std::size_t t = 0; t < targets.size(); ++t)
+                toTargets[t] = (*view.cosines)[std::size_t(c) * std::size_t(n) + std::size_t(targets[t])];
+        else
+            toTargets = cosines->with(unit.data() + std::size_t(c) * std::size_t(dim));
         std::size_t best = 0;
         for (std::size_t t = 1; t < targets.size(); ++t)
             if (toTargets[t] > toTargets[best])

@@ -84,19 +84,12 @@ std::vector<float> relevanceFromEmbeddings(const ViewTokens &view, const std::ve
 // the one farthest from everything kept so far.
 std::vector<int> detail::divPruneOrder(const ViewTokens &view, int budget)
 {
-    const int n = view.cells(), dim = view.dim;
-    const std::vector<float> unit = detail::normalisedRows(view.features, n, dim);
+    const int n = view.cells();
+    const std::shared_ptr<const std::vector<float>> cosines =
+        view.cosines ? view.cosines : cellCosines(view);
     std::vector<float> distance(std::size_t(n) * std::size_t(n));
-    // The matrix is symmetric to the bit (the products of a pair are summed in the same order
-    // either way round): each row from the diagonal on, mirrored.
-    detail::CosineRows cosines(unit.data(), n, dim);
-    for (int a = 0; a < n; ++a) {
-        const std::vector<float> &row =
-            cosines.with(unit.data() + std::size_t(a) * std::size_t(dim), a);
-        for (int b = a; b < n; ++b)
-            distance[std::size_t(a * n + b)] = distance[std::size_t(b * n + a)] =
-                1.0f - row[std::size_t(b)];
-    }
+    for (std::size_t i = 0; i < distance.size(); ++i)
+        distance[i] = 1.0f - (*cosines)[i];
     int first = 0;
     float best = -1;
     for (int a = 0; a < n; ++a) {

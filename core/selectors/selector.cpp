@@ -146,7 +146,26 @@ Needs needsOf(const std::string &method)
     needs.headAttention = method == "fastv" || method == "visionzip";
     needs.textRelevance = method == "sparsevlm";
     needs.checkpointSampler = method == "grids";
+    needs.cellCosines = method == "divprune" || method == "tome" || method == "visionzip";
     return needs;
+}
+
+std::shared_ptr<const std::vector<float>> cellCosines(const ViewTokens &view)
+{
+    const int n = view.cells(), dim = view.dim;
+    const std::vector<float> unit = detail::normalisedRows(view.features, n, dim);
+    auto cosines = std::make_shared<std::vector<float>>(std::size_t(n) * std::size_t(n));
+    std::vector<float> &matrix = *cosines;
+    // The products of a pair are summed in the same order either way round: each row from the
+    // diagonal on, mirrored.
+    detail::CosineRows rows(unit.data(), n, dim);
+    for (int a = 0; a < n; ++a) {
+        const std::vector<float> &row = rows.with(unit.data() + std::size_t(a) * std::size_t(dim), a);
+        for (int b = a; b < n; ++b)
+            matrix[std::size_t(a) * std::size_t(n) + std::size_t(b)] =
+                matrix[std::size_t(b) * std::size_t(n) + std::size_t(a)] = row[std::size_t(b)];
+    }
+    return cosines;
 }
 
 std::vector<Token> select(const std::string &method, const ViewTokens &view, int budget)

@@ -15,6 +15,7 @@
 // GridS is not here: its coordinates come from the checkpoint's own `sample` (model/policy).
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,10 @@ struct ViewTokens
     int words = 0;
     // Seeds `random`: the same frame and view give the same cells.
     std::uint64_t seed = 0;
+    // The cosine of every pair of cells (cellCosines), where a caller that runs several of the
+    // methods that read it (needsOf: cellCosines) on one view computes it once for all of them;
+    // empty, each computes what it needs. Either way the selections are the same to the bit.
+    std::shared_ptr<const std::vector<float>> cosines;
 
     int cells() const { return gridWidth * gridHeight; }
 };
@@ -57,6 +62,7 @@ struct Needs
     bool headAttention = false;        // fastv, visionzip
     bool textRelevance = false;        // sparsevlm
     bool checkpointSampler = false;    // grids
+    bool cellCosines = false;          // divprune, tome, visionzip read ViewTokens::cosines
 };
 Needs needsOf(const std::string &method);
 
@@ -70,6 +76,11 @@ std::vector<Token> select(const std::string &method, const ViewTokens &view, int
 // (every budget follows the same rounds until its last). A sweep over budgets uses it.
 std::vector<std::vector<Token>>
 selectEach(const std::string &method, const ViewTokens &view, const std::vector<int> &budgets);
+
+// The cosines of the view's normalised features, every cell with every cell (cells × cells,
+// row-major, symmetric to the bit): each the sum over d, in order and in doubles, of the products
+// of the two rows' entries, as DivPrune, ToMe and VisionZip compare cells.
+std::shared_ptr<const std::vector<float>> cellCosines(const ViewTokens &view);
 
 // The individual rules (select() dispatches to them), exposed for tests.
 std::vector<Token> selectRandom(const ViewTokens &view, int budget);

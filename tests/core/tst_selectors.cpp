@@ -193,6 +193,48 @@ private slots:
         QVERIFY(selectEach("divprune", random.view, {}).empty());
     }
 
+    // The cell cosines a sweep computes once per view and shares (ViewTokens::cosines) change
+    // no selection: every method that reads them selects what it selects without them, and the
+    // matrix is each pair's cosine one pair at a time, symmetric to the bit.
+    void sharedCellCosinesSelectAsEachMethodAlone()
+    {
+        TestView random, ties;
+        for (std::size_t i = 0; i < ties.features.size(); ++i)
+            ties.features[i] = float(int(i * 7 % 13) % 4);
+        const std::vector<int> budgets = {1, 2, 4, 7, 16, 64, 100, 128, 255, 256};
+        for (TestView *t : {&random, &ties}) {
+            ViewTokens shared = t->view;
+            shared.cosines = cellCosines(t->view);
+            const int n = t->view.cells(), dim = t->view.dim;
+            QCOMPARE(shared.cosines->size(), std::size_t(n * n));
+            const std::vector<float> unit = detail::normalisedRows(t->features.data(), n, dim);
+            for (int a = 0; a < n; a += 5)
+                for (int b = 0; b < n; b += 3) {
+                    double dot = 0;
+                    for (int d = 0; d < dim; ++d)
+                        dot += double(unit[std::size_t(a * dim + d)]) * unit[std::size_t(b * dim + d)];
+                    QCOMPARE((*shared.cosines)[std::size_t(a * n + b)], float(dot));
+                    QCOMPARE((*shared.cosines)[std::size_t(a * n + b)], (*shared.cosines)[std::size_t(b * n + a)]);
+                }
+            for (const std::string method : {"divprune", "tome", "visionzip"}) {
+                QVERIFY(needsOf(method).cellCosines);
+                const auto with = selectEach(method, shared, budgets);
+                const auto without = selectEach(method, t->view, budgets);
+                for (std::size_t b = 0; b < budgets.size(); ++b) {
+                    const QByteArray what = QByteArray(method.c_str()) + " at " + QByteArray::number(budgets[b]);
+                    const auto alone = select(method, shared, budgets[b]);
+                    QVERIFY2(with[b].size() == without[b].size() && alone.size() == without[b].size(), what);
+                    for (std::size_t k = 0; k < with[b].size(); ++k)
+                        QVERIFY2(with[b][k].cells == without[b][k].cells &&
+                                     with[b][k].weights == without[b][k].weights &&
+                                     alone[k].cells == without[b][k].cells,
+                                 what);
+                }
+            }
+        }
+        QVERIFY(!needsOf("fastv").cellCosines && !needsOf("random").cellCosines);
+    }
+
     // DivPrune's and ToMe's cosines a row at a time are the one-pair-at-a-time sums, bit for
     // bit, so the faster path keeps every selection as it was (in whichever instruction set's
     // copy this processor runs); odd sizes fill no vector evenly. A row from the diagonal on
