@@ -6,6 +6,7 @@
 #include <torch/library.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -238,6 +239,58 @@ std::tuple<at::Tensor, std::vector<at::Tensor>> groupCrossAttention(const at::Te
     return {out, attention};
 }
 
+// The queries' self-attention of every configuration: qkv [B, Q, 3C] (queries, keys, values,
+// heads side by side) -> [B, Q, C]. A few queries per configuration, so plain loops over each
+// configuration's own numbers; LibTorch's broadcast products and sums cost more in passes over
+// memory than in arithmetic here.
+GRIDS_VECTOR_CLONES
+void selfAttendAll(const float *qkv, std::int64_t B, int Q, int C, int H, float scale, float *out)
+{
+    const int D = C / H;
+    std::vector<float> weights(static_cast<std::size_t>(Q));
+    for (std::int64_t b = 0; b < B; ++b) {
+        const float *rows = qkv + b * Q * 3 * C;
+        float *o = out + b * Q * C;
+        for (int h = 0; h < H; ++h)
+            for (int i = 0; i < Q; ++i) {
+                const float *q = rows + i * 3 * C + h * D;
+                float largest = -std::numeric_limits<float>::infinity();
+                for (int j = 0; j < Q; ++j) {
+                    const float *k = rows + j * 3 * C + C + h * D;
+                    float dot = 0;
+                    for (int e = 0; e < D; ++e)
+                        dot += q[e] * k[e];
+                    weights[std::size_t(j)] = dot * scale;
+                    largest = std::max(largest, weights[std::size_t(j)]);
+                }
+                float total = 0;
+                for (int j = 0; j < Q; ++j)
+                    total += weights[std::size_t(j)] = std::exp(weights[std::size_t(j)] - largest);
+                float *oi = o + i * C + h * D;
+                std::fill(oi, oi + D, 0.0f);
+                for (int j = 0; j < Q; ++j) {
+                    const float w = weights[std::size_t(j)] / total;
+                    const float *v = rows + j * 3 * C + 2 * C + h * D;
+                    for (int e = 0; e < D; ++e)
+                        oi[e] += w * v[e];
+                }
+            }
+    }
+}
+
+at::Tensor groupSelfAttention(const at::Tensor &qkvIn, std::int64_t heads, double scale)
+{
+    TORCH_CHECK(qkvIn.dim() == 3 && qkvIn.size(2) % 3 == 0 && qkvIn.scalar_type() == at::kFloat &&
+                    qkvIn.device().is_cpu(),
+                "group_self_attention: a float [B, Q, 3C] tensor on the CPU expected");
+    const at::Tensor qkv = qkvIn.contiguous();
+    const std::int64_t B = qkv.size(0), Q = qkv.size(1), C = qkv.size(2) / 3;
+    TORCH_CHECK(heads > 0 && C % heads == 0, "group_self_attention: ", C, " channels do not split into ", heads, " heads");
+    at::Tensor out = at::empty({B, Q, C}, qkv.options());
+    selfAttendAll(qkv.data_ptr<float>(), B, int(Q), int(C), int(heads), float(scale), out.data_ptr<float>());
+    return out;
+}
+
 } // namespace
 
 const char *groupCrossAttentionOperator()
@@ -252,4 +305,5 @@ TORCH_LIBRARY(grids, library)
     library.def("group_cross_attention(Tensor queries, Tensor prefix, Tensor[] rows, Tensor[] groups, int layer, "
                 "int heads, float scale) -> (Tensor, Tensor[])",
                 &grids::groupCrossAttention);
+    library.def("group_self_attention(Tensor qkv, int heads, float scale) -> Tensor", &grids::groupSelfAttention);
 }

@@ -20,10 +20,15 @@
 // layers of them. LibTorch runs one small matrix product per configuration and head, with
 // gathers and copies around them, and that costs more than the arithmetic; here each
 // configuration's keys are read where they are, once.
+//
+//   grids::group_self_attention(qkv [B, Q, 3C], heads, scale) -> [B, Q, C]
+//
+// is the queries' self-attention of every configuration (queries, keys and values side by side,
+// as the head's qkv projection gives them), for the same reason.
 
 namespace grids {
 
-// The operator's name, registered with LibTorch's dispatcher when this library is linked in (the
+// The cross-attention operator's name, registered with LibTorch's dispatcher when this library is linked in (the
 // Policy asks for it before defining act_from_key_groups, which keeps the registration linked).
 const char *groupCrossAttentionOperator();
 

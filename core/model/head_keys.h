@@ -86,32 +86,24 @@ def act_from_keys(self, visual_keys: Tensor, instruction: List[str], state: Tens
 // first look at the visual tokens). Each layer's cross-attention is one call of
 // grids::group_cross_attention (group_attention.h), which reads each configuration's keys where
 // they are and scores the shared prefix and them under one softmax. The queries'
-// self-attention (a few queries) is products and sums rather than a matrix product per
-// configuration and head, which costs more in calls than in arithmetic.
+// self-attention (a few queries per configuration) is grids::group_self_attention, for the same
+// reason: a matrix product per configuration and head costs more in calls than in arithmetic.
 // Returns the actions of every configuration in the groups' order [sum G_i, T, A] and each
 // group's attention over its visual tokens [G_i, n_i] (as act_from_keys's).
 inline constexpr const char *kDecodeKeyGroupsSource = R"JIT(
 def act_from_key_groups(self, rows: List[Tensor], groups: List[Tensor], instruction: List[str], state: Tensor) -> Tuple[Tensor, List[Tensor]]:
     C = self.token_dim
     H = self.heads
-    D = C // H
     text = self.instruction_tokens(instruction)
     s = (state - self.state_mean) / self.state_std * self.state_mask
     state_token = self.linear(s, self.hs_w, self.hs_b).unsqueeze(1)
     prefix = self.layer_keys(torch.cat([text, state_token], 1))[0]
     q = self.queries.unsqueeze(0) + state_token
-    Q = q.size(1)
     attention: List[Tensor] = []
     for l in range(self.layers):
         h = torch.layer_norm(q, [C], self.ln1_w[l], self.ln1_b[l], 1e-5, False)
         qkv = self.linear(h, self.wqkv[l], self.bqkv[l])
-        B = qkv.size(0)
-        sq = qkv[:, :, :C].reshape(B, Q, 1, H, D)
-        sk = qkv[:, :, C:2 * C].reshape(B, 1, Q, H, D)
-        sv = qkv[:, :, 2 * C:].reshape(B, 1, Q, H, D)
-        sa = torch.softmax((sq * sk).sum(4) * self.attn_scale, 2)
-        o = (sa.unsqueeze(4) * sv).sum(2).reshape(B, Q, C)
-        q = q + self.linear(o, self.wo[l], self.bo[l])
+        q = q + self.linear(grids.group_self_attention(qkv, H, self.attn_scale), self.wo[l], self.bo[l])
         hq = torch.layer_norm(q, [C], self.ln2_w[l], self.ln2_b[l], 1e-5, False)
         o, attention = grids.group_cross_attention(self.linear(hq, self.xq_w[l], self.xq_b[l]), prefix, rows, groups, l, H, self.attn_scale)
         q = q + self.linear(o, self.xo_w[l], self.xo_b[l])
