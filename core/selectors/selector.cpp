@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 
 namespace grids::selectors {
@@ -150,21 +151,64 @@ Needs needsOf(const std::string &method)
     return needs;
 }
 
+namespace {
+
+constexpr int kTileRows = 4, kTileColumns = 16;
+typedef double Doubles __attribute__((vector_size(8 * sizeof(double))));
+typedef float Floats __attribute__((vector_size(8 * sizeof(float))));
+
+// The cosines of rows a0 … a0+3 with columns b0 … b0+15, for every such tile from the diagonal's
+// on, into `matrix` (n × n). Each sum starts at zero and adds x[d]·y[d] in doubles in the order
+// of d, as CosineRows does, but 4 × 16 sums stay in registers over the whole of d instead of
+// going to memory and back for every d. `rows` holds the normalised rows padded with zero rows
+// to a multiple of 4, `columns` them transposed ([dim][np], zero columns up to np).
+GRIDS_VECTOR_CLONES
+void cosineTiles(const float *rows, const float *columns, int n, int np, int dim, float *matrix)
+{
+    for (int a0 = 0; a0 < n; a0 += kTileRows)
+        for (int b0 = a0 / kTileColumns * kTileColumns; b0 < n; b0 += kTileColumns) {
+            Doubles sums[kTileRows][2] = {};
+            for (int d = 0; d < dim; ++d) {
+                Floats low, high;
+                std::memcpy(&low, columns + std::size_t(d) * std::size_t(np) + std::size_t(b0), sizeof low);
+                std::memcpy(&high, columns + std::size_t(d) * std::size_t(np) + std::size_t(b0 + 8), sizeof high);
+                const Doubles y0 = __builtin_convertvector(low, Doubles);
+                const Doubles y1 = __builtin_convertvector(high, Doubles);
+                for (int r = 0; r < kTileRows; ++r) {
+                    const double x = rows[std::size_t(a0 + r) * std::size_t(dim) + std::size_t(d)];
+                    sums[r][0] += x * y0;
+                    sums[r][1] += x * y1;
+                }
+            }
+            for (int r = 0; r < kTileRows && a0 + r < n; ++r)
+                for (int l = 0; l < kTileColumns && b0 + l < n; ++l)
+                    matrix[std::size_t(a0 + r) * std::size_t(n) + std::size_t(b0 + l)] =
+                        float(sums[r][l / 8][l % 8]);
+        }
+}
+
+} // namespace
+
 std::shared_ptr<const std::vector<float>> cellCosines(const ViewTokens &view)
 {
     const int n = view.cells(), dim = view.dim;
-    const std::vector<float> unit = detail::normalisedRows(view.features, n, dim);
+    std::vector<float> unit = detail::normalisedRows(view.features, n, dim);
+    const int np = (n + kTileColumns - 1) / kTileColumns * kTileColumns;
+    std::vector<float> columns(std::size_t(dim) * std::size_t(np), 0.0f);
+    for (int r = 0; r < n; ++r)
+        for (int d = 0; d < dim; ++d)
+            columns[std::size_t(d) * std::size_t(np) + std::size_t(r)] =
+                unit[std::size_t(r) * std::size_t(dim) + std::size_t(d)];
+    unit.resize(std::size_t((n + kTileRows - 1) / kTileRows * kTileRows) * std::size_t(dim), 0.0f);
     auto cosines = std::make_shared<std::vector<float>>(std::size_t(n) * std::size_t(n));
     std::vector<float> &matrix = *cosines;
-    // The products of a pair are summed in the same order either way round: each row from the
-    // diagonal on, mirrored.
-    detail::CosineRows rows(unit.data(), n, dim);
-    for (int a = 0; a < n; ++a) {
-        const std::vector<float> &row = rows.with(unit.data() + std::size_t(a) * std::size_t(dim), a);
-        for (int b = a; b < n; ++b)
+    cosineTiles(unit.data(), columns.data(), n, np, dim, matrix.data());
+    // Below the tiles, mirrored: the products of a pair are summed in the same order either way
+    // round, so the matrix is symmetric to the bit.
+    for (int a = 0; a < n; ++a)
+        for (int b = 0; b < a / kTileRows * kTileRows / kTileColumns * kTileColumns; ++b)
             matrix[std::size_t(a) * std::size_t(n) + std::size_t(b)] =
-                matrix[std::size_t(b) * std::size_t(n) + std::size_t(a)] = row[std::size_t(b)];
-    }
+                matrix[std::size_t(b) * std::size_t(n) + std::size_t(a)];
     return cosines;
 }
 
