@@ -395,12 +395,22 @@ private:
         const std::int64_t denseRows = std::int64_t(pairs.size()) * cells;
         // Per group, each token's row: a dense row (>= 0) or ~(its index among own tokens).
         std::vector<std::vector<std::int64_t>> rows(groups.size());
-        std::vector<at::Tensor> ownTokens, ownCoords, ownViews;
-        std::int64_t owned = 0;
+        // The own tokens: their indices among the tokens of the sets that have any, joined, and
+        // their views.
+        std::vector<at::Tensor> ownerTokens, ownerCoords;
+        std::vector<std::int64_t> ownIndex, ownViews;
+        std::int64_t joined = 0;
         bool anyDense = false;
         for (std::size_t g = 0; g < groups.size(); ++g)
             for (const Kept *kept : groups[g]) {
-                std::vector<std::int64_t> own; // this set's tokens that need their own keys
+                const std::int64_t n = kept->tokens.size(1);
+                const std::int64_t perView = n / std::int64_t(pairs.size());
+                const std::size_t ownBefore = ownIndex.size();
+                const auto takeOwn = [&](std::int64_t t) {
+                    rows[g].push_back(~std::int64_t(ownIndex.size()));
+                    ownIndex.push_back(joined + t);
+                    ownViews.push_back(pairs[std::size_t(t / perView)].first);
+                };
                 std::int64_t t = 0;
                 for (std::size_t k = 0; k < kept->cells.size(); ++k)
                     for (const auto &tokenCells : kept->cells[k]) {
@@ -408,34 +418,34 @@ private:
                             rows[g].push_back(std::int64_t(k) * cells + tokenCells.front());
                             anyDense = true;
                         } else {
-                            rows[g].push_back(~(owned + std::int64_t(own.size())));
-                            own.push_back(t);
+                            takeOwn(t);
                         }
                         ++t;
                     }
                 if (kept->cells.empty()) // sampled: no cells behind the tokens
-                    for (; t < kept->tokens.size(1); ++t) {
-                        rows[g].push_back(~(owned + std::int64_t(own.size())));
-                        own.push_back(t);
-                    }
-                if (own.empty())
+                    for (; t < n; ++t)
+                        takeOwn(t);
+                if (ownIndex.size() == ownBefore)
                     continue;
-                const at::Tensor index = torch::tensor(own).to(m_device);
-                ownTokens.push_back(kept->tokens.index_select(1, index));
-                ownCoords.push_back(kept->coords.index_select(1, index));
-                ownViews.push_back(viewIdsOf(*kept, pairs).index_select(1, index));
-                owned += std::int64_t(own.size());
+                ownerTokens.push_back(kept->tokens);
+                ownerCoords.push_back(kept->coords);
+                joined += n;
             }
+        const std::int64_t owned = std::int64_t(ownIndex.size());
         // The rows: the dense keys, then every set's own tokens' keys, each block where it is.
         KeyRows out;
         if (anyDense)
             out.blocks.push_back(denseKeys(frame, features, pairs).select(0, 0));
-        if (owned > 0)
+        if (owned > 0) {
+            const at::Tensor index = torch::tensor(ownIndex).to(m_device);
+            const at::Tensor views = torch::tensor(ownViews).reshape({1, owned}).to(m_device);
             out.blocks.push_back(call("visual_keys",
-                                   {torch::cat(ownTokens, 1), torch::cat(ownCoords, 1),
-                                    torch::cat(ownViews, 1), instructionList(frame.instruction)})
-                                  .toTensor()
-                                  .select(0, 0));
+                                      {torch::cat(ownerTokens, 1).index_select(1, index),
+                                       torch::cat(ownerCoords, 1).index_select(1, index), views,
+                                       instructionList(frame.instruction)})
+                                     .toTensor()
+                                     .select(0, 0));
+        }
         out.denseRows = anyDense ? denseRows : 0;
         for (std::size_t g = 0; g < groups.size(); ++g) {
             std::vector<std::int64_t> &index = rows[g];
