@@ -239,6 +239,47 @@ std::tuple<at::Tensor, std::vector<at::Tensor>> groupCrossAttention(const at::Te
     return {out, attention};
 }
 
+// The queries' self-attention of one configuration and head: queries, keys and values at
+// q/k/v + i·rowStride (i < Q), D channels each, into out + i·outStride. kD as in attendHeads.
+template <int kD>
+inline __attribute__((always_inline)) void selfAttendHead(const float *q, const float *k, const float *v,
+                                                          int Q, int D, int rowStride, float scale,
+                                                          float *weights, float *out, int outStride)
+{
+    for (int i = 0; i < Q; ++i) {
+        float largest = -std::numeric_limits<float>::infinity();
+        for (int j = 0; j < Q; ++j) {
+            float dot = 0;
+            if constexpr (kD == kLanes) {
+                const Lanes products = load(q + i * rowStride) * load(k + j * rowStride);
+                for (int l = 0; l < kLanes; ++l)
+                    dot += products[l];
+            } else {
+                for (int e = 0; e < D; ++e)
+                    dot += q[i * rowStride + e] * k[j * rowStride + e];
+            }
+            weights[j] = dot * scale;
+            largest = std::max(largest, weights[j]);
+        }
+        float total = 0;
+        for (int j = 0; j < Q; ++j)
+            total += weights[j] = std::exp(weights[j] - largest);
+        const float inverse = 1.0f / total;
+        float *o = out + i * outStride;
+        if constexpr (kD == kLanes) {
+            Lanes sum{};
+            for (int j = 0; j < Q; ++j)
+                sum += (weights[j] * inverse) * load(v + j * rowStride);
+            store(o, sum);
+        } else {
+            std::fill(o, o + D, 0.0f);
+            for (int j = 0; j < Q; ++j)
+                for (int e = 0; e < D; ++e)
+                    o[e] += weights[j] * inverse * v[j * rowStride + e];
+        }
+    }
+}
+
 // The queries' self-attention of every configuration: qkv [B, Q, 3C] (queries, keys, values,
 // heads side by side) -> [B, Q, C]. A few queries per configuration, so plain loops over each
 // configuration's own numbers; LibTorch's broadcast products and sums cost more in passes over
@@ -248,34 +289,15 @@ void selfAttendAll(const float *qkv, std::int64_t B, int Q, int C, int H, float 
 {
     const int D = C / H;
     std::vector<float> weights(static_cast<std::size_t>(Q));
-    for (std::int64_t b = 0; b < B; ++b) {
-        const float *rows = qkv + b * Q * 3 * C;
-        float *o = out + b * Q * C;
-        for (int h = 0; h < H; ++h)
-            for (int i = 0; i < Q; ++i) {
-                const float *q = rows + i * 3 * C + h * D;
-                float largest = -std::numeric_limits<float>::infinity();
-                for (int j = 0; j < Q; ++j) {
-                    const float *k = rows + j * 3 * C + C + h * D;
-                    float dot = 0;
-                    for (int e = 0; e < D; ++e)
-                        dot += q[e] * k[e];
-                    weights[std::size_t(j)] = dot * scale;
-                    largest = std::max(largest, weights[std::size_t(j)]);
-                }
-                float total = 0;
-                for (int j = 0; j < Q; ++j)
-                    total += weights[std::size_t(j)] = std::exp(weights[std::size_t(j)] - largest);
-                float *oi = o + i * C + h * D;
-                std::fill(oi, oi + D, 0.0f);
-                for (int j = 0; j < Q; ++j) {
-                    const float w = weights[std::size_t(j)] / total;
-                    const float *v = rows + j * 3 * C + 2 * C + h * D;
-                    for (int e = 0; e < D; ++e)
-                        oi[e] += w * v[e];
-                }
-            }
-    }
+    for (std::int64_t b = 0; b < B; ++b)
+        for (int h = 0; h < H; ++h) {
+            const float *q = qkv + b * Q * 3 * C + h * D;
+            float *o = out + b * Q * C + h * D;
+            if (D == kLanes)
+                selfAttendHead<kLanes>(q, q + C, q + 2 * C, Q, D, 3 * C, scale, weights.data(), o, C);
+            else
+                selfAttendHead<0>(q, q + C, q + 2 * C, Q, D, 3 * C, scale, weights.data(), o, C);
+        }
 }
 
 at::Tensor groupSelfAttention(const at::Tensor &qkvIn, std::int64_t heads, double scale)
