@@ -778,9 +778,9 @@ private:
             view.seed = frameSeed ^ (0x9E3779B97F4A7C15ull * std::uint64_t(k + 1));
             if (needs.cellCosines && m_shareCosines)
                 view.cosines = sharedCosines(features, view, std::size_t(k));
-            const auto selections = selectors::selectEach(method, view, budgets);
+            auto selections = selectors::selectEach(method, view, budgets);
             for (std::size_t b = 0; b < budgets.size(); ++b) {
-                const std::vector<selectors::Token> &chosen = selections[b];
+                std::vector<selectors::Token> &chosen = selections[b];
                 if (k > 0 && chosen.size() * 2 != allCoords[b].size() / std::size_t(k))
                     throw usageError(method + " kept different numbers of tokens per view");
                 const std::vector<float> f = selectors::tokenFeatures(view, chosen);
@@ -788,8 +788,9 @@ private:
                 allTokens[b].insert(allTokens[b].end(), f.begin(), f.end());
                 allCoords[b].insert(allCoords[b].end(), c.begin(), c.end());
                 std::vector<std::vector<int>> cellsOfTokens;
-                for (const auto &token : chosen)
-                    cellsOfTokens.push_back(token.cells);
+                cellsOfTokens.reserve(chosen.size());
+                for (auto &token : chosen) // the selection is not needed after this
+                    cellsOfTokens.push_back(std::move(token.cells));
                 kept[b].cells.push_back(std::move(cellsOfTokens));
             }
         }
