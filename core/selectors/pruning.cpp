@@ -87,25 +87,26 @@ std::vector<int> detail::divPruneOrder(const ViewTokens &view, int budget)
     const int n = view.cells();
     const std::shared_ptr<const std::vector<float>> cosines =
         view.cosines ? view.cosines : cellCosines(view);
-    std::vector<float> distance(std::size_t(n) * std::size_t(n));
-    for (std::size_t i = 0; i < distance.size(); ++i)
-        distance[i] = 1.0f - (*cosines)[i];
+    // The cosine distance of cells a and b, 1 − cosine.
+    const auto distance = [&cosines, n](int a, int b) {
+        return 1.0f - (*cosines)[std::size_t(a) * std::size_t(n) + std::size_t(b)];
+    };
     int first = 0;
     float best = -1;
     for (int a = 0; a < n; ++a) {
         float nearest = std::numeric_limits<float>::infinity();
         for (int b = 0; b < n; ++b)
             if (b != a)
-                nearest = std::min(nearest, distance[std::size_t(a * n + b)]);
+                nearest = std::min(nearest, distance(a, b));
         if (nearest > best)
             best = nearest, first = a;
     }
     std::vector<int> kept = {first};
     std::vector<float> toKept(static_cast<std::size_t>(n));
     for (int c = 0; c < n; ++c)
-        toKept[std::size_t(c)] = distance[std::size_t(first * n + c)];
-    std::vector<bool> taken(static_cast<std::size_t>(n), false);
-    taken[std::size_t(first)] = true;
+        toKept[std::size_t(c)] = distance(first, c);
+    std::vector<char> taken(static_cast<std::size_t>(n), 0);
+    taken[std::size_t(first)] = 1;
     while (int(kept.size()) < budget) {
         int next = -1;
         for (int c = 0; c < n; ++c)
@@ -113,10 +114,9 @@ std::vector<int> detail::divPruneOrder(const ViewTokens &view, int budget)
                 (next < 0 || toKept[std::size_t(c)] > toKept[std::size_t(next)]))
                 next = c;
         kept.push_back(next);
-        taken[std::size_t(next)] = true;
+        taken[std::size_t(next)] = 1;
         for (int c = 0; c < n; ++c)
-            toKept[std::size_t(c)] =
-                std::min(toKept[std::size_t(c)], distance[std::size_t(next * n + c)]);
+            toKept[std::size_t(c)] = std::min(toKept[std::size_t(c)], distance(next, c));
     }
     return kept;
 }
