@@ -92,9 +92,13 @@ private slots:
         QTest::addColumn<int>("channels");
         QTest::addColumn<int>("heads");
         QTest::addColumn<bool>("sharedQueries");
-        QTest::newRow("project's head, own queries") << 64 << 4 << false;
-        QTest::newRow("project's head, shared queries") << 64 << 4 << true;
-        QTest::newRow("6 a head") << 24 << 4 << false;
+        QTest::addColumn<int>("queries");
+        QTest::newRow("project's head, own queries") << 64 << 4 << false << 8;
+        QTest::newRow("project's head, shared queries") << 64 << 4 << true << 8;
+        // The project's heads take eight queries at a time: fewer, and one more than a multiple.
+        QTest::newRow("project's head, 3 queries") << 64 << 4 << false << 3;
+        QTest::newRow("project's head, 17 shared queries") << 64 << 4 << true << 17;
+        QTest::newRow("6 a head") << 24 << 4 << false << 8;
     }
 
     void crossAttentionReadsEachConfigurationsRowsThroughTheBlocks()
@@ -102,8 +106,9 @@ private slots:
         QFETCH(int, channels);
         QFETCH(int, heads);
         QFETCH(bool, sharedQueries);
+        QFETCH(int, queries);
         torch::manual_seed(2);
-        const std::int64_t layers = 3, Q = 8, P = 5, C = channels;
+        const std::int64_t layers = 3, Q = queries, P = 5, C = channels;
         const at::Tensor prefix = torch::randn({P, layers, 2 * C});
         // Two blocks of rows (17 and 40), read as one of 57.
         const std::vector<at::Tensor> blocks{torch::randn({17, layers, 2 * C}),
@@ -116,11 +121,11 @@ private slots:
             torch::randint(0, 57, {2, 20}, torch::kLong),
             torch::arange(56, -1, -1, torch::kLong).reshape({1, 57})};
         const std::int64_t configurations = 6;
-        const at::Tensor queries = torch::randn({sharedQueries ? 1 : configurations, Q, C});
+        const at::Tensor q = torch::randn({sharedQueries ? 1 : configurations, Q, C});
         const double scale = 0.25;
         for (std::int64_t layer = 0; layer < layers; ++layer) {
             const auto [out, attention] =
-                crossAttention().call(queries, prefix, blocks, groups, layer, heads, scale);
+                crossAttention().call(q, prefix, blocks, groups, layer, heads, scale);
             QCOMPARE(out.sizes().vec(), std::vector<std::int64_t>({configurations, Q, C}));
             QCOMPARE(attention.size(), groups.size());
             std::int64_t k = 0;
@@ -131,7 +136,7 @@ private slots:
                     const at::Tensor keys = torch::cat({shared.narrow(1, 0, C), own.narrow(1, 0, C)});
                     const at::Tensor values = torch::cat({shared.narrow(1, C, C), own.narrow(1, C, C)});
                     const auto [expected, weights] =
-                        reference(queries[sharedQueries ? 0 : k], keys, values, heads, scale);
+                        reference(q[sharedQueries ? 0 : k], keys, values, heads, scale);
                     const at::Tensor ownWeights = weights.narrow(2, P, own.size(0)).mean(std::vector<std::int64_t>{0, 1});
                     const QByteArray what = QByteArray("layer ") + QByteArray::number(int(layer)) +
                                             ", configuration " + QByteArray::number(int(k));
