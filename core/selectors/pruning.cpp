@@ -1,11 +1,13 @@
 // Pruning rules: each keeps `budget` of a view's cells as they are.
 
 #include "common/error.h"
+#include "common/vector_clones.h"
 #include "selectors/selector.h"
 #include "selectors/selector_util.h"
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 namespace grids::selectors {
@@ -79,44 +81,73 @@ std::vector<float> relevanceFromEmbeddings(const ViewTokens &view, const std::ve
     return logits;
 }
 
+namespace {
+
+typedef float Floats __attribute__((vector_size(8 * sizeof(float))));
+
+// The largest of x[0..n), eight at a time (a maximum is exact in any order).
+GRIDS_VECTOR_CLONES
+float largestOf(const float *x, int n)
+{
+    float most = -std::numeric_limits<float>::infinity();
+    int i = 0;
+    if (n >= 8) {
+        Floats lanes, v;
+        std::memcpy(&lanes, x, sizeof lanes);
+        for (i = 8; i + 8 <= n; i += 8) {
+            std::memcpy(&v, x + i, sizeof v);
+            lanes = v > lanes ? v : lanes;
+        }
+        for (int l = 0; l < 8; ++l)
+            most = std::max(most, lanes[l]);
+    }
+    for (; i < n; ++i)
+        most = std::max(most, x[i]);
+    return most;
+}
+
+// toKept[c] = min(toKept[c], 1 − cosines[c]) for every c.
+GRIDS_VECTOR_CLONES
+void nearerDistances(float *toKept, const float *cosines, int n)
+{
+    for (int c = 0; c < n; ++c)
+        toKept[c] = std::min(toKept[c], 1.0f - cosines[c]);
+}
+
+} // namespace
+
 // DivPrune: maximise the minimum pairwise cosine distance of the kept set, greedily. The first
 // cell is the most isolated one (largest distance to its nearest neighbour); each next cell is
-// the one farthest from everything kept so far.
+// the one farthest from everything kept so far. Distances are 1 − cosine; a cell's smallest
+// distance is 1 − its largest cosine (rounding keeps the order), which is what is computed.
 std::vector<int> detail::divPruneOrder(const ViewTokens &view, int budget)
 {
     const int n = view.cells();
     const std::shared_ptr<const std::vector<float>> cosines =
         view.cosines ? view.cosines : cellCosines(view);
-    // The cosine distance of cells a and b, 1 − cosine.
-    const auto distance = [&cosines, n](int a, int b) {
-        return 1.0f - (*cosines)[std::size_t(a) * std::size_t(n) + std::size_t(b)];
-    };
+    const auto row = [&cosines, n](int a) { return cosines->data() + std::size_t(a) * std::size_t(n); };
     int first = 0;
     float best = -1;
     for (int a = 0; a < n; ++a) {
-        float nearest = std::numeric_limits<float>::infinity();
-        for (int b = 0; b < n; ++b)
-            if (b != a)
-                nearest = std::min(nearest, distance(a, b));
+        const float nearest =
+            1.0f - std::max(largestOf(row(a), a), largestOf(row(a) + a + 1, n - a - 1));
         if (nearest > best)
             best = nearest, first = a;
     }
-    std::vector<int> kept = {first};
+    // Each cell's distance to the nearest kept cell; minus infinity once it is kept itself, so
+    // that the farthest (the first of equals) is always one not yet kept.
+    const float keptMark = -std::numeric_limits<float>::infinity();
     std::vector<float> toKept(static_cast<std::size_t>(n));
     for (int c = 0; c < n; ++c)
-        toKept[std::size_t(c)] = distance(first, c);
-    std::vector<char> taken(static_cast<std::size_t>(n), 0);
-    taken[std::size_t(first)] = 1;
+        toKept[std::size_t(c)] = 1.0f - row(first)[c];
+    toKept[std::size_t(first)] = keptMark;
+    std::vector<int> kept = {first};
     while (int(kept.size()) < budget) {
-        int next = -1;
-        for (int c = 0; c < n; ++c)
-            if (!taken[std::size_t(c)] &&
-                (next < 0 || toKept[std::size_t(c)] > toKept[std::size_t(next)]))
-                next = c;
+        const float farthest = largestOf(toKept.data(), n);
+        const int next = int(std::find(toKept.begin(), toKept.end(), farthest) - toKept.begin());
         kept.push_back(next);
-        taken[std::size_t(next)] = 1;
-        for (int c = 0; c < n; ++c)
-            toKept[std::size_t(c)] = std::min(toKept[std::size_t(c)], distance(next, c));
+        nearerDistances(toKept.data(), row(next), n);
+        toKept[std::size_t(next)] = keptMark;
     }
     return kept;
 }
