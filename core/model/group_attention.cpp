@@ -22,24 +22,24 @@ constexpr int kLanes = 16; // keys are scored 16 at a time
 typedef float Lanes __attribute__((vector_size(kLanes * sizeof(float))));
 typedef std::int32_t IntLanes __attribute__((vector_size(kLanes * sizeof(std::int32_t))));
 
-inline Lanes load(const float *p)
+// A vector of floats (Lanes, QueryLanes) from memory and back, wherever it is aligned.
+template <typename V> inline V load(const float *p)
 {
-    Lanes v;
+    V v;
     std::memcpy(&v, p, sizeof v);
     return v;
 }
 
-inline void store(float *p, Lanes v)
+template <typename V> inline void store(float *p, V v)
 {
     std::memcpy(p, &v, sizeof v);
 }
 
-// e^x for x <= 0, a vector at a time, in plain arithmetic: x = n·ln2 + r with |r| <= ln2/2, e^r from
-// its Taylor series to r^7, 2^n put in the exponent bits. The relative error is below 1.1e-7
+// e^x for x <= 0, a vector at a time, in plain arithmetic: x = n·ln2 + r with |r| <= ln2/2, e^r
+// from its Taylor series to r^7, 2^n put in the exponent bits. The relative error is below 1.1e-7
 // (tried on every float from -87 to 0). Below -87 (e^-87 ≈ 1.6e-38, near the smallest normal
 // float) the result stays at e^-87: such a weight next to the softmax's largest (e^0) is nothing.
-template <typename V, typename IntV>
-inline V expNonPositive(V x)
+template <typename V, typename IntV> inline V expNonPositive(V x)
 {
     const V lowest = V{} - 87.0f;
     x = x < lowest ? lowest : x;
@@ -65,18 +65,6 @@ constexpr int kQueryLanes = 8;
 typedef float QueryLanes __attribute__((vector_size(kQueryLanes * sizeof(float))));
 typedef std::int32_t QueryIntLanes __attribute__((vector_size(kQueryLanes * sizeof(std::int32_t))));
 
-inline QueryLanes loadQueries(const float *p)
-{
-    QueryLanes v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
-
-inline void storeQueries(float *p, QueryLanes v)
-{
-    std::memcpy(p, &v, sizeof v);
-}
-
 struct Dims
 {
     int Q, C, H, D, P;
@@ -86,27 +74,35 @@ struct Dims
 // The buffers of one configuration's attention: T keys, padded to Tp (a multiple of kLanes).
 struct Scratch
 {
-    std::vector<float> keysT;   // [D][Tp]: the head's keys, one row per channel
-    std::vector<float> scores;  // [Q][Tp]: scores, then weights
-    std::vector<float> queries; // [Q][D]: the head's queries
+    std::vector<float> keysT;     // [D][Tp]: the head's keys, one row per channel
+    std::vector<float> scores;    // [Q][Tp]: scores, then weights
+    std::vector<float> queries;   // [Q][D]: the head's queries
     std::vector<float> keyScores; // [T][8]: a key's scores, then weights, for 8 queries
 };
 
 // One configuration, every head: out[Q][C] and each own key's weight summed over heads and
 // queries added to attention[n]. `keys[t]` is the start of key t's row (the prefix's P, then the
 // configuration's own). Heads of any width; attendHeads16 is the project's.
-inline __attribute__((always_inline)) void
-attendHeads(const float *queries, const float *const *keys, int T, int Tp, const Dims &d, float scale,
-            Scratch &scratch, float *out, float *attention)
+inline __attribute__((always_inline)) void attendHeads(const float *queries,
+                                                       const float *const *keys,
+                                                       int T,
+                                                       int Tp,
+                                                       const Dims &d,
+                                                       float scale,
+                                                       Scratch &scratch,
+                                                       float *out,
+                                                       float *attention)
 {
     const int Q = d.Q, D = d.D;
-    float *keysT = scratch.keysT.data(), *scores = scratch.scores.data(), *q = scratch.queries.data();
+    float *keysT = scratch.keysT.data(), *scores = scratch.scores.data(),
+          *q = scratch.queries.data();
     std::fill(out, out + std::size_t(Q) * std::size_t(d.C), 0.0f);
     for (int h = 0; h < d.H; ++h) {
         const int k0 = d.layerOffset + h * D, v0 = d.layerOffset + d.C + h * D;
         for (int i = 0; i < Q; ++i)
             std::copy(queries + std::size_t(i) * std::size_t(d.C) + std::size_t(h * D),
-                      queries + std::size_t(i) * std::size_t(d.C) + std::size_t(h * D + D), q + i * D);
+                      queries + std::size_t(i) * std::size_t(d.C) + std::size_t(h * D + D),
+                      q + i * D);
         for (int t = 0; t < T; ++t) {
             const float *key = keys[t] + k0;
             for (int e = 0; e < D; ++e)
@@ -118,14 +114,15 @@ attendHeads(const float *queries, const float *const *keys, int T, int Tp, const
             for (int t0 = 0; t0 < Tp; t0 += kLanes) {
                 Lanes sum{};
                 for (int e = 0; e < D; ++e)
-                    sum += q[i * D + e] * load(keysT + std::size_t(e) * std::size_t(Tp) + std::size_t(t0));
+                    sum += q[i * D + e] *
+                           load<Lanes>(keysT + std::size_t(e) * std::size_t(Tp) + std::size_t(t0));
                 store(row + t0, sum * scale);
             }
             std::fill(row + T, row + Tp, -std::numeric_limits<float>::max());
             // Softmax over the T keys: the largest score, then e^(s - largest), normalised.
-            Lanes largest = load(row);
+            Lanes largest = load<Lanes>(row);
             for (int t0 = kLanes; t0 < Tp; t0 += kLanes) {
-                const Lanes s = load(row + t0);
+                const Lanes s = load<Lanes>(row + t0);
                 largest = s > largest ? s : largest;
             }
             float m = largest[0];
@@ -133,7 +130,7 @@ attendHeads(const float *queries, const float *const *keys, int T, int Tp, const
                 m = std::max(m, largest[l]);
             Lanes total{};
             for (int t0 = 0; t0 < Tp; t0 += kLanes) {
-                Lanes w = expNonPositive<Lanes, IntLanes>(load(row + t0) - m);
+                Lanes w = expNonPositive<Lanes, IntLanes>(load<Lanes>(row + t0) - m);
                 if (t0 + kLanes > T)
                     for (int l = T - t0; l < kLanes; ++l)
                         w[l] = 0;
@@ -145,7 +142,7 @@ attendHeads(const float *queries, const float *const *keys, int T, int Tp, const
                 sum += total[l];
             const float inverse = 1.0f / sum;
             for (int t0 = 0; t0 < Tp; t0 += kLanes)
-                store(row + t0, load(row + t0) * inverse);
+                store(row + t0, load<Lanes>(row + t0) * inverse);
             for (int t = d.P; t < T; ++t)
                 attention[t - d.P] += row[t];
         }
@@ -164,9 +161,14 @@ attendHeads(const float *queries, const float *const *keys, int T, int Tp, const
 // order, so the same numbers to the bit, but eight queries at a time in the lanes of a vector
 // instead of 16 keys: each key's channels are read where the key is, not copied into a
 // transposed buffer for every configuration and head first.
-inline __attribute__((always_inline)) void
-attendHeads16(const float *queries, const float *const *keys, int T, const Dims &d, float scale,
-              Scratch &scratch, float *out, float *attention)
+inline __attribute__((always_inline)) void attendHeads16(const float *queries,
+                                                         const float *const *keys,
+                                                         int T,
+                                                         const Dims &d,
+                                                         float scale,
+                                                         Scratch &scratch,
+                                                         float *out,
+                                                         float *attention)
 {
     constexpr int D = kLanes;
     const int Q = d.Q;
@@ -178,7 +180,8 @@ attendHeads16(const float *queries, const float *const *keys, int T, const Dims 
             QueryLanes q[D] = {}; // q[e][j]: channel e of query i0 + j
             for (int j = 0; j < lanes; ++j)
                 for (int e = 0; e < D; ++e)
-                    q[e][j] = queries[std::size_t(i0 + j) * std::size_t(d.C) + std::size_t(h * D + e)];
+                    q[e][j] =
+                        queries[std::size_t(i0 + j) * std::size_t(d.C) + std::size_t(h * D + e)];
             // scores = (q · k_t) · scale, and each query's largest
             QueryLanes largest = QueryLanes{} - std::numeric_limits<float>::max();
             for (int t = 0; t < T; ++t) {
@@ -187,16 +190,16 @@ attendHeads16(const float *queries, const float *const *keys, int T, const Dims 
                 for (int e = 0; e < D; ++e)
                     sum += key[e] * q[e];
                 sum = sum * scale;
-                storeQueries(scores + t * kQueryLanes, sum);
+                store(scores + t * kQueryLanes, sum);
                 largest = sum > largest ? sum : largest;
             }
             // e^(s − largest), summed as attendHeads sums them: key t into partial t mod 16,
             // then the partials in order.
             QueryLanes partial[kLanes] = {};
             for (int t = 0; t < T; ++t) {
-                const QueryLanes w =
-                    expNonPositive<QueryLanes, QueryIntLanes>(loadQueries(scores + t * kQueryLanes) - largest);
-                storeQueries(scores + t * kQueryLanes, w);
+                const QueryLanes w = expNonPositive<QueryLanes, QueryIntLanes>(
+                    load<QueryLanes>(scores + t * kQueryLanes) - largest);
+                store(scores + t * kQueryLanes, w);
                 partial[t % kLanes] += w;
             }
             QueryLanes total{};
@@ -204,7 +207,8 @@ attendHeads16(const float *queries, const float *const *keys, int T, const Dims 
                 total += partial[l];
             const QueryLanes inverse = 1.0f / total;
             for (int t = 0; t < T; ++t)
-                storeQueries(scores + t * kQueryLanes, loadQueries(scores + t * kQueryLanes) * inverse);
+                store(scores + t * kQueryLanes,
+                      load<QueryLanes>(scores + t * kQueryLanes) * inverse);
             for (int t = d.P; t < T; ++t)
                 for (int j = 0; j < lanes; ++j)
                     attention[t - d.P] += scores[t * kQueryLanes + j];
@@ -212,7 +216,7 @@ attendHeads16(const float *queries, const float *const *keys, int T, const Dims 
             for (int j = 0; j < lanes; ++j) {
                 Lanes sum{};
                 for (int t = 0; t < T; ++t)
-                    sum += scores[t * kQueryLanes + j] * load(keys[t] + v0);
+                    sum += scores[t * kQueryLanes + j] * load<Lanes>(keys[t] + v0);
                 store(out + std::size_t(i0 + j) * std::size_t(d.C) + std::size_t(h * D), sum);
             }
         }
@@ -220,8 +224,15 @@ attendHeads16(const float *queries, const float *const *keys, int T, const Dims 
 }
 
 GRIDS_VECTOR_CLONES
-void attendConfiguration(const float *queries, const float *const *keys, int T, int Tp, const Dims &d,
-                         float scale, Scratch &scratch, float *out, float *attention)
+void attendConfiguration(const float *queries,
+                         const float *const *keys,
+                         int T,
+                         int Tp,
+                         const Dims &d,
+                         float scale,
+                         Scratch &scratch,
+                         float *out,
+                         float *attention)
 {
     if (d.D == kLanes) // the project's heads: 64 channels in 4 heads
         attendHeads16(queries, keys, T, d, scale, scratch, out, attention);
@@ -245,9 +256,12 @@ std::tuple<at::Tensor, std::vector<at::Tensor>> groupCrossAttention(const at::Te
     const at::Tensor queries = queriesIn.contiguous(), prefix = prefixIn.contiguous();
     const std::int64_t B = queries.size(0), Q = queries.size(1), C = queries.size(2);
     const std::int64_t layers = prefix.size(1), P = prefix.size(0);
-    TORCH_CHECK(heads > 0 && C % heads == 0, "group_cross_attention: ", C, " channels do not split into ", heads, " heads");
-    TORCH_CHECK(prefix.size(2) == 2 * C, "group_cross_attention: the prefix must hold [layers, 2C] per row");
-    TORCH_CHECK(layer >= 0 && layer < layers, "group_cross_attention: layer ", layer, " of ", layers);
+    TORCH_CHECK(heads > 0 && C % heads == 0, "group_cross_attention: ", C,
+                " channels do not split into ", heads, " heads");
+    TORCH_CHECK(prefix.size(2) == 2 * C,
+                "group_cross_attention: the prefix must hold [layers, 2C] per row");
+    TORCH_CHECK(layer >= 0 && layer < layers, "group_cross_attention: layer ", layer, " of ",
+                layers);
     const std::int64_t stride = layers * 2 * C; // floats per key row
     // Where each row starts: the blocks' rows one after another, read where they are.
     std::vector<at::Tensor> blocks;
@@ -255,7 +269,8 @@ std::tuple<at::Tensor, std::vector<at::Tensor>> groupCrossAttention(const at::Te
     for (const at::Tensor &block : rowBlocks) {
         TORCH_CHECK(block.dim() == 3 && block.size(1) == layers && block.size(2) == 2 * C &&
                         block.scalar_type() == at::kFloat && block.device().is_cpu(),
-                    "group_cross_attention: each block of rows as a float [R, layers, 2C] tensor on the CPU");
+                    "group_cross_attention: each block of rows as a float [R, layers, 2C] tensor "
+                    "on the CPU");
         blocks.push_back(block.contiguous());
         const float *first = blocks.back().data_ptr<float>();
         for (std::int64_t r = 0; r < block.size(0); ++r)
@@ -285,7 +300,8 @@ std::tuple<at::Tensor, std::vector<at::Tensor>> groupCrossAttention(const at::Te
         const std::int64_t G = index.size(0), n = index.size(1);
         const std::int64_t *rowOf = index.data_ptr<std::int64_t>();
         for (std::int64_t i = 0; i < G * n; ++i)
-            TORCH_CHECK(rowOf[i] >= 0 && rowOf[i] < R, "group_cross_attention: row ", rowOf[i], " of ", R);
+            TORCH_CHECK(rowOf[i] >= 0 && rowOf[i] < R, "group_cross_attention: row ", rowOf[i],
+                        " of ", R);
         at::Tensor groupAttention = at::zeros({G, n}, queries.options());
         const std::int64_t T = P + n, Tp = (T + kLanes - 1) / kLanes * kLanes;
         TORCH_CHECK(T > 0, "group_cross_attention: no keys to attend to");
@@ -299,8 +315,8 @@ std::tuple<at::Tensor, std::vector<at::Tensor>> groupCrossAttention(const at::Te
             for (std::int64_t j = 0; j < n; ++j)
                 keys[std::size_t(P + j)] = rowStart[std::size_t(rowOf[g * n + j])];
             float *a = groupAttention.data_ptr<float>() + g * n;
-            attendConfiguration(q + (B == 1 ? 0 : k) * Q * C, keys.data(), int(T), int(Tp), dims, float(scale),
-                                scratch, out.data_ptr<float>() + k * Q * C, a);
+            attendConfiguration(q + (B == 1 ? 0 : k) * Q * C, keys.data(), int(T), int(Tp), dims,
+                                float(scale), scratch, out.data_ptr<float>() + k * Q * C, a);
             const float mean = 1.0f / float(heads * Q);
             for (std::int64_t j = 0; j < n; ++j)
                 a[j] *= mean;
@@ -313,16 +329,24 @@ std::tuple<at::Tensor, std::vector<at::Tensor>> groupCrossAttention(const at::Te
 // The queries' self-attention of one configuration and head: queries, keys and values at
 // q/k/v + i·rowStride (i < Q), D channels each, into out + i·outStride. kD as in attendHeads.
 template <int kD>
-inline __attribute__((always_inline)) void selfAttendHead(const float *q, const float *k, const float *v,
-                                                          int Q, int D, int rowStride, float scale,
-                                                          float *weights, float *out, int outStride)
+inline __attribute__((always_inline)) void selfAttendHead(const float *q,
+                                                          const float *k,
+                                                          const float *v,
+                                                          int Q,
+                                                          int D,
+                                                          int rowStride,
+                                                          float scale,
+                                                          float *weights,
+                                                          float *out,
+                                                          int outStride)
 {
     for (int i = 0; i < Q; ++i) {
         float largest = -std::numeric_limits<float>::infinity();
         for (int j = 0; j < Q; ++j) {
             float dot = 0;
             if constexpr (kD == kLanes) {
-                const Lanes products = load(q + i * rowStride) * load(k + j * rowStride);
+                const Lanes products =
+                    load<Lanes>(q + i * rowStride) * load<Lanes>(k + j * rowStride);
                 for (int l = 0; l < kLanes; ++l)
                     dot += products[l];
             } else {
@@ -340,7 +364,7 @@ inline __attribute__((always_inline)) void selfAttendHead(const float *q, const 
         if constexpr (kD == kLanes) {
             Lanes sum{};
             for (int j = 0; j < Q; ++j)
-                sum += (weights[j] * inverse) * load(v + j * rowStride);
+                sum += (weights[j] * inverse) * load<Lanes>(v + j * rowStride);
             store(o, sum);
         } else {
             std::fill(o, o + D, 0.0f);
@@ -365,7 +389,8 @@ void selfAttendAll(const float *qkv, std::int64_t B, int Q, int C, int H, float 
             const float *q = qkv + b * Q * 3 * C + h * D;
             float *o = out + b * Q * C + h * D;
             if (D == kLanes)
-                selfAttendHead<kLanes>(q, q + C, q + 2 * C, Q, D, 3 * C, scale, weights.data(), o, C);
+                selfAttendHead<kLanes>(q, q + C, q + 2 * C, Q, D, 3 * C, scale, weights.data(), o,
+                                       C);
             else
                 selfAttendHead<0>(q, q + C, q + 2 * C, Q, D, 3 * C, scale, weights.data(), o, C);
         }
@@ -378,9 +403,11 @@ at::Tensor groupSelfAttention(const at::Tensor &qkvIn, std::int64_t heads, doubl
                 "group_self_attention: a float [B, Q, 3C] tensor on the CPU expected");
     const at::Tensor qkv = qkvIn.contiguous();
     const std::int64_t B = qkv.size(0), Q = qkv.size(1), C = qkv.size(2) / 3;
-    TORCH_CHECK(heads > 0 && C % heads == 0, "group_self_attention: ", C, " channels do not split into ", heads, " heads");
+    TORCH_CHECK(heads > 0 && C % heads == 0, "group_self_attention: ", C,
+                " channels do not split into ", heads, " heads");
     at::Tensor out = at::empty({B, Q, C}, qkv.options());
-    selfAttendAll(qkv.data_ptr<float>(), B, int(Q), int(C), int(heads), float(scale), out.data_ptr<float>());
+    selfAttendAll(qkv.data_ptr<float>(), B, int(Q), int(C), int(heads), float(scale),
+                  out.data_ptr<float>());
     return out;
 }
 
@@ -395,8 +422,10 @@ const char *groupCrossAttentionOperator()
 
 TORCH_LIBRARY(grids, library)
 {
-    library.def("group_cross_attention(Tensor queries, Tensor prefix, Tensor[] rows, Tensor[] groups, int layer, "
+    library.def("group_cross_attention(Tensor queries, Tensor prefix, Tensor[] rows, Tensor[] "
+                "groups, int layer, "
                 "int heads, float scale) -> (Tensor, Tensor[])",
                 &grids::groupCrossAttention);
-    library.def("group_self_attention(Tensor qkv, int heads, float scale) -> Tensor", &grids::groupSelfAttention);
+    library.def("group_self_attention(Tensor qkv, int heads, float scale) -> Tensor",
+                &grids::groupSelfAttention);
 }

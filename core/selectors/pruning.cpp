@@ -32,7 +32,9 @@ std::vector<float> detail::sparseVlmScores(const ViewTokens &view)
         throw usageError("sparsevlm needs the model's text signal over the " + std::to_string(n) +
                          " cells of each view (the checkpoint method 'text_relevance' or "
                          "'embed_instruction')");
-    auto logit = [&](int c, int l) { return double(view.textRelevance[std::size_t(c * words + l)]); };
+    auto logit = [&](int c, int l) {
+        return double(view.textRelevance[std::size_t(c * words + l)]);
+    };
     // Every word of the instruction rates the cells (padding, -inf, does not): each word's
     // attention over the cells (a softmax of its logits), summed. SparseVLM keeps only the words
     // more relevant than average as raters; on this signal that choice kept cells farther from
@@ -61,7 +63,8 @@ std::vector<Token> selectSparseVlm(const ViewTokens &view, int budget)
     return detail::singleCells(detail::topCells(detail::sparseVlmScores(view), budget));
 }
 
-std::vector<float> relevanceFromEmbeddings(const ViewTokens &view, const std::vector<float> &embeddings)
+std::vector<float> relevanceFromEmbeddings(const ViewTokens &view,
+                                           const std::vector<float> &embeddings)
 {
     const int n = view.cells(), dim = view.dim;
     if (embeddings.empty() || embeddings.size() % std::size_t(dim) != 0)
@@ -125,7 +128,9 @@ std::vector<int> detail::divPruneOrder(const ViewTokens &view, int budget)
     const int n = view.cells();
     const std::shared_ptr<const std::vector<float>> cosines =
         view.cosines ? view.cosines : cellCosines(view);
-    const auto row = [&cosines, n](int a) { return cosines->data() + std::size_t(a) * std::size_t(n); };
+    const auto row = [&cosines, n](int a) {
+        return cosines->data() + std::size_t(a) * std::size_t(n);
+    };
     int first = 0;
     float best = -1;
     for (int a = 0; a < n; ++a) {

@@ -15,9 +15,13 @@
 
 namespace {
 
-using CrossAttention = std::tuple<at::Tensor, std::vector<at::Tensor>>(
-    const at::Tensor &, const at::Tensor &, at::TensorList, at::TensorList, std::int64_t,
-    std::int64_t, double);
+using CrossAttention = std::tuple<at::Tensor, std::vector<at::Tensor>>(const at::Tensor &,
+                                                                       const at::Tensor &,
+                                                                       at::TensorList,
+                                                                       at::TensorList,
+                                                                       std::int64_t,
+                                                                       std::int64_t,
+                                                                       double);
 using SelfAttention = at::Tensor(const at::Tensor &, std::int64_t, double);
 
 c10::TypedOperatorHandle<CrossAttention> crossAttention()
@@ -36,8 +40,10 @@ c10::TypedOperatorHandle<SelfAttention> selfAttention()
 
 // softmax(q·kᵀ·scale)·v per head: q [Q, C], keys and values [T, C] -> (out [Q, C], weights
 // [H, Q, T]).
-std::pair<at::Tensor, at::Tensor> reference(const at::Tensor &q, const at::Tensor &keys,
-                                            const at::Tensor &values, std::int64_t heads,
+std::pair<at::Tensor, at::Tensor> reference(const at::Tensor &q,
+                                            const at::Tensor &keys,
+                                            const at::Tensor &values,
+                                            std::int64_t heads,
                                             double scale)
 {
     const std::int64_t Q = q.size(0), T = keys.size(0), C = q.size(1), D = C / heads;
@@ -117,8 +123,7 @@ private slots:
         // Groups of 3 configurations × 1 row (taking the last row), 2 × 20 rows across both
         // blocks, and 1 × 57 (every row in reverse).
         const std::vector<at::Tensor> groups{
-            torch::full({3, 1}, 56, torch::kLong),
-            torch::randint(0, 57, {2, 20}, torch::kLong),
+            torch::full({3, 1}, 56, torch::kLong), torch::randint(0, 57, {2, 20}, torch::kLong),
             torch::arange(56, -1, -1, torch::kLong).reshape({1, 57})};
         const std::int64_t configurations = 6;
         const at::Tensor q = torch::randn({sharedQueries ? 1 : configurations, Q, C});
@@ -133,11 +138,14 @@ private slots:
                 for (std::int64_t i = 0; i < groups[g].size(0); ++i, ++k) {
                     const at::Tensor own = rows.index_select(0, groups[g][i]).select(1, layer);
                     const at::Tensor shared = prefix.select(1, layer);
-                    const at::Tensor keys = torch::cat({shared.narrow(1, 0, C), own.narrow(1, 0, C)});
-                    const at::Tensor values = torch::cat({shared.narrow(1, C, C), own.narrow(1, C, C)});
+                    const at::Tensor keys =
+                        torch::cat({shared.narrow(1, 0, C), own.narrow(1, 0, C)});
+                    const at::Tensor values =
+                        torch::cat({shared.narrow(1, C, C), own.narrow(1, C, C)});
                     const auto [expected, weights] =
                         reference(q[sharedQueries ? 0 : k], keys, values, heads, scale);
-                    const at::Tensor ownWeights = weights.narrow(2, P, own.size(0)).mean(std::vector<std::int64_t>{0, 1});
+                    const at::Tensor ownWeights =
+                        weights.narrow(2, P, own.size(0)).mean(std::vector<std::int64_t>{0, 1});
                     const QByteArray what = QByteArray("layer ") + QByteArray::number(int(layer)) +
                                             ", configuration " + QByteArray::number(int(k));
                     QVERIFY2(torch::allclose(out[k], expected, 1e-5, 1e-5), what);
@@ -175,10 +183,12 @@ private slots:
                     crossAttention().call(torch::randn({3, 2, 4}), prefix, blocks,
                                           {torch::zeros({2, 1}, torch::kLong)}, 0, 2, 1.0);
                 }).contains("3 query sets for 2 configurations"));
-        QVERIFY(refusal([&] { selfAttention().call(torch::randn({1, 2, 7}), 1, 1.0); })
-                    .contains("[B, Q, 3C]"));
-        QVERIFY(refusal([&] { selfAttention().call(torch::randn({1, 2, 12}), 3, 1.0); })
-                    .contains("do not split"));
+        QVERIFY(refusal([&] {
+                    selfAttention().call(torch::randn({1, 2, 7}), 1, 1.0);
+                }).contains("[B, Q, 3C]"));
+        QVERIFY(refusal([&] {
+                    selfAttention().call(torch::randn({1, 2, 12}), 3, 1.0);
+                }).contains("do not split"));
     }
 };
 
