@@ -796,12 +796,8 @@ private:
         }
         for (std::size_t b = 0; b < budgets.size(); ++b) {
             const std::int64_t count = std::int64_t(allCoords[b].size() / 2);
-            kept[b].tokens = torch::from_blob(allTokens[b].data(), {1, count, C}, at::kFloat)
-                                 .clone()
-                                 .to(m_device);
-            kept[b].coords = torch::from_blob(allCoords[b].data(), {1, count, 2}, at::kFloat)
-                                 .clone()
-                                 .to(m_device);
+            kept[b].tokens = tensorOwning(std::move(allTokens[b]), {1, count, C}).to(m_device);
+            kept[b].coords = tensorOwning(std::move(allCoords[b]), {1, count, 2}).to(m_device);
         }
         return kept;
     }

@@ -92,6 +92,13 @@ void expectShape(const at::Tensor &tensor,
                        ", the contract and grids.json want " + shapeText(shape));
 }
 
+at::Tensor tensorOwning(std::vector<float> &&values, at::IntArrayRef shape)
+{
+    auto *owned = new std::vector<float>(std::move(values));
+    return torch::from_blob(
+        owned->data(), shape, [owned](void *) { delete owned; }, at::kFloat);
+}
+
 namespace {
 
 // Resolves `grids` in TorchScript the Policy defines to the project's own operators

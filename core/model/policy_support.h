@@ -29,6 +29,9 @@ std::string unsupportedOperator(const std::string &path, const std::string &mess
 std::pair<at::Tensor, at::Tensor>
 tensorPair(const c10::IValue &value, const std::string &method, const std::string &path);
 
+// A float tensor of `shape` over `values`, which it takes over: no copy.
+at::Tensor tensorOwning(std::vector<float> &&values, at::IntArrayRef shape);
+
 // Throws Error{BadInput} naming `what` when `tensor` is not of `shape`.
 void expectShape(const at::Tensor &tensor,
                  const std::vector<std::int64_t> &shape,
