@@ -15,7 +15,9 @@
 namespace grids {
 namespace {
 
-constexpr int kLanes = 16; // keys are scored 16 at a time
+// 16 floats: one head's channels in the project's heads; heads of other widths score 16 keys at a
+// time in them.
+constexpr int kLanes = 16;
 
 // 16 floats as one value: GCC turns its arithmetic into whatever each clone has (one AVX-512
 // register, two AVX2 ones, four SSE ones), so the loops below need no intrinsics.
