@@ -221,7 +221,7 @@ private:
         const std::int64_t Vf = std::int64_t(pairs.size());
         const int h = m_info.gridHeight, w = m_info.gridWidth, C = m_info.tokenDim;
         const auto start = Clock::now();
-        m_chargedMs = m_chargedSpentMs = 0;
+        m_chargedMs = m_chargedSpentMs = m_sharedMs = 0;
         std::vector<Kept> kept(budgets.size());
         if (method == "dense") {
             std::vector<std::vector<int>> everyCell;
@@ -253,12 +253,13 @@ private:
                 throw usageError(m_info.path + ": " + why);
             kept = selectFromDense(frame, features, pairs, method, budgets);
         }
-        const double share = (msSince(start) - m_chargedSpentMs) / double(budgets.size());
+        const double share =
+            (msSince(start) - m_chargedSpentMs + m_sharedMs) / double(budgets.size());
         for (std::size_t b = 0; b < budgets.size(); ++b) {
             results[b]->budget = int(kept[b].tokens.size(1) / Vf);
             results[b]->selectMs = share + m_chargedMs;
         }
-        m_chargedMs = m_chargedSpentMs = 0;
+        m_chargedMs = m_chargedSpentMs = m_sharedMs = 0;
         return kept;
     }
 
@@ -528,6 +529,9 @@ private:
             byMethod[configs[i].method].push_back(i);
         }
         m_shareCosines = byMethod.count("divprune") > 0;
+        m_cosineReaders = 0;
+        for (const auto &entry : byMethod)
+            m_cosineReaders += selectors::needsOf(entry.first).cellCosines ? 1 : 0;
         for (const auto &[method, members] : byMethod) {
             std::vector<int> budgets;
             std::vector<FrameResult *> theirResults;
@@ -803,7 +807,8 @@ private:
     }
 
     // View k's cosines of every cell with every cell, computed once per frame for every method
-    // that reads them (m_shareCosines).
+    // that reads them (m_shareCosines). Work they share: each reading method is charged an equal
+    // share of the matrix's time (m_sharedMs), whichever of them computed it.
     std::shared_ptr<const std::vector<float>> sharedCosines(const at::Tensor &features,
                                                             const selectors::ViewTokens &view,
                                                             std::size_t k)
@@ -811,11 +816,19 @@ private:
         if (!m_cosinesFeatures.defined() || !m_cosinesFeatures.is_same(features)) {
             m_cosinesFeatures = features;
             m_viewCosines.clear();
+            m_viewCosinesMs.clear();
         }
-        if (m_viewCosines.size() <= k)
+        if (m_viewCosines.size() <= k) {
             m_viewCosines.resize(k + 1);
-        if (!m_viewCosines[k])
+            m_viewCosinesMs.resize(k + 1, 0.0);
+        }
+        if (!m_viewCosines[k]) {
+            const auto start = Clock::now();
             m_viewCosines[k] = selectors::cellCosines(view);
+            m_viewCosinesMs[k] = msSince(start);
+            m_chargedSpentMs += m_viewCosinesMs[k];
+        }
+        m_sharedMs += m_viewCosinesMs[k] / double(std::max(1, m_cosineReaders));
         return m_viewCosines[k];
     }
 
@@ -878,14 +891,18 @@ private:
     // compares every pair of cells anyway, is among the configurations (ToMe and VisionZip alone
     // compare fewer pairs than the whole matrix has). The last frame's matrices, per view.
     bool m_shareCosines = false;
+    int m_cosineReaders = 0; // methods among this frame's configurations that read them
     at::Tensor m_cosinesFeatures;
     std::vector<std::shared_ptr<const std::vector<float>>> m_viewCosines;
+    std::vector<double> m_viewCosinesMs; // the time each view's matrix took
     std::string m_keysInstruction;
     std::string m_attentionKey;
     at::Tensor m_attentionFeatures, m_attention, m_denseActions; // the last dense head pass
     // The ranking pass's time, charged in full to each configuration that needs it (m_chargedMs),
-    // and the part of it spent during the current selection (m_chargedSpentMs).
-    double m_attentionMs = 0, m_chargedMs = 0, m_chargedSpentMs = 0;
+    // and the part of it spent during the current selection (m_chargedSpentMs); and the current
+    // method's share of work other methods share with it (the cell cosines), divided among its
+    // budgets like its own (m_sharedMs), whoever spent it.
+    double m_attentionMs = 0, m_chargedMs = 0, m_chargedSpentMs = 0, m_sharedMs = 0;
 };
 
 // LibTorch allocates and frees buffers of a few hundred kB to a few MB on every call. glibc
