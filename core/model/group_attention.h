@@ -28,8 +28,9 @@
 
 namespace grids {
 
-// The cross-attention operator's name, registered with LibTorch's dispatcher when this library is linked in (the
-// Policy asks for it before defining act_from_key_groups, which keeps the registration linked).
+// The cross-attention operator's name, registered with LibTorch's dispatcher when this library is
+// linked in (the Policy asks for it before defining act_from_key_groups, which keeps the
+// registration linked).
 const char *groupCrossAttentionOperator();
 
 } // namespace grids

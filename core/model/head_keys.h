@@ -80,10 +80,9 @@ def act_from_keys(self, visual_keys: Tensor, instruction: List[str], state: Tens
 // A sweep's configurations of one frame decoded in one call. `rows` holds visual keys in blocks
 // [R_j, layers, 2C] (the frame's dense cells', every merged or sampled token's), and `groups`
 // one [G_i, n_i] tensor per length: the rows each configuration keeps, in order, counted through
-// the blocks one after another. What the
-// configurations share is computed once: the instruction's and state's keys, and the first
-// layer's self-attention of the queries (they are the same for every configuration until they
-// first look at the visual tokens). Each layer's cross-attention is one call of
+// the blocks one after another. What the configurations share is computed once: the
+// instruction's and state's keys, and the first layer's self-attention of the queries (they are
+// the same for every configuration until they first look at the visual tokens). Each layer's cross-attention is one call of
 // grids::group_cross_attention (group_attention.h), which reads each configuration's keys where
 // they are and scores the shared prefix and them under one softmax. The queries'
 // self-attention (a few queries per configuration) is grids::group_self_attention, for the same

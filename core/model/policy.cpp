@@ -290,7 +290,10 @@ private:
         std::int64_t denseRows = 0;
 
         // Every row in one tensor, [R, layers, 2C].
-        at::Tensor joined() const { return blocks.size() == 1 ? blocks.front() : torch::cat(blocks); }
+        at::Tensor joined() const
+        {
+            return blocks.size() == 1 ? blocks.front() : torch::cat(blocks);
+        }
     };
 
     // The head on a batch of kept sets of one length: (actions [G, T, A], attention [G, n]),
@@ -337,9 +340,10 @@ private:
                      const Frame &frame)
     {
         ++m_headCalls;
-        const c10::IValue out = call("act_from_key_groups",
-                                     {c10::List<at::Tensor>(keys.blocks), c10::List<at::Tensor>(keys.index),
-                                      instructionList(frame.instruction), stateOf(frame)});
+        const c10::IValue out =
+            call("act_from_key_groups",
+                 {c10::List<at::Tensor>(keys.blocks), c10::List<at::Tensor>(keys.index),
+                  instructionList(frame.instruction), stateOf(frame)});
         std::int64_t sets = 0;
         for (const auto &group : groups)
             sets += std::int64_t(group.size());
@@ -440,12 +444,12 @@ private:
         if (owned > 0) {
             const at::Tensor index = torch::tensor(ownIndex).to(m_device);
             const at::Tensor views = torch::tensor(ownViews).reshape({1, owned}).to(m_device);
-            out.blocks.push_back(call("visual_keys",
-                                      {torch::cat(ownerTokens, 1).index_select(1, index),
-                                       torch::cat(ownerCoords, 1).index_select(1, index), views,
-                                       instructionList(frame.instruction)})
-                                     .toTensor()
-                                     .select(0, 0));
+            out.blocks.push_back(
+                call("visual_keys", {torch::cat(ownerTokens, 1).index_select(1, index),
+                                     torch::cat(ownerCoords, 1).index_select(1, index), views,
+                                     instructionList(frame.instruction)})
+                    .toTensor()
+                    .select(0, 0));
         }
         out.denseRows = anyDense ? denseRows : 0;
         for (std::size_t g = 0; g < groups.size(); ++g) {
@@ -610,8 +614,8 @@ private:
         }
         for (std::size_t g = 0; g < groups.size(); ++g) {
             const auto start = Clock::now();
-            const auto [actions, attention] =
-                act(groups[g], pairs, frame, viaKeys ? groupKeys(keys, joinedKeys, g) : at::Tensor());
+            const auto [actions, attention] = act(
+                groups[g], pairs, frame, viaKeys ? groupKeys(keys, joinedKeys, g) : at::Tensor());
             const double share = msSince(start) / double(groups[g].size());
             for (std::size_t j = 0; j < groups[g].size(); ++j) {
                 FrameResult &result = results[members[g][j]];
@@ -809,9 +813,8 @@ private:
     // View k's cosines of every cell with every cell, computed once per frame for every method
     // that reads them (m_shareCosines). Work they share: each reading method is charged an equal
     // share of the matrix's time (m_sharedMs), whichever of them computed it.
-    std::shared_ptr<const std::vector<float>> sharedCosines(const at::Tensor &features,
-                                                            const selectors::ViewTokens &view,
-                                                            std::size_t k)
+    std::shared_ptr<const std::vector<float>>
+    sharedCosines(const at::Tensor &features, const selectors::ViewTokens &view, std::size_t k)
     {
         if (!m_cosinesFeatures.defined() || !m_cosinesFeatures.is_same(features)) {
             m_cosinesFeatures = features;

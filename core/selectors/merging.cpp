@@ -50,7 +50,8 @@ struct Edge
 // One round's pairs: each A token (even index) with its most similar B token (odd), most
 // similar pairs first. `cellCosines` (every cell with every cell, or null) serves the first
 // round, in which group g is cell g alone, and its mean that cell's features.
-std::vector<Edge> matchedPairs(const std::vector<Group> &groups, int dim, const std::vector<float> *cellCosines)
+std::vector<Edge>
+matchedPairs(const std::vector<Group> &groups, int dim, const std::vector<float> *cellCosines)
 {
     const int n = int(groups.size());
     std::vector<float> unit, setB;
@@ -65,8 +66,11 @@ std::vector<Edge> matchedPairs(const std::vector<Group> &groups, int dim, const 
     std::vector<Edge> edges;
     for (int a = 0; a < n; a += 2) {
         Edge edge{a, -1, -2.0f};
-        const float *row = cellCosines ? cellCosines->data() + std::size_t(a) * std::size_t(n) : nullptr;
-        const float *rowB = cellCosines ? nullptr : cosines->with(unit.data() + std::size_t(a) * std::size_t(dim)).data();
+        const float *row =
+            cellCosines ? cellCosines->data() + std::size_t(a) * std::size_t(n) : nullptr;
+        const float *rowB =
+            cellCosines ? nullptr
+                        : cosines->with(unit.data() + std::size_t(a) * std::size_t(dim)).data();
         for (int b = 1; b < n; b += 2) {
             const float s = row ? row[b] : rowB[b / 2];
             if (s > edge.similarity)
@@ -197,7 +201,8 @@ std::vector<Token> selectVisionZip(const ViewTokens &view, int budget)
             continue;
         if (view.cosines)
             for (std::size_t t = 0; t < targets.size(); ++t)
-                toTargets[t] = (*view.cosines)[std::size_t(c) * std::size_t(n) + std::size_t(targets[t])];
+                toTargets[t] =
+                    (*view.cosines)[std::size_t(c) * std::size_t(n) + std::size_t(targets[t])];
         else
             toTargets = cosines->with(unit.data() + std::size_t(c) * std::size_t(dim));
         std::size_t best = 0;

@@ -170,8 +170,10 @@ void cosineTiles(const float *rows, const float *columns, int n, int np, int dim
             Doubles sums[kTileRows][2] = {};
             for (int d = 0; d < dim; ++d) {
                 Floats low, high;
-                std::memcpy(&low, columns + std::size_t(d) * std::size_t(np) + std::size_t(b0), sizeof low);
-                std::memcpy(&high, columns + std::size_t(d) * std::size_t(np) + std::size_t(b0 + 8), sizeof high);
+                std::memcpy(&low, columns + std::size_t(d) * std::size_t(np) + std::size_t(b0),
+                            sizeof low);
+                std::memcpy(&high, columns + std::size_t(d) * std::size_t(np) + std::size_t(b0 + 8),
+                            sizeof high);
                 const Doubles y0 = __builtin_convertvector(low, Doubles);
                 const Doubles y1 = __builtin_convertvector(high, Doubles);
                 for (int r = 0; r < kTileRows; ++r) {

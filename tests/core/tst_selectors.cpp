@@ -211,9 +211,11 @@ private slots:
                 for (int b = 0; b < n; ++b) {
                     double dot = 0;
                     for (int d = 0; d < dim; ++d)
-                        dot += double(unit[std::size_t(a * dim + d)]) * unit[std::size_t(b * dim + d)];
+                        dot +=
+                            double(unit[std::size_t(a * dim + d)]) * unit[std::size_t(b * dim + d)];
                     QCOMPARE((*shared.cosines)[std::size_t(a * n + b)], float(dot));
-                    QCOMPARE((*shared.cosines)[std::size_t(a * n + b)], (*shared.cosines)[std::size_t(b * n + a)]);
+                    QCOMPARE((*shared.cosines)[std::size_t(a * n + b)],
+                             (*shared.cosines)[std::size_t(b * n + a)]);
                 }
             std::vector<int> budgets;
             for (int budget : {1, 2, 4, 7, 16, 64, 100, 128, 255, 256})
@@ -224,9 +226,12 @@ private slots:
                 const auto with = selectEach(method, shared, budgets);
                 const auto without = selectEach(method, t->view, budgets);
                 for (std::size_t b = 0; b < budgets.size(); ++b) {
-                    const QByteArray what = QByteArray(method.c_str()) + " at " + QByteArray::number(budgets[b]);
+                    const QByteArray what =
+                        QByteArray(method.c_str()) + " at " + QByteArray::number(budgets[b]);
                     const auto alone = select(method, shared, budgets[b]);
-                    QVERIFY2(with[b].size() == without[b].size() && alone.size() == without[b].size(), what);
+                    QVERIFY2(with[b].size() == without[b].size() &&
+                                 alone.size() == without[b].size(),
+                             what);
                     for (std::size_t k = 0; k < with[b].size(); ++k)
                         QVERIFY2(with[b][k].cells == without[b][k].cells &&
                                      with[b][k].weights == without[b][k].weights &&
@@ -287,6 +292,56 @@ private slots:
         QCOMPARE(cellsOf(selectDivPrune(view, 1)), (std::vector<int>{0}));
         QCOMPARE(cellsOf(selectDivPrune(view, 2)), (std::vector<int>{0, 8}));
         QCOMPARE(cellsOf(selectDivPrune(view, 3)), (std::vector<int>{0, 3, 8}));
+    }
+
+    // DivPrune's order is the greedy max-min order cell by cell, as written plainly here (the
+    // most isolated cell first, then each time the first of the cells farthest from all kept
+    // ones), also where cells tie: a view with repeated cells, of sizes that fill no vector.
+    void divpruneIsTheGreedyMaxMinOrder()
+    {
+        const auto plainOrder = [](const std::vector<float> &cosines, int n, int budget) {
+            const auto distance = [&](int a, int b) {
+                return 1.0f - cosines[std::size_t(a) * std::size_t(n) + std::size_t(b)];
+            };
+            int first = 0;
+            float best = -1;
+            for (int a = 0; a < n; ++a) {
+                float nearest = std::numeric_limits<float>::infinity();
+                for (int b = 0; b < n; ++b)
+                    if (b != a)
+                        nearest = std::min(nearest, distance(a, b));
+                if (nearest > best)
+                    best = nearest, first = a;
+            }
+            std::vector<int> order = {first};
+            std::vector<float> toKept(static_cast<std::size_t>(n));
+            std::vector<bool> taken(static_cast<std::size_t>(n), false);
+            for (int c = 0; c < n; ++c)
+                toKept[std::size_t(c)] = distance(first, c);
+            taken[std::size_t(first)] = true;
+            while (int(order.size()) < budget) {
+                int next = -1;
+                for (int c = 0; c < n; ++c)
+                    if (!taken[std::size_t(c)] &&
+                        (next < 0 || toKept[std::size_t(c)] > toKept[std::size_t(next)]))
+                        next = c;
+                order.push_back(next);
+                taken[std::size_t(next)] = true;
+                for (int c = 0; c < n; ++c)
+                    toKept[std::size_t(c)] = std::min(toKept[std::size_t(c)], distance(next, c));
+            }
+            return order;
+        };
+        TestView random;
+        TestView repeated(7, 5, 3);
+        for (int c = 0; c < 35; ++c) // every cell one of five directions
+            std::copy(random.features.begin() + (c % 5) * 3,
+                      random.features.begin() + (c % 5 + 1) * 3,
+                      repeated.features.begin() + c * 3);
+        for (const ViewTokens *view : {&random.view, &repeated.view}) {
+            const int n = view->cells();
+            QCOMPARE(detail::divPruneOrder(*view, n), plainOrder(*cellCosines(*view), n, n));
+        }
     }
 
     void tomeMergesDuplicatesIntoSizeWeightedMeans()
