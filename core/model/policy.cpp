@@ -78,6 +78,11 @@ public:
     std::size_t cachedFrames() const override { return m_cache.size(); }
     std::size_t encoderCalls() const override { return m_encoderCalls; }
     std::size_t headCalls() const override { return m_headCalls; }
+    std::size_t methodCalls(const std::string &method) const override
+    {
+        const auto found = m_methodCalls.find(method);
+        return found == m_methodCalls.end() ? 0 : found->second;
+    }
 
     FrameResult run(const Frame &frame,
                     const std::vector<ViewInfo> &frameViews,
@@ -111,6 +116,7 @@ private:
 
     c10::IValue call(const char *method, std::vector<c10::IValue> inputs)
     {
+        ++m_methodCalls[method];
         try {
             return m_module.get_method(method)(std::move(inputs));
         } catch (const std::exception &e) {
@@ -160,6 +166,10 @@ private:
         if (m_keysHead)
             m_info.methods.push_back("act_from_keys");
         m_keyGroupsHead = m_keysHead && headDecodesKeyGroups(m_module, m_info, m_device, n);
+        m_keysWithRelevance = m_keysHead && m_info.hasMethod("text_relevance") &&
+                              keysComeWithRelevance(m_module, m_info, m_device, n);
+        if (m_keysWithRelevance)
+            m_info.methods.push_back("visual_keys_with_relevance");
     }
 
     at::Tensor encode(const Frame &frame,
@@ -372,18 +382,47 @@ private:
                          const at::Tensor &features,
                          const std::vector<std::pair<int, int>> &pairs)
     {
-        if (m_keysFeatures.defined() && m_keysFeatures.is_same(features) &&
-            m_keysInstruction == frame.instruction)
+        if (denseKeysMemoised(frame, features))
             return m_keys;
         const std::int64_t Vf = std::int64_t(pairs.size()), cells = m_info.cellsPerView();
-        const c10::IValue out =
-            call("visual_keys", {features.reshape({1, Vf * cells, m_info.tokenDim}),
-                                 m_cellCentres.repeat({1, Vf, 1}), denseViewIds(pairs),
-                                 instructionList(frame.instruction)});
-        m_keys = out.toTensor();
+        const std::vector<c10::IValue> inputs{features.reshape({1, Vf * cells, m_info.tokenDim}),
+                                              m_cellCentres.repeat({1, Vf, 1}),
+                                              denseViewIds(pairs),
+                                              instructionList(frame.instruction)};
+        m_relevance.clear();
+        if (m_fuseRelevance) {
+            at::Tensor relevance;
+            std::tie(m_keys, relevance) =
+                tensorPair(call("visual_keys_with_relevance", inputs),
+                           "visual_keys_with_relevance", m_info.path);
+            m_relevance = relevanceRows(relevance, Vf * cells, "visual_keys_with_relevance",
+                                        m_relevanceWords);
+        } else {
+            m_keys = call("visual_keys", inputs).toTensor();
+        }
         m_keysFeatures = features;
         m_keysInstruction = frame.instruction;
         return m_keys;
+    }
+
+    bool denseKeysMemoised(const Frame &frame, const at::Tensor &features) const
+    {
+        return m_keysFeatures.defined() && m_keysFeatures.is_same(features) &&
+               m_keysInstruction == frame.instruction;
+    }
+
+    // A text relevance tensor [1, N, L] as rows of L logits per token, checked; `words` = L.
+    std::vector<float> relevanceRows(const at::Tensor &relevance,
+                                     std::int64_t n,
+                                     const char *method,
+                                     int &words) const
+    {
+        if (relevance.dim() != 3 || relevance.size(0) != 1 || relevance.size(1) != n)
+            throw badInput(m_info.path + ": " + method + " must return [B, N, L] for N = " +
+                           std::to_string(n) + " tokens");
+        const at::Tensor t = relevance.to(torch::kCPU).to(at::kFloat).contiguous();
+        words = int(t.size(2));
+        return {t.data_ptr<float>(), t.data_ptr<float>() + t.numel()};
     }
 
     // The keys every group of kept sets draws on (KeyRows). With `reuseDense`, a
@@ -532,6 +571,15 @@ private:
             results[i].method = configs[i].method;
             byMethod[configs[i].method].push_back(i);
         }
+        // The head runs from keys (where the checkpoint's can) when the dense head runs for this
+        // frame anyway (dense, or a ranking method, is among the configurations): every
+        // configuration that keeps cells as they are then takes the dense cells' keys instead of
+        // recomputing them. SparseVLM's relevance then comes with those keys.
+        const bool reuseDense =
+            std::any_of(configs.begin(), configs.end(), [](const MethodBudget &c) {
+                return c.method == "dense" || selectors::needsOf(c.method).headAttention;
+            });
+        m_fuseRelevance = m_keysWithRelevance && reuseDense && byMethod.count("sparsevlm") > 0;
         m_shareCosines = byMethod.count("divprune") > 0;
         m_cosineReaders = 0;
         for (const auto &entry : byMethod)
@@ -572,14 +620,7 @@ private:
         }
         if (groups.empty())
             return results;
-        // The head runs from keys (where the checkpoint's can) when the dense head runs for this
-        // frame anyway (dense, or a ranking method, is among the configurations): every
-        // configuration that keeps cells as they are then takes the dense cells' keys instead of
-        // recomputing them. It also runs from keys when one call can decode several groups.
-        const bool reuseDense =
-            std::any_of(configs.begin(), configs.end(), [](const MethodBudget &c) {
-                return c.method == "dense" || selectors::needsOf(c.method).headAttention;
-            });
+        // The head also runs from keys when one call can decode several groups.
         const bool viaKeys = m_keysHead && (reuseDense || (m_keyGroupsHead && groups.size() > 1));
         const bool oneCall = viaKeys && m_keyGroupsHead && groups.size() > 1;
         KeyRows keys;
@@ -645,24 +686,28 @@ private:
     }
 
     // SparseVLM's text signal for every dense cell of every view, [Vf·cells, words] logits, from
-    // the checkpoint's `text_relevance`.
+    // the checkpoint's `text_relevance`, or with the dense keys where the frame needs them too
+    // (m_fuseRelevance: one visual_keys_with_relevance call).
     std::vector<float> denseTextRelevance(const Frame &frame,
                                           const at::Tensor &features,
                                           const std::vector<std::pair<int, int>> &pairs,
                                           int &words)
     {
         const std::int64_t Vf = std::int64_t(pairs.size()), cells = m_info.cellsPerView();
+        if (m_fuseRelevance && !denseKeysMemoised(frame, features))
+            denseKeys(frame, features, pairs); // with the relevance
+        if (m_fuseRelevance && denseKeysMemoised(frame, features) && !m_relevance.empty()) {
+            words = m_relevanceWords;
+            return m_relevance;
+        }
         const c10::IValue out =
             call("text_relevance", {features.reshape({1, Vf * cells, m_info.tokenDim}),
                                     m_cellCentres.repeat({1, Vf, 1}),
                                     denseViewIds(pairs), instructionList(frame.instruction)});
-        if (!out.isTensor() || out.toTensor().dim() != 3 || out.toTensor().size(0) != 1 ||
-            out.toTensor().size(1) != Vf * cells)
+        if (!out.isTensor())
             throw badInput(m_info.path + ": text_relevance must return [B, N, L] for N = " +
                            std::to_string(Vf * cells) + " tokens");
-        const at::Tensor t = out.toTensor().to(torch::kCPU).to(at::kFloat).contiguous();
-        words = int(t.size(2));
-        return {t.data_ptr<float>(), t.data_ptr<float>() + t.numel()};
+        return relevanceRows(out.toTensor(), Vf * cells, "text_relevance", words);
     }
 
     // The fallback signal's input for checkpoints without `text_relevance`: the instruction's
@@ -890,6 +935,13 @@ private:
     bool m_keysHead = false;    // visual_keys + act_from_keys reproduce act (probed at load)
     bool m_keyGroupsHead = false; // act_from_key_groups reproduces act_from_keys (probed at load)
     at::Tensor m_keysFeatures, m_keys; // the last frame's dense keys (denseKeys)
+    // visual_keys_with_relevance gives what visual_keys and text_relevance give (probed at load);
+    // this frame's sweep needs both over the dense cells; the relevance that came with m_keys
+    // (empty: none came) and its words per token.
+    bool m_keysWithRelevance = false, m_fuseRelevance = false;
+    std::map<std::string, std::size_t> m_methodCalls; // calls by method (call())
+    std::vector<float> m_relevance;
+    int m_relevanceWords = 0;
     // Whether this frame's selections share each view's cell cosines: where DivPrune, which
     // compares every pair of cells anyway, is among the configurations (ToMe and VisionZip alone
     // compare fewer pairs than the whole matrix has). The last frame's matrices, per view.

@@ -59,6 +59,13 @@ public:
     virtual std::size_t cachedFrames() const = 0;
     virtual std::size_t encoderCalls() const = 0; // encoder forward passes so far
     virtual std::size_t headCalls() const = 0;    // head (act) calls so far, probes excepted
+    // Calls of one of a local checkpoint's methods so far, load's own included (0 for a policy
+    // server): which of them a sweep ran.
+    virtual std::size_t methodCalls(const std::string &method) const
+    {
+        (void)method;
+        return 0;
+    }
 };
 
 // Why `method` cannot run on this checkpoint (grids on a dense checkpoint, sparsevlm without

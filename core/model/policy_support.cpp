@@ -137,6 +137,17 @@ void defineArchitectureMethods(torch::jit::Module &module)
         } catch (const std::exception &) {
         }
     }
+    // visual_keys_with_relevance (text_relevance.h): the Policy's own, on checkpoints of the
+    // architecture with both methods it stands for.
+    if (!module.find_method("visual_keys_with_relevance") && module.find_method("visual_keys") &&
+        module.find_method("text_relevance") && module.find_method("layer_keys") &&
+        module.find_method("mark_objects") && module.find_method("attend") &&
+        module.hasattr("bind_q_w")) {
+        try {
+            module.define(kVisualKeysWithRelevanceSource);
+        } catch (const std::exception &) {
+        }
+    }
     // act_from_key_groups (head_keys.h): the Policy's own, on any checkpoint whose head runs
     // from keys in the project's architecture. Its cross-attention is the project's operator
     // (group_attention.h).
@@ -200,6 +211,30 @@ bool headRunsFromKeys(torch::jit::Module &module,
             info.path);
         return torch::allclose(actions, expected, 1e-4, 1e-5) &&
                torch::allclose(attention, expectedAttention, 1e-4, 1e-5);
+    } catch (const std::exception &) {
+        return false;
+    }
+}
+
+bool keysComeWithRelevance(torch::jit::Module &module,
+                           const CheckpointInfo &info,
+                           torch::Device device,
+                           std::int64_t n)
+{
+    if (!module.find_method("visual_keys_with_relevance"))
+        return false;
+    try {
+        const ProbeBatch p = probeBatch(info, device, n);
+        const std::vector<c10::IValue> inputs{p.tokens, p.coords, p.views, p.instructions};
+        const auto [keys, relevance] = tensorPair(
+            module.get_method("visual_keys_with_relevance")(inputs), "visual_keys_with_relevance",
+            info.path);
+        const at::Tensor expectedKeys = module.get_method("visual_keys")(inputs).toTensor();
+        const at::Tensor expectedRelevance = module.get_method("text_relevance")(inputs).toTensor();
+        return keys.sizes() == expectedKeys.sizes() &&
+               relevance.sizes() == expectedRelevance.sizes() &&
+               torch::allclose(keys, expectedKeys, 1e-5, 1e-6) &&
+               torch::allclose(relevance, expectedRelevance, 1e-5, 1e-6);
     } catch (const std::exception &) {
         return false;
     }

@@ -40,8 +40,8 @@ void expectShape(const at::Tensor &tensor,
 
 // Earlier checkpoints of the project's architecture get the methods added since (text_relevance,
 // visual_keys, act_from_keys) when they load, and every checkpoint of it the Policy's own
-// act_from_key_groups; any other checkpoint is left as it is (a compile error means it is not
-// that architecture).
+// act_from_key_groups and visual_keys_with_relevance; any other checkpoint is left as it is (a
+// compile error means it is not that architecture).
 void defineArchitectureMethods(torch::jit::Module &module);
 
 // Whether `act` on a batch of two (rows of `n` tokens) gives each row what it gives that row
@@ -57,6 +57,13 @@ bool headRunsFromKeys(torch::jit::Module &module,
                       const CheckpointInfo &info,
                       torch::Device device,
                       std::int64_t n);
+
+// Whether visual_keys_with_relevance (text_relevance.h) gives, on such a batch, what
+// visual_keys and text_relevance give: then a sweep that needs both runs one call.
+bool keysComeWithRelevance(torch::jit::Module &module,
+                           const CheckpointInfo &info,
+                           torch::Device device,
+                           std::int64_t n);
 
 // Whether act_from_key_groups (head_keys.h) gives each configuration of two groups of keys
 // what act_from_keys gives it alone: then a frame's configurations share one decode call.

@@ -116,7 +116,16 @@ private slots:
                         }
             QVERIFY(configs.size() > 15);
             QVERIFY(unranked.size() > 6);
+            // SparseVLM's relevance comes with the dense keys on the project's own head: one
+            // call for both, no text_relevance of its own.
+            QCOMPARE(together->info().hasMethod("visual_keys_with_relevance"), fromKeys);
+            const std::size_t relevanceCalls = together->methodCalls("text_relevance");
+            const std::size_t fusedCalls = together->methodCalls("visual_keys_with_relevance");
             compareWithAlone(*together, path, 5, configs);
+            if (fromKeys) {
+                QCOMPARE(together->methodCalls("text_relevance"), relevanceCalls);
+                QCOMPARE(together->methodCalls("visual_keys_with_relevance"), fusedCalls + 1);
+            }
             QCOMPARE(together->encoderCalls(), std::size_t(1));
             // One head call on the dense set: FastV's and VisionZip's ranking pass, whose output
             // is also dense's. Then one per length (1, 4, 9 tokens per view), or one for all.
