@@ -82,20 +82,25 @@ struct Scratch
     std::vector<float> keyScores; // [T][8]: a key's scores, then weights, for 8 queries
 };
 
+// One configuration's attention: its queries [Q][C]; where each of its T keys' rows starts (the
+// prefix's P, then its own), T padded to Tp; its output [Q][C] and its own keys' weights.
+struct Configuration
+{
+    const float *queries;
+    const float *const *keys;
+    int T, Tp;
+    float *out, *attention;
+};
+
 // One configuration, every head: out[Q][C] and each own key's weight summed over heads and
 // queries added to attention[n]. `keys[t]` is the start of key t's row (the prefix's P, then the
 // configuration's own). Heads of any width; attendHeads16 is the project's.
-inline __attribute__((always_inline)) void attendHeads(const float *queries,
-                                                       const float *const *keys,
-                                                       int T,
-                                                       int Tp,
-                                                       const Dims &d,
-                                                       float scale,
-                                                       Scratch &scratch,
-                                                       float *out,
-                                                       float *attention)
+inline __attribute__((always_inline)) void
+attendHeads(const Configuration &c, const Dims &d, float scale, Scratch &scratch)
 {
-    const int Q = d.Q, D = d.D;
+    const float *queries = c.queries, *const *keys = c.keys;
+    float *out = c.out, *attention = c.attention;
+    const int Q = d.Q, D = d.D, T = c.T, Tp = c.Tp;
     float *keysT = scratch.keysT.data(), *scores = scratch.scores.data(),
           *q = scratch.queries.data();
     std::fill(out, out + std::size_t(Q) * std::size_t(d.C), 0.0f);
@@ -163,17 +168,13 @@ inline __attribute__((always_inline)) void attendHeads(const float *queries,
 // order, so the same numbers to the bit, but eight queries at a time in the lanes of a vector
 // instead of 16 keys: each key's channels are read where the key is, not copied into a
 // transposed buffer for every configuration and head first.
-inline __attribute__((always_inline)) void attendHeads16(const float *queries,
-                                                         const float *const *keys,
-                                                         int T,
-                                                         const Dims &d,
-                                                         float scale,
-                                                         Scratch &scratch,
-                                                         float *out,
-                                                         float *attention)
+inline __attribute__((always_inline)) void
+attendHeads16(const Configuration &c, const Dims &d, float scale, Scratch &scratch)
 {
     constexpr int D = kLanes;
-    const int Q = d.Q;
+    const float *queries = c.queries, *const *keys = c.keys;
+    float *out = c.out, *attention = c.attention;
+    const int Q = d.Q, T = c.T;
     float *scores = scratch.keyScores.data(); // key t's at t · kQueryLanes
     for (int h = 0; h < d.H; ++h) {
         const int k0 = d.layerOffset + h * D, v0 = d.layerOffset + d.C + h * D;
@@ -226,20 +227,12 @@ inline __attribute__((always_inline)) void attendHeads16(const float *queries,
 }
 
 GRIDS_VECTOR_CLONES
-void attendConfiguration(const float *queries,
-                         const float *const *keys,
-                         int T,
-                         int Tp,
-                         const Dims &d,
-                         float scale,
-                         Scratch &scratch,
-                         float *out,
-                         float *attention)
+void attendConfiguration(const Configuration &c, const Dims &d, float scale, Scratch &scratch)
 {
     if (d.D == kLanes) // the project's heads: 64 channels in 4 heads
-        attendHeads16(queries, keys, T, d, scale, scratch, out, attention);
+        attendHeads16(c, d, scale, scratch);
     else
-        attendHeads(queries, keys, T, Tp, d, scale, scratch, out, attention);
+        attendHeads(c, d, scale, scratch);
 }
 
 std::tuple<at::Tensor, std::vector<at::Tensor>> groupCrossAttention(const at::Tensor &queriesIn,
@@ -317,8 +310,13 @@ std::tuple<at::Tensor, std::vector<at::Tensor>> groupCrossAttention(const at::Te
             for (std::int64_t j = 0; j < n; ++j)
                 keys[std::size_t(P + j)] = rowStart[std::size_t(rowOf[g * n + j])];
             float *a = groupAttention.data_ptr<float>() + g * n;
-            attendConfiguration(q + (B == 1 ? 0 : k) * Q * C, keys.data(), int(T), int(Tp), dims,
-                                float(scale), scratch, out.data_ptr<float>() + k * Q * C, a);
+            const Configuration configuration{q + (B == 1 ? 0 : k) * Q * C,
+                                              keys.data(),
+                                              int(T),
+                                              int(Tp),
+                                              out.data_ptr<float>() + k * Q * C,
+                                              a};
+            attendConfiguration(configuration, dims, float(scale), scratch);
             const float mean = 1.0f / float(heads * Q);
             for (std::int64_t j = 0; j < n; ++j)
                 a[j] *= mean;
@@ -329,7 +327,8 @@ std::tuple<at::Tensor, std::vector<at::Tensor>> groupCrossAttention(const at::Te
 }
 
 // The queries' self-attention of one configuration and head: queries, keys and values at
-// q/k/v + i·rowStride (i < Q), D channels each, into out + i·outStride. kD as in attendHeads.
+// q/k/v + i·rowStride (i < Q), D channels each, into out + i·outStride. kD: the channels per
+// head when they are kLanes (0: D, any).
 template <int kD>
 inline __attribute__((always_inline)) void selfAttendHead(const float *q,
                                                           const float *k,
