@@ -939,9 +939,9 @@ private:
     // this frame's sweep needs both over the dense cells; the relevance that came with m_keys
     // (empty: none came) and its words per token.
     bool m_keysWithRelevance = false, m_fuseRelevance = false;
-    std::map<std::string, std::size_t> m_methodCalls; // calls by method (call())
     std::vector<float> m_relevance;
     int m_relevanceWords = 0;
+    std::map<std::string, std::size_t> m_methodCalls; // the checkpoint's methods' calls (call())
     // Whether this frame's selections share each view's cell cosines: where DivPrune, which
     // compares every pair of cells anyway, is among the configurations (ToMe and VisionZip alone
     // compare fewer pairs than the whole matrix has). The last frame's matrices, per view.
