@@ -74,12 +74,25 @@ struct Dims
 };
 
 // The buffers of one configuration's attention: T keys, padded to Tp (a multiple of kLanes).
+// attendHeads uses the first three, attendHeads16 the last.
 struct Scratch
 {
     std::vector<float> keysT;     // [D][Tp]: the head's keys, one row per channel
     std::vector<float> scores;    // [Q][Tp]: scores, then weights
     std::vector<float> queries;   // [Q][D]: the head's queries
     std::vector<float> keyScores; // [T][8]: a key's scores, then weights, for 8 queries
+
+    // Sized for configurations of T keys, for the path heads of d.D channels take.
+    void prepare(const Dims &d, std::int64_t T, std::int64_t Tp)
+    {
+        if (d.D == kLanes) {
+            keyScores.resize(std::size_t(T * kQueryLanes));
+            return;
+        }
+        keysT.assign(std::size_t(d.D * Tp), 0.0f);
+        scores.resize(std::size_t(d.Q * Tp));
+        queries.resize(std::size_t(d.Q * d.D));
+    }
 };
 
 // One configuration's attention: its queries [Q][C]; where each of its T keys' rows starts (the
@@ -288,7 +301,6 @@ std::tuple<at::Tensor, std::vector<at::Tensor>> groupCrossAttention(const at::Te
     const float *prefixRows = prefix.data_ptr<float>();
     std::vector<const float *> keys;
     Scratch scratch;
-    scratch.queries.resize(std::size_t(Q * dims.D));
     std::int64_t k = 0;
     for (const at::Tensor &indexIn : groups) {
         const at::Tensor index = indexIn.contiguous();
@@ -301,9 +313,7 @@ std::tuple<at::Tensor, std::vector<at::Tensor>> groupCrossAttention(const at::Te
         const std::int64_t T = P + n, Tp = (T + kLanes - 1) / kLanes * kLanes;
         TORCH_CHECK(T > 0, "group_cross_attention: no keys to attend to");
         keys.resize(std::size_t(T));
-        scratch.keysT.assign(std::size_t(dims.D * Tp), 0.0f);
-        scratch.scores.resize(std::size_t(Q * Tp));
-        scratch.keyScores.resize(std::size_t(T * kQueryLanes));
+        scratch.prepare(dims, T, Tp);
         for (std::int64_t t = 0; t < P; ++t)
             keys[std::size_t(t)] = prefixRows + t * stride;
         for (std::int64_t g = 0; g < G; ++g, ++k) {
