@@ -86,7 +86,7 @@ std::vector<float> relevanceFromEmbeddings(const ViewTokens &view,
 
 namespace {
 
-typedef float Floats __attribute__((vector_size(8 * sizeof(float))));
+using detail::Floats;
 
 // The largest of x[0..n), eight at a time (a maximum is exact in any order).
 GRIDS_VECTOR_CLONES

@@ -155,7 +155,7 @@ namespace {
 
 constexpr int kTileRows = 4, kTileColumns = 16;
 typedef double Doubles __attribute__((vector_size(8 * sizeof(double))));
-typedef float Floats __attribute__((vector_size(8 * sizeof(float))));
+using detail::Floats;
 
 // The cosines of rows a0 … a0+3 with columns b0 … b0+15, for every such tile from the diagonal's
 // on, into `matrix` (n × n). Each sum starts at zero and adds x[d]·y[d] in doubles in the order

@@ -8,6 +8,10 @@
 
 namespace grids::selectors::detail {
 
+// Eight floats as one GCC vector value: its arithmetic becomes whatever each instruction set's
+// copy of a function has (GRIDS_VECTOR_CLONES), without intrinsics.
+typedef float Floats __attribute__((vector_size(8 * sizeof(float))));
+
 // Row-normalised copy of n rows of `dim` floats (zero rows stay zero).
 std::vector<float> normalisedRows(const float *rows, int n, int dim);
 
