@@ -412,15 +412,16 @@ private:
     }
 
     // A text relevance tensor [1, N, L] as rows of L logits per token, checked; `words` = L.
-    std::vector<float> relevanceRows(const at::Tensor &relevance,
+    std::vector<float> relevanceRows(const c10::IValue &relevance,
                                      std::int64_t n,
                                      const char *method,
                                      int &words) const
     {
-        if (relevance.dim() != 3 || relevance.size(0) != 1 || relevance.size(1) != n)
+        if (!relevance.isTensor() || relevance.toTensor().dim() != 3 ||
+            relevance.toTensor().size(0) != 1 || relevance.toTensor().size(1) != n)
             throw badInput(m_info.path + ": " + method + " must return [B, N, L] for N = " +
                            std::to_string(n) + " tokens");
-        const at::Tensor t = relevance.to(torch::kCPU).to(at::kFloat).contiguous();
+        const at::Tensor t = relevance.toTensor().to(torch::kCPU).to(at::kFloat).contiguous();
         words = int(t.size(2));
         return {t.data_ptr<float>(), t.data_ptr<float>() + t.numel()};
     }
@@ -704,10 +705,7 @@ private:
             call("text_relevance", {features.reshape({1, Vf * cells, m_info.tokenDim}),
                                     m_cellCentres.repeat({1, Vf, 1}),
                                     denseViewIds(pairs), instructionList(frame.instruction)});
-        if (!out.isTensor())
-            throw badInput(m_info.path + ": text_relevance must return [B, N, L] for N = " +
-                           std::to_string(Vf * cells) + " tokens");
-        return relevanceRows(out.toTensor(), Vf * cells, "text_relevance", words);
+        return relevanceRows(out, Vf * cells, "text_relevance", words);
     }
 
     // The fallback signal's input for checkpoints without `text_relevance`: the instruction's
